@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Rotor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "RotorAPI", targets: ["RotorAPI"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubernetesEmulator", targets: ["KubernetesEmulator"]),
+        .executable(name: "rotor", targets: ["rotor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Codable Kubernetes and Rotor API types. No I/O.
+        .target(name: "RotorAPI"),
+        // A Kubernetes API client on async-http-client; knows nothing of secrets.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "RotorAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // An in-process kube-apiserver emulator that real kubectl accepts.
+        .target(
+            name: "KubernetesEmulator",
+            dependencies: [
+                "RotorAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "rotor",
+            dependencies: [
+                "RotorAPI",
+                "KubeClient",
+                "KubernetesEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesEmulator", "RotorAPI"]),
+        .testTarget(
+            name: "KubernetesEmulatorTests",
+            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
