@@ -37,8 +37,16 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
 public struct KubeMicroTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var date: Date
 
+    /// Keeps `date` to the nearest microsecond. Nearest, not truncated: a `Date` near the
+    /// present is a Double good to about 0.2 µs, so `…00.000001` may be held as
+    /// `…00.00000095`, and truncating would lose the microsecond.
     public init(_ date: Date) {
-        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
+        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+    }
+
+    public init?(rfc3339 text: String) {
+        guard let date = RFC3339.parse(text) else { return nil }
+        self.init(date)
     }
 
     public static func now() -> KubeMicroTime { KubeMicroTime(Date()) }
@@ -65,9 +73,26 @@ public struct KubeMicroTime: Sendable, Hashable, Comparable, Codable, CustomStri
 /// RFC 3339 formatting and parsing without Foundation formatters (which are slow and
 /// not Sendable).
 public enum RFC3339 {
+    /// Formats `date` in UTC with `fractionalDigits` (0 to 9) digits of second fraction.
+    ///
+    /// With no fraction digits the seconds are truncated, as Go does. The fraction is
+    /// rounded to the nearest unit instead: a `Date` near the present is a Double good to
+    /// about 0.2 µs, so truncating would print `.000001` as `.000000`.
     public static func format(_ date: Date, fractionalDigits: Int) -> String {
+        let digits = min(max(fractionalDigits, 0), 9)
         let total = date.timeIntervalSince1970
-        let seconds = Int64(total.rounded(.down))
+        var seconds = Int64(total.rounded(.down))
+        var fraction: Int64 = 0
+        if digits > 0 {
+            var scale: Int64 = 1
+            for _ in 0..<digits { scale *= 10 }
+            // `total - floor(total)` is exact, so only the final rounding errs.
+            fraction = Int64(((total - total.rounded(.down)) * Double(scale)).rounded())
+            if fraction == scale {
+                fraction = 0
+                seconds += 1
+            }
+        }
         var days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let secondOfDay = seconds - days * 86400
         // Civil-from-days (Howard Hinnant's algorithm).
@@ -86,10 +111,8 @@ public enum RFC3339 {
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if fractionalDigits > 0 {
-            let scale = pow(10.0, Double(fractionalDigits))
-            let fraction = Int64(((total - Double(seconds)) * scale).rounded(.down))
-            text += "." + pad(fraction, fractionalDigits)
+        if digits > 0 {
+            text += "." + pad(fraction, digits)
         }
         return text + "Z"
     }
@@ -112,17 +135,23 @@ public enum RFC3339 {
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
+        // The fraction is read as an integer count of units and divided once: summing digit
+        // by digit accumulates rounding errors that can cost a microsecond.
         var fraction = 0.0
         if i < u.count, u[i] == UInt8(ascii: ".") {
             i += 1
-            var scale = 0.1
             let start = i
+            var units: Int64 = 0
+            var scale: Int64 = 1
             while i < u.count, u[i] >= 48, u[i] <= 57 {
-                fraction += Double(u[i] - 48) * scale
-                scale /= 10
+                if i - start < 9 {  // nanoseconds at most, as Go
+                    units = units * 10 + Int64(u[i] - 48)
+                    scale *= 10
+                }
                 i += 1
             }
             if i == start { return nil }
+            fraction = Double(units) / Double(scale)
         }
         var offset: Int64 = 0
         guard i < u.count else { return nil }
@@ -131,7 +160,7 @@ public enum RFC3339 {
         } else if u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") {
             let sign: Int64 = u[i] == UInt8(ascii: "+") ? 1 : -1
             guard let oh = number((i + 1)..<(i + 3)), i + 3 < u.count, u[i + 3] == UInt8(ascii: ":"),
-                let om = number((i + 4)..<(i + 6))
+                let om = number((i + 4)..<(i + 6)), oh < 24, om < 60
             else { return nil }
             offset = sign * (oh * 3600 + om * 60)
             i += 6
@@ -139,6 +168,9 @@ public enum RFC3339 {
             return nil
         }
         guard i == u.count else { return nil }
+        let isLeapYear = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let daysInMonth: [Int64] = [31, isLeapYear ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= daysInMonth[Int(month - 1)] else { return nil }
         // Days-from-civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

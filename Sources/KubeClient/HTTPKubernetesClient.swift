@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+
+/// The ``KubernetesClient`` that talks to a real API server over HTTPS, with
+/// async-http-client.
+///
+/// One instance holds one connection pool; share it. Call ``shutdown()`` before
+/// dropping it (async-http-client requires this and traps in debug builds
+/// otherwise).
+///
+/// ```swift
+/// let client = try HTTPKubernetesClient(configuration: .automatic())
+/// defer { Task { try await client.shutdown() } }
+/// ```
+public final class HTTPKubernetesClient: KubernetesClient {
+    public let configuration: ClientConfiguration
+    let httpClient: HTTPClient
+    /// The server URL requests are sent to (its host is `tls-server-name` when set; see `init`).
+    let requestServer: String
+    let rateLimiter: any RateLimiter
+    let tokens: any BearerTokenProvider
+    let logger: Logger
+
+    /// Builds the client; fails if the TLS material does not parse.
+    ///
+    /// - Parameters:
+    ///   - rateLimiter: replaces the token bucket made from `qps`/`burst` (tests, shared limits).
+    ///   - eventLoopGroup: defaults to async-http-client's shared singleton group.
+    public init(
+        configuration: ClientConfiguration, rateLimiter: (any RateLimiter)? = nil,
+        eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
+        logger: Logger = Logger(label: "rotor.kubeclient")
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.rateLimiter =
+            rateLimiter
+            ?? (configuration.qps > 0
+                ? TokenBucketRateLimiter(qps: configuration.qps, burst: configuration.burst) : UnlimitedRateLimiter())
+        switch configuration.authentication {
+        case .none: tokens = NoBearerToken()
+        case .bearerToken(let token): tokens = StaticBearerToken(value: token.value)
+        case .bearerTokenFile(let path):
+            tokens = TokenFileSource(path: path, refreshInterval: configuration.tokenRefreshInterval, clock: ContinuousClock())
+        }
+
+        var http = HTTPClient.Configuration()
+        http.tlsConfiguration = try configuration.tls.makeTLSConfiguration()
+        // A redirect could carry the bearer token to another host; the API server never redirects.
+        http.redirectConfiguration = .disallow
+        // No read timeout: a watch is legitimately silent for minutes. Requests get deadlines instead.
+        http.timeout = HTTPClient.Configuration.Timeout(connect: .init(configuration.connectTimeout), read: nil)
+        http.connectionPool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
+        http.decompression = .disabled
+
+        let server = try Self.serverComponents(configuration.server)
+        if let serverName = configuration.tls.serverName, serverName != server.host {
+            // Address the server by the name its certificate carries (SNI and
+            // verification), while connecting to the configured host.
+            http.dnsOverride = [serverName: server.host]
+            requestServer = server.replacingHost(with: serverName)
+        } else {
+            requestServer = configuration.server
+        }
+        httpClient = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: http, backgroundActivityLogger: logger)
+    }
+
+    /// Closes all connections and ends open watches. Call once, when done.
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+
+    private struct ServerComponents {
+        var components: URLComponents
+        var host: String
+        func replacingHost(with name: String) -> String {
+            var copy = components
+            copy.host = name
+            return copy.string ?? ""
+        }
+    }
+
+    private static func serverComponents(_ server: String) throws -> ServerComponents {
+        guard let components = URLComponents(string: server), let scheme = components.scheme?.lowercased(),
+            scheme == "https" || scheme == "http", var host = components.host, !host.isEmpty
+        else {
+            throw KubeConfigError(.invalidValue, "server \(server) is not an http(s) URL")
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return ServerComponents(components: components, host: host)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        // Clamped far beyond any timeout so the nanosecond count cannot overflow.
+        self = .nanoseconds(min(seconds, 1 << 32) * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import NIOHTTP1
+import RotorAPI
+
+/// Routes kube-apiserver's HTTP API onto the cluster store: discovery, OpenAPI,
+/// resource CRUD and watch, the `status` subresource, TokenRequest and TokenReview.
+struct APIServer: Sendable {
+    let store: ClusterStore
+    let faults: FaultInjector
+    let tokens: ServiceAccountTokens
+    let adminToken: String
+    let now: @Sendable () -> Date
+
+    /// Endpoints anyone may read (kube-apiserver's `system:public-info-viewer`).
+    static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version"]
+
+    func handle(_ request: APIRequest) async -> APIResponse {
+        do {
+            if !Self.publicPaths.contains(request.path) { try await authenticate(request) }
+            return try await route(request)
+        } catch let error as APIError {
+            return .error(error)
+        } catch {
+            return .error(APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(type(of: error))"))
+        }
+    }
+
+    private func authenticate(_ request: APIRequest) async throws {
+        guard let token = request.bearerToken else { throw APIError.unauthorized() }
+        if token == adminToken { return }
+        guard case .success(let claims) = tokens.verify(token, now: now()),
+            claims.audiences.contains(ServiceAccountTokens.issuer),
+            await serviceAccountUID(namespace: claims.namespace, name: claims.serviceAccountName) == claims.serviceAccountUID
+        else { throw APIError.unauthorized() }
+    }
+
+    private func serviceAccountUID(namespace: String, name: String) async -> String? {
+        guard let sa = await store.descriptor(group: "", version: "v1", plural: "serviceaccounts"),
+            let stored = try? await store.get(sa, namespace: namespace, name: name)
+        else { return nil }
+        return stored.uid
+    }
+
+    private func route(_ request: APIRequest) async throws -> APIResponse {
+        let segments = request.path.split(separator: "/").map(String.init)
+        switch request.path {
+        case "/healthz", "/livez", "/readyz":
+            return APIResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok".utf8)))
+        case "/version":
+            return .json(Discovery.serverVersion)
+        case "/api":
+            return .json(Discovery.coreVersions(serverAddress: request.headers.first(name: "host") ?? "127.0.0.1"))
+        case "/apis":
+            return .json(Discovery.groupList(await store.allDescriptors()))
+        case "/openapi/v2":
+            // An empty protobuf document: kubectl 1.27 insists on fetching it, then uses v3.
+            return APIResponse(status: .ok, headers: [("Content-Type", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")], body: .bytes([]))
+        case "/openapi/v3":
+            return .json(OpenAPI.root(await store.allDescriptors()))
+        default:
+            break
+        }
+        guard request.method == .GET || segments.count > 2 || segments.first != "apis" else { throw APIError.methodNotAllowed() }
+        if segments.count >= 3, segments[0] == "openapi", segments[1] == "v3" {
+            let gv = segments[2] == "api" && segments.count == 4
+                ? GroupVersion(group: "", version: segments[3])
+                : segments.count == 5 ? GroupVersion(group: segments[3], version: segments[4]) : nil
+            let descriptors = await store.allDescriptors()
+            guard let gv, OpenAPI.groupVersions(descriptors).contains(gv) else { throw APIError.pathNotFound() }
+            return .json(OpenAPI.document(descriptors, groupVersion: gv))
+        }
+        let groupVersion: GroupVersion
+        let rest: ArraySlice<String>
+        if segments.first == "api", segments.count >= 2 {
+            groupVersion = GroupVersion(group: "", version: segments[1])
+            rest = segments[2...]
+        } else if segments.first == "apis", segments.count >= 2 {
+            if segments.count == 2 {
+                let descriptors = await store.allDescriptors()
+                guard let group = Discovery.groups(descriptors).first(where: { $0.group == segments[1] }) else { throw APIError.pathNotFound() }
+                return .json(JSONValue(["kind": "APIGroup", "apiVersion": "v1"]).merging(Discovery.group(group.group, versions: group.versions)))
+            }
+            groupVersion = GroupVersion(group: segments[1], version: segments[2])
+            rest = segments[3...]
+        } else {
+            throw APIError.pathNotFound()
+        }
+        if rest.isEmpty {
+            let descriptors = await store.allDescriptors()
+            guard descriptors.contains(where: { $0.type.groupVersion == groupVersion }) else { throw APIError.pathNotFound() }
+            return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))
+        }
+        let target = try await resolve(groupVersion: groupVersion, rest)
+        return try await ResourceEndpoints(server: self, target: target, request: request).serve()
+    }
+
+    /// What a resource path addresses.
+    struct Target: Sendable {
+        var resource: ResourceDescriptor
+        var namespace: String?
+        var name: String?
+        var subresource: String?
+    }
+
+    private func resolve(groupVersion: GroupVersion, _ rest: ArraySlice<String>) async throws -> Target {
+        let parts = Array(rest)
+        func descriptor(_ plural: String) async throws -> ResourceDescriptor {
+            guard let d = await store.descriptor(group: groupVersion.group, version: groupVersion.version, plural: plural) else {
+                throw APIError.pathNotFound()
+            }
+            return d
+        }
+        if parts[0] == "namespaces", parts.count >= 3, !(parts.count == 3 && ["status", "finalize"].contains(parts[2])) {
+            let resource = try await descriptor(parts[2])
+            guard resource.namespaced else { throw APIError.pathNotFound() }
+            guard parts.count <= 5 else { throw APIError.pathNotFound() }
+            return Target(resource: resource, namespace: parts[1], name: parts.count > 3 ? parts[3] : nil, subresource: parts.count > 4 ? parts[4] : nil)
+        }
+        let resource = try await descriptor(parts[0])
+        guard parts.count <= 3 else { throw APIError.pathNotFound() }
+        if resource.namespaced && parts.count > 1 { throw APIError.pathNotFound() }
+        return Target(resource: resource, namespace: nil, name: parts.count > 1 ? parts[1] : nil, subresource: parts.count > 2 ? parts[2] : nil)
+    }
+}
+
+extension JSONValue {
+    init(_ object: JSONObject) { self = .object(object) }
+
+    func merging(_ other: JSONValue) -> JSONValue {
+        guard case .object(var a) = self, case .object(let b) = other else { return other }
+        for (k, v) in b { a[k] = v }
+        return .object(a)
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import NIOHTTP1
+import RotorAPI
+
+/// The verbs on one resource path: list/watch/create on collections, and
+/// get/update/patch/delete on objects and their `status` subresource.
+struct ResourceEndpoints: Sendable {
+    let server: APIServer
+    let target: APIServer.Target
+    let request: APIRequest
+
+    var store: ClusterStore { server.store }
+    var resource: ResourceDescriptor { target.resource }
+
+    var verb: String {
+        switch (request.method, target.name) {
+        case (.GET, nil): return request.flag("watch") ? "watch" : "list"
+        case (.GET, _): return "get"
+        case (.POST, _): return "create"
+        case (.PUT, _): return "update"
+        case (.PATCH, _): return "patch"
+        case (.DELETE, nil): return "deletecollection"
+        case (.DELETE, _): return "delete"
+        default: return request.method.rawValue.lowercased()
+        }
+    }
+
+    func serve() async throws -> APIResponse {
+        if let failure = await server.faults.intercept(verb: verb, resource: resource.plural, namespace: target.namespace) {
+            throw failure
+        }
+        if let sub = target.subresource {
+            switch (resource.id, sub, request.method) {
+            case (ResourceRegistry.serviceAccounts, "token", .POST): return try await createToken()
+            case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
+            case (_, "status", .PUT) where resource.hasStatusSubresource: return try await updateObject()
+            case (_, "status", .PATCH) where resource.hasStatusSubresource: return try await patchObject()
+            default: throw APIError.pathNotFound()
+            }
+        }
+        if resource.isVirtual {
+            guard request.method == .POST, target.name == nil else { throw APIError.methodNotAllowed() }
+            return try await reviewToken()
+        }
+        switch verb {
+        case "list": return try await list()
+        case "watch": return try await watch()
+        case "get": return try await getObject()
+        case "create":
+            guard target.name == nil else { throw APIError.methodNotAllowed() }
+            return try await create()
+        case "update": return try await updateObject()
+        case "patch": return try await patchObject()
+        case "delete": return try await deleteObject()
+        case "deletecollection": return try await deleteCollection()
+        default: throw APIError.methodNotAllowed()
+        }
+    }
+
+    // MARK: Reads
+
+    private var includeObject: Tables.IncludeObject {
+        request.parameter("includeObject").flatMap(Tables.IncludeObject.init(rawValue:)) ?? .metadata
+    }
+
+    private func selectors() throws -> (LabelSelectorQuery?, FieldSelectorQuery?) {
+        let labels = try request.parameter("labelSelector").flatMap { $0.isEmpty ? nil : try LabelSelectorQuery(parsing: $0) }
+        let fields = try request.parameter("fieldSelector").flatMap { $0.isEmpty ? nil : try FieldSelectorQuery(parsing: $0, resource: resource) }
+        return (labels, fields)
+    }
+
+    private func getObject() async throws -> APIResponse {
+        let stored = try await store.get(resource, namespace: target.namespace, name: target.name!)
+        if request.wantsTable {
+            let table = Tables.table([stored], resource: resource, include: includeObject, now: server.now().timeIntervalSince1970,
+                listMeta: ["resourceVersion": .string(String(stored.resourceVersion))])
+            return .json(table)
+        }
+        return .rawJSON(stored.bytes)
+    }
+
+    private func list() async throws -> APIResponse {
+        let (labels, fields) = try selectors()
+        let limit = request.parameter("limit").flatMap { Int($0) }
+        let page = try await store.list(
+            resource, namespace: target.namespace, labelSelector: labels, fieldSelector: fields, limit: limit,
+            continueToken: request.parameter("continue"), resourceVersion: request.parameter("resourceVersion"),
+            resourceVersionMatch: request.parameter("resourceVersionMatch"))
+        var listMeta: JSONObject = ["resourceVersion": .string(String(page.resourceVersion))]
+        if let token = page.continueToken { listMeta["continue"] = .string(token) }
+        if let remaining = page.remainingItemCount { listMeta["remainingItemCount"] = .int(remaining) }
+        if request.wantsTable {
+            return .json(Tables.table(page.items, resource: resource, include: includeObject, now: server.now().timeIntervalSince1970, listMeta: listMeta))
+        }
+        // Items are concatenated from their stored encodings; nothing is re-encoded.
+        var out: [UInt8] = []
+        out.reserveCapacity(page.items.reduce(128) { $0 + $1.bytes.count + 1 })
+        out.append(contentsOf: "{\"apiVersion\":\"\(resource.type.apiVersion)\",\"items\":[".utf8)
+        for (i, item) in page.items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: item.bytes)
+        }
+        out.append(contentsOf: "],\"kind\":\"\(resource.kind)List\",\"metadata\":".utf8)
+        JSONValue.object(listMeta).serialize(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return .rawJSON(out)
+    }
+
+    private func watch() async throws -> APIResponse {
+        let (labels, fields) = try selectors()
+        let bookmarks = request.flag("allowWatchBookmarks")
+        let (id, stream) = try await store.watch(
+            resource, namespace: target.namespace, labelSelector: labels, fieldSelector: fields,
+            resourceVersion: request.parameter("resourceVersion"), bookmarks: bookmarks,
+            sendInitialEvents: request.flag("sendInitialEvents"))
+        let timeout = request.parameter("timeoutSeconds").flatMap { Int($0) }.map { max(0, $0) }
+        let table = request.wantsTable
+        let include = includeObject
+        let resource = self.resource
+        let store = self.store
+        let now = server.now
+        return APIResponse(status: .ok, headers: [("Content-Type", "application/json")], body: .stream { write in
+            let timer: Task<Void, Never>? = timeout.map { seconds in
+                Task {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    await store.stopWatch(id)
+                }
+            }
+            defer { timer?.cancel() }
+            var sentColumns = false
+            do {
+                for await item in stream {
+                    var line: [UInt8] = []
+                    switch item {
+                    case .event(let type, let stored):
+                        line.append(contentsOf: "{\"type\":\"\(type.rawValue)\",\"object\":".utf8)
+                        if table {
+                            let t = Tables.table([stored], resource: resource, include: include, now: now().timeIntervalSince1970,
+                                listMeta: ["resourceVersion": .string(String(stored.resourceVersion))], headers: !sentColumns)
+                            sentColumns = true
+                            t.serialize(into: &line)
+                        } else {
+                            line.append(contentsOf: stored.bytes)
+                        }
+                        line.append(contentsOf: "}\n".utf8)
+                    case .bookmark(let rv):
+                        let object: JSONValue = [
+                            "kind": .string(resource.kind), "apiVersion": .string(resource.type.apiVersion),
+                            "metadata": ["resourceVersion": .string(String(rv)), "creationTimestamp": nil],
+                        ]
+                        line.append(contentsOf: "{\"type\":\"BOOKMARK\",\"object\":".utf8)
+                        object.serialize(into: &line)
+                        line.append(contentsOf: "}\n".utf8)
+                    case .error(let status):
+                        line.append(contentsOf: "{\"type\":\"ERROR\",\"object\":".utf8)
+                        ((try? JSONValue(encoding: status)) ?? .null).serialize(into: &line)
+                        line.append(contentsOf: "}\n".utf8)
+                    }
+                    try await write(line)
+                }
+            } catch {
+                await store.stopWatch(id)
+                throw error
+            }
+            await store.stopWatch(id)
+        })
+    }
+
+    // MARK: Writes
+
+    private var writeOptions: WriteOptions {
+        var options = WriteOptions()
+        options.dryRun = request.query["dryRun"]?.contains("All") ?? false
+        if let v = request.parameter("fieldValidation"), let fv = WriteOptions.FieldValidation(rawValue: v) {
+            options.fieldValidation = fv
+        }
+        return options
+    }
+
+    private func parseBody() throws -> JSONObject {
+        let contentType = request.headers.first(name: "content-type") ?? "application/json"
+        if contentType.hasPrefix(ProtobufBodies.contentType) {
+            return try ProtobufBodies.decode(request.body)
+        }
+        if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
+            throw APIError.unsupportedMediaType(contentType)
+        }
+        do {
+            guard let object = try JSONValue(parsing: request.body).objectValue else {
+                throw APIError.badRequest("Object 'Kind' is missing in the request body: not a JSON object")
+            }
+            return object
+        } catch let error as JSONParseError {
+            throw APIError.badRequest("the request body is not valid JSON: \(error.description)")
+        }
+    }
+
+    private func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
+        let warnings = result.warnings.map { ("Warning", "299 - \"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"") }
+        return .rawJSON(result.object.bytes, status: status, headers: warnings)
+    }
+
+    private func create() async throws -> APIResponse {
+        let body = try parseBody()
+        let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
+        return respond(result, status: .created)
+    }
+
+    private func updateObject() async throws -> APIResponse {
+        let body = try parseBody()
+        let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
+        return respond(result, status: .ok)
+    }
+
+    private func patchObject() async throws -> APIResponse {
+        let type = try PatchType(contentType: request.headers.first(name: "content-type") ?? "")
+        let patch: JSONValue
+        do {
+            patch = try JSONValue(parsing: request.body)
+        } catch let error as JSONParseError {
+            throw APIError.badRequest("error decoding patch: \(error.description)")
+        }
+        let result = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: writeOptions)
+        return respond(result, status: .ok)
+    }
+
+    private func deleteOptions() throws -> DeleteOptions {
+        var options = DeleteOptions()
+        if !request.body.isEmpty {
+            do {
+                options = try KubeJSON.decoder.decode(DeleteOptions.self, from: Data(request.body))
+            } catch {
+                throw APIError.badRequest("the request body is not valid DeleteOptions")
+            }
+        }
+        if let policy = request.parameter("propagationPolicy") {
+            guard let p = PropagationPolicy(rawValue: policy) else {
+                throw APIError.badRequest("propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"")
+            }
+            options.propagationPolicy = p
+        }
+        if let grace = request.parameter("gracePeriodSeconds").flatMap({ Int64($0) }) { options.gracePeriodSeconds = grace }
+        return options
+    }
+
+    private func deleteObject() async throws -> APIResponse {
+        let options = try deleteOptions()
+        let outcome = try await store.delete(resource, namespace: target.namespace, name: target.name!, options: options, dryRun: writeOptions.dryRun)
+        switch outcome {
+        case .deleted(let stored):
+            let status = Status(
+                status: "Success",
+                details: StatusDetails(name: stored.name, group: resource.group, kind: resource.plural, uid: stored.uid))
+            return .json(try JSONValue(encoding: status))
+        case .pending(let stored):
+            return .rawJSON(stored.bytes, status: .accepted)
+        }
+    }
+
+    private func deleteCollection() async throws -> APIResponse {
+        let (labels, fields) = try selectors()
+        let options = try deleteOptions()
+        let page = try await store.list(
+            resource, namespace: target.namespace, labelSelector: labels, fieldSelector: fields, limit: nil,
+            continueToken: nil, resourceVersion: nil, resourceVersionMatch: nil)
+        var deleted: [StoredObject] = []
+        for item in page.items {
+            if case .deleted(let s)? = try? await store.delete(resource, namespace: item.namespace, name: item.name, options: options, dryRun: writeOptions.dryRun) {
+                deleted.append(s)
+            } else {
+                deleted.append(item)
+            }
+        }
+        var out: [UInt8] = Array("{\"apiVersion\":\"\(resource.type.apiVersion)\",\"items\":[".utf8)
+        for (i, item) in deleted.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: item.bytes)
+        }
+        out.append(contentsOf: "],\"kind\":\"\(resource.kind)List\",\"metadata\":{}}".utf8)
+        return .rawJSON(out)
+    }
+
+    // MARK: Authentication APIs
+
+    private func createToken() async throws -> APIResponse {
+        let body = try parseBody()
+        let sa = try await store.get(resource, namespace: target.namespace, name: target.name!)
+        let spec = body["spec"]?.objectValue ?? [:]
+        let expiration = spec["expirationSeconds"]?.intValue ?? 3600
+        if expiration < 600 {
+            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration less than 10 minutes")
+        }
+        if expiration > 1 << 32 {
+            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration larger than 2^32 seconds")
+        }
+        var audiences = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if audiences.isEmpty { audiences = [ServiceAccountTokens.issuer] }
+        let now = server.now()
+        let expires = now.addingTimeInterval(Double(expiration))
+        let token = try server.tokens.issue(
+            .init(namespace: sa.namespace, serviceAccountName: sa.name, serviceAccountUID: sa.uid, audiences: audiences, expires: expires),
+            now: now)
+        var response: JSONObject = [
+            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": ["name": .string(sa.name), "namespace": .string(sa.namespace), "creationTimestamp": nil],
+            "spec": ["audiences": .array(audiences.map(JSONValue.string)), "expirationSeconds": .int(expiration), "boundObjectRef": spec["boundObjectRef"] ?? .null],
+        ]
+        response["status"] = ["token": .string(token), "expirationTimestamp": .string(KubeTime(expires).rfc3339)]
+        return .json(.object(response), status: .created)
+    }
+
+    private func reviewToken() async throws -> APIResponse {
+        let body = try parseBody()
+        let token = body.value(at: ["spec", "token"])?.stringValue ?? ""
+        let wanted = body.value(at: ["spec", "audiences"])?.arrayValue?.compactMap(\.stringValue) ?? [ServiceAccountTokens.issuer]
+        var status: JSONObject = [:]
+        switch server.tokens.verify(token, now: server.now()) {
+        case .failure(let error):
+            status = ["authenticated": false, "error": .string(error.message), "user": [:]]
+        case .success(let claims):
+            let matched = claims.audiences.filter(wanted.contains)
+            let sa = await store.descriptor(group: "", version: "v1", plural: "serviceaccounts")
+            let current = try? await store.get(sa!, namespace: claims.namespace, name: claims.serviceAccountName)
+            if matched.isEmpty {
+                status = ["authenticated": false, "error": .string("[invalid bearer token, token audiences [\(claims.audiences.joined(separator: " "))] is invalid for the target audiences [\(wanted.joined(separator: " "))]]"), "user": [:]]
+            } else if current?.uid != claims.serviceAccountUID {
+                status = ["authenticated": false, "error": .string("[invalid bearer token, service account \(claims.namespace)/\(claims.serviceAccountName) has been deleted]"), "user": [:]]
+            } else {
+                status = [
+                    "authenticated": true, "audiences": .array(matched.map(JSONValue.string)),
+                    "user": [
+                        "username": .string("system:serviceaccount:\(claims.namespace):\(claims.serviceAccountName)"),
+                        "uid": .string(claims.serviceAccountUID),
+                        "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(claims.namespace)"), "system:authenticated"],
+                    ],
+                ]
+            }
+        }
+        var response = body
+        response["kind"] = "TokenReview"
+        response["apiVersion"] = "authentication.k8s.io/v1"
+        response["metadata"] = ["creationTimestamp": nil]
+        response["status"] = .object(status)
+        return .json(.object(response), status: .created)
+    }
+}

@@ -1,0 +1,140 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// A small HTTP/1.1 server on SwiftNIO's async channels: it reads whole requests,
+/// hands them to a handler and writes the response, streaming it when asked (watch).
+/// TLS is optional; HTTP/2 is not offered (Go clients fall back to HTTP/1.1).
+final class HTTPServer: Sendable {
+    typealias Handler = @Sendable (APIRequest) async -> APIResponse
+
+    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    let port: Int
+    private let runTask: Task<Void, Never>
+
+    /// Largest request body accepted (kube-apiserver allows 3 MiB).
+    static let maximumBodySize = 3 * 1024 * 1024
+
+    init(host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) async throws {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        serverChannel = channel
+        self.port = channel.channel.localAddress?.port ?? port
+        runTask = Task {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await channel.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await Self.serve(connection, handler: handler, logger: logger) }
+                        }
+                    }
+                } catch {
+                    logger.debug("server channel closed: \(error)")
+                }
+            }
+        }
+    }
+
+    /// Stops accepting connections and closes open ones.
+    func shutdown() async {
+        try? await serverChannel.channel.close()
+        runTask.cancel()
+        await runTask.value
+    }
+
+    private static func serve(
+        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+        handler: Handler, logger: Logger
+    ) async {
+        let channel = connection.channel
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body: [UInt8] = []
+                var tooLarge = false
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h):
+                        head = h
+                        body.removeAll(keepingCapacity: true)
+                        tooLarge = false
+                    case .body(var buffer):
+                        if body.count + buffer.readableBytes > maximumBodySize {
+                            tooLarge = true
+                        } else {
+                            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+                        }
+                    case .end:
+                        guard let requestHead = head else { continue }
+                        let keepAlive = requestHead.isKeepAlive
+                        let response: APIResponse
+                        if tooLarge {
+                            response = .error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728"))
+                        } else {
+                            let request = APIRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers, body: body)
+                            response = await handler(request)
+                        }
+                        var headers = HTTPHeaders(response.headers)
+                        switch response.body {
+                        case .bytes(let bytes):
+                            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+                            if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+                            try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: response.status, headers: headers)))
+                            if !bytes.isEmpty {
+                                try await outbound.write(.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))))
+                            }
+                            try await outbound.write(.end(nil))
+                            if !keepAlive { return }
+                        case .stream(let produce):
+                            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+                            headers.replaceOrAdd(name: "Connection", value: "close")
+                            try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: response.status, headers: headers)))
+                            await streamBody(produce, to: outbound, channel: channel)
+                            return
+                        }
+                        head = nil
+                    }
+                }
+            }
+        } catch {
+            logger.trace("connection ended: \(error)")
+        }
+    }
+
+    /// Streams until the producer ends or the client goes away, whichever is first.
+    private static func streamBody(
+        _ produce: @escaping @Sendable (ChunkWriter) async throws -> Void,
+        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: any Channel
+    ) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await produce { bytes in
+                        try await outbound.write(.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))))
+                    }
+                    try await outbound.write(.end(nil))
+                } catch {}
+                try? await channel.close()
+            }
+            group.addTask {
+                try? await channel.closeFuture.get()
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Crypto
+import Foundation
+import NIOSSL
+import SwiftASN1
+import X509
+
+/// A throwaway certificate authority and a serving certificate for 127.0.0.1 and
+/// localhost, made at start-up so the emulator serves real TLS that clients verify.
+struct ServingCertificates: Sendable {
+    let caCertificatePEM: String
+    let serverCertificatePEM: String
+    let serverKeyPEM: String
+
+    static func generate(now: Date = Date()) throws -> ServingCertificates {
+        let caKey = P256.Signing.PrivateKey()
+        let caPrivateKey = Certificate.PrivateKey(caKey)
+        let caName = try DistinguishedName { CommonName("rotor-emulator-ca") }
+        let validity = (now.addingTimeInterval(-3600), now.addingTimeInterval(365 * 86400))
+        let ca = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: caPrivateKey.publicKey,
+            notValidBefore: validity.0, notValidAfter: validity.1, issuer: caName, subject: caName,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: caPrivateKey.publicKey)
+            },
+            issuerPrivateKey: caPrivateKey)
+
+        let serverKey = P256.Signing.PrivateKey()
+        let serverPrivateKey = Certificate.PrivateKey(serverKey)
+        let server = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: serverPrivateKey.publicKey,
+            notValidBefore: validity.0, notValidAfter: validity.1, issuer: caName,
+            subject: try DistinguishedName { CommonName("kube-apiserver") },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames([
+                    .dnsName("localhost"), .dnsName("kubernetes.default.svc"),
+                    .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+                ])
+            },
+            issuerPrivateKey: caPrivateKey)
+        return ServingCertificates(
+            caCertificatePEM: try ca.serializeAsPEM().pemString,
+            serverCertificatePEM: try server.serializeAsPEM().pemString,
+            serverKeyPEM: try serverPrivateKey.serializeAsPEM().pemString)
+    }
+
+    func makeServerContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(serverCertificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serverKeyPEM.utf8), format: .pem)))
+        configuration.applicationProtocols = ["http/1.1"]
+        return try NIOSSLContext(configuration: configuration)
+    }
+}

@@ -1,0 +1,73 @@
+import RotorAPI
+
+/// An API failure as kube-apiserver reports it: an HTTP code and a `metav1.Status` body.
+/// Messages name objects and fields, never values.
+struct APIError: Error, Sendable {
+    var status: Status
+    var httpCode: Int { status.code ?? 500 }
+    /// Extra response headers (e.g. `Retry-After`).
+    var headers: [(String, String)] = []
+
+    init(code: Int, reason: String, message: String, details: StatusDetails? = nil) {
+        status = Status(status: "Failure", message: message, reason: reason, details: details, code: code)
+    }
+
+    static func notFound(_ resource: ResourceDescriptor, _ name: String) -> APIError {
+        APIError(
+            code: 404, reason: "NotFound", message: "\(resource.qualifiedName) \"\(name)\" not found",
+            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+    }
+
+    static func alreadyExists(_ resource: ResourceDescriptor, _ name: String) -> APIError {
+        APIError(
+            code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedName) \"\(name)\" already exists",
+            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+    }
+
+    static func conflict(_ resource: ResourceDescriptor, _ name: String, _ why: String) -> APIError {
+        APIError(
+            code: 409, reason: "Conflict",
+            message: "Operation cannot be fulfilled on \(resource.qualifiedName) \"\(name)\": \(why)",
+            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+    }
+
+    static func invalid(_ resource: ResourceDescriptor, _ name: String, _ causes: [StatusCause]) -> APIError {
+        let summary = causes.map { cause in
+            [cause.field, cause.message].compactMap { $0 }.joined(separator: ": ")
+        }
+        let list = summary.count == 1 ? summary[0] : "[" + summary.joined(separator: ", ") + "]"
+        return APIError(
+            code: 422, reason: "Invalid", message: "\(resource.kind)\(resource.group.isEmpty ? "" : "." + resource.group) \"\(name)\" is invalid: \(list)",
+            details: StatusDetails(name: name, group: resource.group, kind: resource.kind, causes: causes))
+    }
+
+    static func badRequest(_ message: String) -> APIError {
+        APIError(code: 400, reason: "BadRequest", message: message)
+    }
+
+    static func methodNotAllowed(_ message: String = "the server does not allow this method on the requested resource") -> APIError {
+        APIError(code: 405, reason: "MethodNotAllowed", message: message)
+    }
+
+    static func forbidden(_ resource: ResourceDescriptor, _ name: String, _ why: String) -> APIError {
+        APIError(
+            code: 403, reason: "Forbidden", message: "\(resource.qualifiedName) \"\(name)\" is forbidden: \(why)",
+            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+    }
+
+    static func gone(_ message: String) -> APIError {
+        APIError(code: 410, reason: "Expired", message: message)
+    }
+
+    static func unauthorized() -> APIError {
+        APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
+    }
+
+    static func pathNotFound() -> APIError {
+        APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+    }
+
+    static func unsupportedMediaType(_ type: String) -> APIError {
+        APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got \(type))")
+    }
+}
