@@ -43,13 +43,17 @@ extension ClientConfiguration {
     /// What to use where we run, in controller-runtime's order: the `KUBECONFIG`
     /// files if that variable is set, else the pod's service account if in a
     /// cluster, else `~/.kube/config`.
-    public static func automatic(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClientConfiguration {
+    public static func automatic(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
+    ) throws -> ClientConfiguration {
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             return try fromKubeconfig(environment: environment)
         }
-        if environment["KUBERNETES_SERVICE_HOST"] != nil {
-            return try inCluster(environment: environment)
+        do {
+            return try inCluster(environment: environment, serviceAccountDirectory: serviceAccountDirectory)
+        } catch let error as KubeConfigError where error.kind == .notInCluster {
+            return try fromKubeconfig(environment: environment)
         }
-        return try fromKubeconfig(environment: environment)
     }
 }

@@ -9,8 +9,9 @@ extension HTTPKubernetesClient {
     /// Sends a non-watch request and returns its JSON body, or throws the error it carries.
     func send(_ request: APIRequest) async throws -> JSONValue {
         try await rateLimiter.acquire()
+        let end = ContinuousClock.now + configuration.requestTimeout
         let response = try await execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
-        let body = try await collect(response, request, limit: configuration.maximumResponseBytes)
+        let body = try await collect(response, request, limit: configuration.maximumResponseBytes, within: ContinuousClock.now.duration(to: end))
         guard (200..<300).contains(response.status.code) else {
             throw Self.error(status: response.status, headers: response.headers, body: body, request: request.description)
         }
@@ -25,11 +26,12 @@ extension HTTPKubernetesClient {
     func openWatch(_ request: APIRequest) async throws -> WatchEventStream {
         let response = try await execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
         guard (200..<300).contains(response.status.code) else {
-            let body = try await collect(response, request, limit: 1 << 20)
+            let body = try await collect(response, request, limit: 1 << 20, within: configuration.requestTimeout)
             throw Self.error(status: response.status, headers: response.headers, body: body, request: request.description)
         }
-        let deadline = request.watchTimeoutSeconds.map {
-            ContinuousClock.now + .seconds($0) + configuration.watchTimeoutSlack
+        // timeoutSeconds 0 or unset lets the server pick its own (long) timeout: no client deadline then.
+        let deadline = request.watchTimeoutSeconds.flatMap { seconds in
+            seconds > 0 ? ContinuousClock.now + .seconds(seconds) + configuration.watchTimeoutSlack : nil
         }
         return WatchEventStream(HTTPWatchEvents(body: response.body, request: request.description, deadline: deadline))
     }
@@ -43,7 +45,7 @@ extension HTTPKubernetesClient {
         guard response.status == .unauthorized, let token, await tokens.refreshAfterRejection(of: token) else {
             return response
         }
-        _ = try? await response.body.collect(upTo: 1 << 20)
+        // The refused response's body is dropped unread, which closes that connection: rare enough.
         logger.debug("token refused; retrying with the re-read token", metadata: ["request": "\(request.description)"])
         return try await executeOnce(request, token: try await currentToken(for: request), deadline: deadline)
     }
@@ -78,9 +80,9 @@ extension HTTPKubernetesClient {
         }
     }
 
-    private func collect(_ response: HTTPClientResponse, _ request: APIRequest, limit: Int) async throws -> ByteBuffer {
+    private func collect(_ response: HTTPClientResponse, _ request: APIRequest, limit: Int, within timeout: Duration) async throws -> ByteBuffer {
         do {
-            return try await withDeadline(configuration.requestTimeout, request) {
+            return try await withDeadline(max(timeout, .zero), request) {
                 try await response.body.collect(upTo: limit)
             }
         } catch let error as KubeAPIError {

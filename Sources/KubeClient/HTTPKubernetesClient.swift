@@ -13,7 +13,8 @@ import NIOSSL
 ///
 /// ```swift
 /// let client = try HTTPKubernetesClient(configuration: .automatic())
-/// defer { Task { try await client.shutdown() } }
+/// let secret = try await client.get(Secret.self, namespace: "shop", name: "db")
+/// try await client.shutdown()
 /// ```
 public final class HTTPKubernetesClient: KubernetesClient {
     public let configuration: ClientConfiguration
@@ -92,13 +93,5 @@ public final class HTTPKubernetesClient: KubernetesClient {
         }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return ServerComponents(components: components, host: host)
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        // Clamped far beyond any timeout so the nanosecond count cannot overflow.
-        self = .nanoseconds(min(seconds, 1 << 32) * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -44,10 +44,8 @@ public final class KubernetesEmulator: Sendable {
     let store: ClusterStore
     private let server: HTTPServer
     private let bookmarkTask: Task<Void, Never>
-    private let ownsEventLoopGroup: Bool
-    private let group: MultiThreadedEventLoopGroup
 
-    private init(url: String, adminToken: String, ca: String?, faults: FaultInjector, store: ClusterStore, server: HTTPServer, bookmarkTask: Task<Void, Never>, group: MultiThreadedEventLoopGroup) {
+    private init(url: String, adminToken: String, ca: String?, faults: FaultInjector, store: ClusterStore, server: HTTPServer, bookmarkTask: Task<Void, Never>) {
         self.url = url
         self.adminToken = adminToken
         self.caCertificatePEM = ca
@@ -55,8 +53,6 @@ public final class KubernetesEmulator: Sendable {
         self.store = store
         self.server = server
         self.bookmarkTask = bookmarkTask
-        self.group = group
-        self.ownsEventLoopGroup = true
     }
 
     /// Starts an emulator and returns once it accepts connections.
@@ -69,7 +65,7 @@ public final class KubernetesEmulator: Sendable {
         }
         let certificates = configuration.tls ? try ServingCertificates.generate() : nil
         let faults = FaultInjector()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        let group = MultiThreadedEventLoopGroup.singleton
         let api = APIServer(
             store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init)
         let server = try await HTTPServer(
@@ -89,15 +85,14 @@ public final class KubernetesEmulator: Sendable {
         }
         return KubernetesEmulator(
             url: url, adminToken: configuration.adminToken, ca: certificates?.caCertificatePEM, faults: faults, store: store,
-            server: server, bookmarkTask: bookmarkTask, group: group)
+            server: server, bookmarkTask: bookmarkTask)
     }
 
-    /// Stops serving, ends open watches and frees the event loops.
+    /// Stops serving and ends open watches. (Connections run on NIO's shared event loops.)
     public func shutdown() async {
         bookmarkTask.cancel()
         await store.dropAllWatches()
         await server.shutdown()
-        if ownsEventLoopGroup { try? await group.shutdownGracefully() }
     }
 
     /// A kubeconfig for the admin user (CA embedded), as `kubectl` and `KubeClient` read it.

@@ -47,6 +47,19 @@ struct HTTPKubernetesClientTests {
         }
     }
 
+    @Test("RotorAPI's Secret works with the typed calls, its data decoded from base64")
+    func typedSecret() async throws {
+        let server = try await TestAPIServer { _, response in
+            try await response.respond(
+                .ok, json: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"},"type":"Opaque","data":{"password":"aHVudGVyMg=="}}"#)
+        }
+        try await withClient(server) { client in
+            let secret = try await client.get(Secret.self, namespace: "shop", name: "db")
+            #expect(secret.data?["password"] == Data("hunter2".utf8))
+            #expect(server.requests.first?.uri == "/api/v1/namespaces/shop/secrets/db")
+        }
+    }
+
     @Test("a typed create posts JSON with apiVersion and kind filled in, and connections are reused")
     func typedCreate() async throws {
         let server = try await TestAPIServer { request, response in
@@ -182,7 +195,7 @@ struct HTTPKubernetesClientTests {
             try await Task.sleep(for: .seconds(3600))
         }
         try await withClient(server, configure: { $0.watchTimeoutSlack = .milliseconds(100) }) { client in
-            let stream = try await client.watch(TestTypes.secrets, namespace: nil, options: WatchOptions(timeoutSeconds: 0))
+            let stream = try await client.watch(TestTypes.secrets, namespace: nil, options: WatchOptions(timeoutSeconds: 1))
             do {
                 for try await _ in stream {}
                 Issue.record("expected the watch to fail")
@@ -207,7 +220,10 @@ struct HTTPKubernetesClientTests {
             clientKeyPEM: Array(TestCertificates.ecClientKey.utf8), serverName: "kube.test")
 
         func get(_ tls: TLSOptions) async throws -> Widget {
-            let client = try HTTPKubernetesClient(configuration: ClientConfiguration(server: https, tls: tls))
+            var configuration = ClientConfiguration(server: https, tls: tls)
+            // async-http-client retries failed handshakes until the connect timeout.
+            configuration.connectTimeout = .milliseconds(300)
+            let client = try HTTPKubernetesClient(configuration: configuration)
             do {
                 let widget = try await client.get(Widget.self, namespace: "ns", name: "w")
                 try await client.shutdown()
@@ -222,6 +238,9 @@ struct HTTPKubernetesClientTests {
         var otherName = tls
         otherName.serverName = "other.test"
         await #expect(throws: KubeAPIError.self) { try await get(otherName) }
+        var noServerName = tls
+        noServerName.serverName = nil
+        await #expect(throws: KubeAPIError.self) { try await get(noServerName) }
         var systemRoots = tls
         systemRoots.certificateAuthorityPEM = nil
         await #expect(throws: KubeAPIError.self) { try await get(systemRoots) }

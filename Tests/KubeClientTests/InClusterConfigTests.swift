@@ -91,3 +91,29 @@ struct InClusterConfigTests {
         #expect(try await source.token() == "token-1")
     }
 }
+
+@Suite("choosing a configuration")
+struct AutomaticConfigurationTests {
+    static let kubeconfig = """
+        current-context: local
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+        contexts: [{name: local, context: {cluster: c, namespace: dev}}]
+        """
+
+    @Test("KUBECONFIG wins over the pod's service account, which wins over ~/.kube/config")
+    func precedence() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let explicit = try directory.write("explicit", Self.kubeconfig.replacingOccurrences(of: "dev", with: "from-env"))
+        try directory.write("home/.kube/config", Self.kubeconfig)
+        try directory.write("sa/token", "t")
+        let pod = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443", "HOME": "\(directory.path)/home"]
+
+        var environment = pod
+        environment["KUBECONFIG"] = explicit
+        #expect(try ClientConfiguration.automatic(environment: environment, serviceAccountDirectory: "\(directory.path)/sa").namespace == "from-env")
+        #expect(try ClientConfiguration.automatic(environment: pod, serviceAccountDirectory: "\(directory.path)/sa").server == "https://10.0.0.1:443")
+        // Outside a pod (no token mounted) the home kubeconfig is used.
+        #expect(try ClientConfiguration.automatic(environment: pod, serviceAccountDirectory: "\(directory.path)/none").namespace == "dev")
+    }
+}

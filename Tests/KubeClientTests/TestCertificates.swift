@@ -1,5 +1,6 @@
 /// PEM material made for these tests only (openssl, 100-year validity): a CA,
-/// a server certificate for `kube.test`, `localhost` and 127.0.0.1, and client
+/// a server certificate for `kube.test` only (so connecting to 127.0.0.1
+/// needs `tls-server-name`), and client
 /// certificates with RSA and EC keys, all signed by the CA. Never used anywhere else.
 enum TestCertificates {
     static let caCertificate = """
@@ -18,16 +19,15 @@ enum TestCertificates {
 
     static let serverCertificate = """
     -----BEGIN CERTIFICATE-----
-    MIIBvDCCAWGgAwIBAgIUMfpZ6LYoRgfMwmDGWJhO4FO5gBMwCgYIKoZIzj0EAwIw
-    GDEWMBQGA1UEAwwNcm90b3ItdGVzdC1jYTAgFw0yNjExMjkxMzMwMjlaGA8yMTI2
-    MTEwNTEzMzAyOVowFDESMBAGA1UEAwwJa3ViZS50ZXN0MFkwEwYHKoZIzj0CAQYI
+    MIIBqTCCAU6gAwIBAgIUMfpZ6LYoRgfMwmDGWJhO4FO5gBYwCgYIKoZIzj0EAwIw
+    GDEWMBQGA1UEAwwNcm90b3ItdGVzdC1jYTAgFw0yNjExMjkxMzM3NTlaGA8yMTI2
+    MTEwNTEzMzc1OVowFDESMBAGA1UEAwwJa3ViZS50ZXN0MFkwEwYHKoZIzj0CAQYI
     KoZIzj0DAQcDQgAEQYUDkdIntS8UcHe0PEk0z4+II8t82Cw9tR5NNWdDYbZVIdFK
-    vpi8Zs3q7NHtS1Ao5FAMP+gZShpZXPxY/DqTtKOBijCBhzAlBgNVHREEHjAcgglr
-    dWJlLnRlc3SCCWxvY2FsaG9zdIcEfwAAATATBgNVHSUEDDAKBggrBgEFBQcDATAJ
-    BgNVHRMEAjAAMB0GA1UdDgQWBBQHEE5WyWmj0jiVazS5Zs5kKXkCYDAfBgNVHSME
-    GDAWgBRDKCUI5yTneVTCy3ZuARQgtKLQzDAKBggqhkjOPQQDAgNJADBGAiEA2zs2
-    o7mgZgZqxTIvOe2CSRRbK1LfDFbmedk7r+Zzd3kCIQC4Dc43PnDOrOwbyAkh0LDB
-    wjFkaHMONdJb6EHrAF8kyg==
+    vpi8Zs3q7NHtS1Ao5FAMP+gZShpZXPxY/DqTtKN4MHYwFAYDVR0RBA0wC4IJa3Vi
+    ZS50ZXN0MBMGA1UdJQQMMAoGCCsGAQUFBwMBMAkGA1UdEwQCMAAwHQYDVR0OBBYE
+    FAcQTlbJaaPSOJVrNLlmzmQpeQJgMB8GA1UdIwQYMBaAFEMoJQjnJOd5VMLLdm4B
+    FCC0otDMMAoGCCqGSM49BAMCA0kAMEYCIQDqgbujmwYG9vcuWeA9G2ADN+0TfUs0
+    FUI27E1kHDTW+wIhALTFXcHZD5j/O1NdJJFUYU/cIL46LopYos/g4ooHe+zB
     -----END CERTIFICATE-----
     """
 

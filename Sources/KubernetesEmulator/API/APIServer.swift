@@ -54,7 +54,7 @@ struct APIServer: Sendable {
             return .json(Discovery.groupList(await store.allDescriptors()))
         case "/openapi/v2":
             // An empty protobuf document: kubectl 1.27 insists on fetching it, then uses v3.
-            return APIResponse(status: .ok, headers: [("Content-Type", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")], body: .bytes([]))
+            return APIResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")], body: .bytes([]))
         case "/openapi/v3":
             return .json(OpenAPI.root(await store.allDescriptors()))
         default:

@@ -176,7 +176,7 @@ actor ClusterStore {
                 throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
             }
             metadata["namespace"] = .string(ns)
-            try checkNamespaceAcceptsContent(ns)
+            try checkNamespaceAcceptsContent(ns, resource: resource, name: metadata["name"]?.stringValue ?? "")
         } else {
             metadata["namespace"] = nil
         }
@@ -448,14 +448,14 @@ actor ClusterStore {
         object["apiVersion"] = .string(resource.type.apiVersion)
     }
 
-    private func checkNamespaceAcceptsContent(_ namespace: String) throws {
+    /// NamespaceLifecycle admission: no content in a missing or terminating namespace.
+    private func checkNamespaceAcceptsContent(_ namespace: String, resource: ResourceDescriptor, name: String) throws {
         let namespaces = registry.namespaces
         guard let ns = tables[ResourceRegistry.namespaces]?.objects[ObjectKey(namespace: "", name: namespace)] else {
             throw APIError.notFound(namespaces, namespace)
         }
         if ns.isTerminating {
-            throw APIError.forbidden(namespaces, namespace, "unable to create new content in namespace \(namespace) because it is being terminated")
-                .withMessage("\(namespace) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated")
+            throw APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
         }
     }
 
@@ -483,14 +483,6 @@ actor ClusterStore {
     static func randomSuffix() -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         return String((0..<5).map { _ in alphabet.randomElement()! })
-    }
-}
-
-extension APIError {
-    func withMessage(_ message: String) -> APIError {
-        var copy = self
-        copy.status.message = message
-        return copy
     }
 }
 

@@ -1,0 +1,314 @@
+import Foundation
+import KubeClient
+import KubernetesEmulator
+import RotorAPI
+import Testing
+
+/// The API server semantics controllers rely on, checked through our client: code
+/// that is wrong against a real API server must fail here too.
+@Suite("API semantics")
+struct APISemanticsTests {
+    @Test("an update with a stale resourceVersion is refused with 409 Conflict")
+    func staleUpdateConflicts() async throws {
+        try await EmulatedCluster.with { cluster in
+            let created = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("db"))
+            var first = created
+            first["metadata"]?["labels"] = ["v": "1"]
+            let updated = try await cluster.client.update(.testSecrets, namespace: "default", name: "db", body: first)
+            #expect(updated.resourceVersion != created.resourceVersion)
+            var stale = created
+            stale["metadata"]?["labels"] = ["v": "2"]
+            let error = await apiError { try await cluster.client.update(.testSecrets, namespace: "default", name: "db", body: stale) }
+            #expect(error?.kind == .conflict)
+            #expect(error?.message.contains("the object has been modified") == true)
+            // Without a resourceVersion the update is unconditional.
+            stale["metadata"]?["resourceVersion"] = nil
+            _ = try await cluster.client.update(.testSecrets, namespace: "default", name: "db", body: stale)
+        }
+    }
+
+    @Test("a write that changes nothing keeps the resourceVersion")
+    func noOpWriteKeepsResourceVersion() async throws {
+        try await EmulatedCluster.with { cluster in
+            let created = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("db"))
+            let again = try await cluster.client.update(.testSecrets, namespace: "default", name: "db", body: created)
+            #expect(again.resourceVersion == created.resourceVersion)
+        }
+    }
+
+    @Test("generation counts spec changes only; status goes through the status subresource")
+    func generationAndStatus() async throws {
+        try await EmulatedCluster.with { cluster in
+            _ = try await cluster.client.create(.testCRDs, namespace: nil, body: try JSONValue(yamlLikeJSON: widgetCRDJSON))
+            let created = try await cluster.client.create(
+                .widgets, namespace: "default",
+                body: ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w"], "spec": ["size": 1], "status": ["phase": "ignored"]])
+            #expect(created[path: ["metadata", "generation"]] == 1)
+            #expect(created["status"] == nil, "status is dropped on create when the status subresource exists")
+            // A metadata change does not bump generation.
+            let labelled = try await cluster.client.patch(.widgets, namespace: "default", name: "w", patch: .merge(["metadata": ["labels": ["a": "b"]]]))
+            #expect(labelled[path: ["metadata", "generation"]] == 1)
+            // A spec change does.
+            let resized = try await cluster.client.patch(.widgets, namespace: "default", name: "w", patch: .merge(["spec": ["size": 2]]))
+            #expect(resized[path: ["metadata", "generation"]] == 2)
+            // Status written on the main resource is ignored...
+            let ignored = try await cluster.client.patch(.widgets, namespace: "default", name: "w", patch: .merge(["status": ["phase": "Ready"]]))
+            #expect(ignored["status"] == nil)
+            // ...and through /status it is taken, while spec there is ignored, generation unchanged.
+            let status = try await cluster.client.patch(
+                .widgets, namespace: "default", name: "w", patch: .merge(["spec": ["size": 99], "status": ["phase": "Ready"]]), subresource: "status")
+            #expect(status[path: ["status", "phase"]] == "Ready")
+            #expect(status[path: ["spec", "size"]] == 2)
+            #expect(status[path: ["metadata", "generation"]] == 2)
+        }
+    }
+
+    @Test("finalizers hold a deletion until the last one is removed")
+    func finalizersHoldDeletion() async throws {
+        try await EmulatedCluster.with { cluster in
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("db", finalizers: ["rotor.dev/cleanup", "other/x"]))
+            let deleting = try await cluster.client.delete(.testSecrets, namespace: "default", name: "db")
+            #expect(deleting[path: ["metadata", "deletionTimestamp"]] != nil)
+            let still = try await cluster.client.get(.testSecrets, namespace: "default", name: "db")
+            #expect(still[path: ["metadata", "deletionTimestamp"]] != nil)
+            // New finalizers may not be added while deleting.
+            let addMore = await apiError {
+                try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["metadata": ["finalizers": ["rotor.dev/cleanup", "other/x", "late/y"]]]))
+            }
+            #expect(addMore?.kind == .forbidden || addMore?.kind == .invalid)
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["metadata": ["finalizers": ["other/x"]]]))
+            let kind1 = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "db") }
+            #expect(kind1 == nil)
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .json([["op": "remove", "path": "/metadata/finalizers"]]))
+            let kind2 = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "db") }
+            #expect(kind2 == .notFound)
+        }
+    }
+
+    @Test("deleting an owner garbage-collects its dependents (background)")
+    func ownerReferenceGarbageCollection() async throws {
+        try await EmulatedCluster.with { cluster in
+            let owner = try await cluster.client.create(.testConfigMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+            let other = try await cluster.client.create(.testConfigMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other"]])
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("only-child", owners: [ownerReference(to: owner)]))
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("shared", owners: [ownerReference(to: owner), ownerReference(to: other)]))
+            _ = try await cluster.client.delete(.testConfigMaps, namespace: "default", name: "owner")
+            let kind3 = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "only-child") }
+            #expect(kind3 == .notFound)
+            let shared = try await cluster.client.get(.testSecrets, namespace: "default", name: "shared")
+            #expect(shared[path: ["metadata", "ownerReferences"]]?.arrayValue?.count == 1, "the dangling reference is removed, the object kept")
+        }
+    }
+
+    @Test("foreground deletion waits for dependents; orphan deletion keeps them")
+    func foregroundAndOrphanDeletion() async throws {
+        try await EmulatedCluster.with { cluster in
+            let owner = try await cluster.client.create(.testConfigMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("child", finalizers: ["test/hold"], owners: [ownerReference(to: owner, blockOwnerDeletion: true)]))
+            _ = try await cluster.client.delete(.testConfigMaps, namespace: "default", name: "owner", options: DeleteOptions(propagationPolicy: .foreground))
+            let waiting = try await cluster.client.get(.testConfigMaps, namespace: "default", name: "owner")
+            #expect(waiting[path: ["metadata", "finalizers"]] == ["foregroundDeletion"])
+            let child = try await cluster.client.get(.testSecrets, namespace: "default", name: "child")
+            #expect(child[path: ["metadata", "deletionTimestamp"]] != nil)
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "child", patch: .merge(["metadata": ["finalizers": nil]]))
+            let kind4 = await errorKind { try await cluster.client.get(.testConfigMaps, namespace: "default", name: "owner") }
+            #expect(kind4 == .notFound)
+
+            let owner2 = try await cluster.client.create(.testConfigMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner2"]])
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("orphan", owners: [ownerReference(to: owner2)]))
+            _ = try await cluster.client.delete(.testConfigMaps, namespace: "default", name: "owner2", options: DeleteOptions(propagationPolicy: .orphan))
+            let kind5 = await errorKind { try await cluster.client.get(.testConfigMaps, namespace: "default", name: "owner2") }
+            #expect(kind5 == .notFound)
+            let orphan = try await cluster.client.get(.testSecrets, namespace: "default", name: "orphan")
+            #expect(orphan[path: ["metadata", "ownerReferences"]] == nil)
+        }
+    }
+
+    @Test("delete preconditions on uid and resourceVersion are enforced")
+    func deletePreconditions() async throws {
+        try await EmulatedCluster.with { cluster in
+            let created = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("db"))
+            let wrongUID = await apiError {
+                try await cluster.client.delete(.testSecrets, namespace: "default", name: "db", options: DeleteOptions(preconditions: .init(uid: "not-it")))
+            }
+            #expect(wrongUID?.kind == .conflict)
+            let wrongRV = await apiError {
+                try await cluster.client.delete(.testSecrets, namespace: "default", name: "db", options: DeleteOptions(preconditions: .init(resourceVersion: "1")))
+            }
+            #expect(wrongRV?.kind == .conflict)
+            _ = try await cluster.client.delete(
+                .testSecrets, namespace: "default", name: "db",
+                options: DeleteOptions(preconditions: .init(uid: created[path: ["metadata", "uid"]]?.stringValue)))
+            let kind6 = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "db") }
+            #expect(kind6 == .notFound)
+        }
+    }
+
+    @Test("a watch resumes from a resourceVersion with exactly the later changes")
+    func watchResumes() async throws {
+        try await EmulatedCluster.with { cluster in
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a"))
+            let list = try await cluster.client.list(.testSecrets, namespace: "default")
+            let listRV = try #require(list["metadata"]?["resourceVersion"]?.stringValue)
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("b"))
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "a", patch: .merge(["metadata": ["labels": ["x": "y"]]]))
+            _ = try await cluster.client.delete(.testSecrets, namespace: "default", name: "b")
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: listRV, timeoutSeconds: 10))
+            let events = try await collect(stream, count: 3)
+            #expect(events.map(\.type) == [.added, .modified, .deleted])
+            #expect(events.map { $0.object.name } == ["b", "a", "b"])
+        }
+    }
+
+    @Test("a watch with a label selector sees an object leave the selection as DELETED")
+    func watchSelectorTransitions() async throws {
+        try await EmulatedCluster.with { cluster in
+            let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a", labels: ["tier": "web"])).resourceVersion
+            let stream = try await cluster.client.watch(
+                .testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, timeoutSeconds: 10, labelSelector: "tier=web"))
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "a", patch: .merge(["metadata": ["labels": ["tier": "db"]]]))
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "a", patch: .merge(["metadata": ["labels": ["tier": "web"]]]))
+            let events = try await collect(stream, count: 2)
+            #expect(events.map(\.type) == [.deleted, .added])
+        }
+    }
+
+    @Test("a watch that asks for bookmarks gets them with the current resourceVersion")
+    func watchBookmarks() async throws {
+        try await EmulatedCluster.with({ $0.bookmarkInterval = .milliseconds(100) }) { cluster in
+            let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a")).resourceVersion
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 10))
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("b"))
+            let latest = await cluster.emulator.currentResourceVersion()
+            var bookmark: WatchEvent<JSONValue>?
+            for try await event in stream where event.type == .bookmark {
+                bookmark = event
+                break
+            }
+            #expect(bookmark?.object["kind"] == "Secret")
+            #expect(Int64(bookmark?.object.resourceVersion ?? "") ?? 0 >= latest)
+        }
+    }
+
+    @Test("after compaction a watch from an old resourceVersion gets 410 Gone")
+    func watchGoneAfterCompaction() async throws {
+        try await EmulatedCluster.with { cluster in
+            let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a")).resourceVersion
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("b"))
+            await cluster.emulator.compactHistory()
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, timeoutSeconds: 10))
+            let error = await apiError { try await collect(stream, count: 1) }
+            #expect(error?.kind == .gone)
+            // A continue token from before the compaction is gone too.
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("c"))
+            let page = try await cluster.client.list(.testSecrets, namespace: "default", options: ListOptions(limit: 1))
+            let token = try #require(page["metadata"]?["continue"]?.stringValue)
+            await cluster.emulator.compactHistory()
+            let kind7 = await errorKind { try await cluster.client.list(.testSecrets, namespace: "default", options: ListOptions(limit: 1, continue: token)) }
+            #expect(kind7 == .gone)
+        }
+    }
+
+    @Test("a history smaller than the changes since a resourceVersion also answers 410")
+    func watchGoneWhenHistoryOverflows() async throws {
+        try await EmulatedCluster.with({ $0.historyLimit = 5 }) { cluster in
+            let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("first")).resourceVersion
+            for i in 0..<10 { _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("s\(i)")) }
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, timeoutSeconds: 10))
+            let kind8 = await errorKind { try await collect(stream, count: 1) }
+            #expect(kind8 == .gone)
+        }
+    }
+
+    @Test("pagination returns every object once, in name order, with remainingItemCount")
+    func pagination() async throws {
+        try await EmulatedCluster.with { cluster in
+            let names = (0..<11).map { String(format: "s%02d", $0) }
+            for name in names.shuffled() { _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody(name)) }
+            var seen: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let page = try await cluster.client.list(.testSecrets, namespace: "default", options: ListOptions(limit: 4, continue: token))
+                seen += page.items.compactMap(\.name)
+                token = page["metadata"]?["continue"]?.stringValue
+                if token != nil { #expect(page["metadata"]?["remainingItemCount"]?.intValue == Int64(names.count - seen.count)) }
+                pages += 1
+            } while token != nil
+            #expect(seen == names)
+            #expect(pages == 3)
+        }
+    }
+
+    @Test("immutable Secrets refuse data changes; stringData is merged into data and never returned")
+    func secretRules() async throws {
+        try await EmulatedCluster.with { cluster in
+            var body = secretBody("db")
+            body["stringData"] = ["user": "app"]
+            body["immutable"] = true
+            let created = try await cluster.client.create(.testSecrets, namespace: "default", body: body)
+            #expect(created["stringData"] == nil)
+            #expect(created[path: ["data", "user"]] == .string(Data("app".utf8).base64EncodedString()))
+            let change = await apiError { try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["data": ["k": "eA=="]])) }
+            #expect(change?.kind == .invalid)
+            #expect(change?.causes.contains { $0.field == "data" } == true)
+            // Metadata may still change.
+            _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["metadata": ["labels": ["a": "b"]]]))
+        }
+    }
+
+    @Test("creating in a missing or terminating namespace fails as on a real cluster")
+    func namespaceLifecycle() async throws {
+        try await EmulatedCluster.with { cluster in
+            let kind9 = await errorKind { try await cluster.client.create(.testSecrets, namespace: "nope", body: secretBody("a")) }
+            #expect(kind9 == .notFound)
+            _ = try await cluster.client.create(.testNamespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]])
+            _ = try await cluster.client.create(.testSecrets, namespace: "shop", body: secretBody("held", finalizers: ["test/hold"]))
+            _ = try await cluster.client.delete(.testNamespaces, namespace: nil, name: "shop")
+            let ns = try await cluster.client.get(.testNamespaces, namespace: nil, name: "shop")
+            #expect(ns[path: ["status", "phase"]] == "Terminating")
+            let refused = await apiError { try await cluster.client.create(.testSecrets, namespace: "shop", body: secretBody("new")) }
+            #expect(refused?.kind == .forbidden, "\(String(describing: refused))")
+            _ = try await cluster.client.patch(.testSecrets, namespace: "shop", name: "held", patch: .merge(["metadata": ["finalizers": nil]]))
+            let kind10 = await errorKind { try await cluster.client.get(.testNamespaces, namespace: nil, name: "shop") }
+            #expect(kind10 == .notFound)
+        }
+    }
+
+    @Test("a ServiceAccount token from TokenRequest passes TokenReview for its audience only")
+    func serviceAccountTokens() async throws {
+        try await EmulatedCluster.with { cluster in
+            let sa = ResourceType(group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
+            _ = try await cluster.client.create(sa, namespace: "default", body: ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "app"]])
+            let response = try await cluster.client.createToken(
+                serviceAccount: "app", namespace: "default",
+                request: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["audiences": ["vault"], "expirationSeconds": 600]])
+            let token = try #require(response[path: ["status", "token"]]?.stringValue)
+            let reviews = ResourceType(group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview", namespaced: false)
+            func review(_ audiences: [JSONValue]) async throws -> JSONValue {
+                try await cluster.client.create(reviews, namespace: nil, body: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": ["token": .string(token), "audiences": .array(audiences)]])
+            }
+            let ok = try await review(["vault"])
+            #expect(ok[path: ["status", "authenticated"]] == true)
+            #expect(ok[path: ["status", "user", "username"]] == "system:serviceaccount:default:app")
+            #expect(try await review(["other"])[path: ["status", "authenticated"]] == false)
+            _ = try await cluster.client.delete(sa, namespace: "default", name: "app")
+            #expect(try await review(["vault"])[path: ["status", "authenticated"]] == false, "a token of a deleted ServiceAccount is no longer valid")
+        }
+    }
+}
+
+extension JSONValue {
+    /// Parses the JSON text of a test fixture.
+    init(yamlLikeJSON text: String) throws { try self.init(parsing: text) }
+}
+
+/// The widget CRD of the kubectl tests, as JSON for the client.
+let widgetCRDJSON = """
+    {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.example.com"},
+     "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"widgets","singular":"widget","kind":"Widget"},
+     "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
+       "schema":{"openAPIV3Schema":{"type":"object","properties":{
+         "spec":{"type":"object","properties":{"size":{"type":"integer","minimum":1}}},
+         "status":{"type":"object","properties":{"phase":{"type":"string"}}}}}}}]}}
+    """

@@ -1,0 +1,195 @@
+import Foundation
+import KubernetesEmulator
+import Testing
+
+/// The real kubectl against the emulator: every command a user tries first must
+/// work and print what a real cluster prints. Each test runs with every kubectl
+/// client the image has (the dispatcher, 1.27 and 1.33).
+@Suite("kubectl against the emulator", .serialized)
+struct KubectlTests {
+    @Test("get ns lists the initial namespaces and create ns adds one", arguments: Kubectl.available)
+    func namespaces(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        let initial = try await sandbox.kubectl("get", "ns")
+        let rows = tableRows(initial.stdout)
+        #expect(rows.first == ["NAME", "STATUS", "AGE"])
+        #expect(rows.contains { $0.first == "default" && $0[1] == "Active" })
+        #expect(rows.contains { $0.first == "kube-system" })
+        let created = try await sandbox.kubectl("create", "ns", "shop")
+        #expect(created.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "namespace/shop created")
+        let phase = try await sandbox.kubectl("get", "ns", "shop", "-o", "jsonpath={.status.phase}")
+        #expect(phase.stdout == "Active")
+        let again = try await sandbox.kubectlFailing("create", "ns", "shop")
+        #expect(again.stderr.contains("AlreadyExists"))
+    }
+
+    @Test("create secret generic stores base64 data that get -o jsonpath reads back", arguments: Kubectl.available)
+    func secrets(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        let created = try await sandbox.kubectl("create", "secret", "generic", "db", "--from-literal=password=fake-pass", "--from-literal=user=app")
+        #expect(created.stdout.contains("secret/db created"))
+        let encoded = try await sandbox.kubectl("get", "secret", "db", "-o", "jsonpath={.data.password}").stdout
+        #expect(Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } == "fake-pass")
+        let rows = tableRows(try await sandbox.kubectl("get", "secrets").stdout)
+        #expect(rows.first == ["NAME", "TYPE", "DATA", "AGE"])
+        #expect(rows.dropFirst().first?.prefix(3) == ["db", "Opaque", "2"])
+    }
+
+    @Test("apply of a CRD then of a custom resource; re-apply with a change bumps generation", arguments: Kubectl.available)
+    func applyCustomResource(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        let crd = try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        #expect(crd.stdout.contains("customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"))
+        let first = try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", size: 3))
+        #expect(first.stdout.contains("widget.example.com/w1 created"))
+        #expect(try await sandbox.kubectl("get", "widget", "w1", "-o", "jsonpath={.metadata.generation}").stdout == "1")
+        // The schema default is applied by the server.
+        #expect(try await sandbox.kubectl("get", "widget", "w1", "-o", "jsonpath={.spec.color}").stdout == "red")
+        let unchanged = try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", size: 3))
+        #expect(unchanged.stdout.contains("widget.example.com/w1 unchanged"))
+        let second = try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", size: 5, color: "blue"))
+        #expect(second.stdout.contains("widget.example.com/w1 configured"))
+        #expect(try await sandbox.kubectl("get", "widget", "w1", "-o", "jsonpath={.metadata.generation}").stdout == "2")
+        #expect(try await sandbox.kubectl("get", "widget", "w1", "-o", "jsonpath={.spec.size}").stdout == "5")
+    }
+
+    @Test("apply of an invalid custom resource is refused with the field named", arguments: Kubectl.available)
+    func applyInvalidCustomResource(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        let bad = try await sandbox.kubectlFailing("apply", "-f", "-", stdin: widget("w2", size: 0, color: "green"))
+        #expect(bad.stderr.contains("spec.color"))
+        #expect(bad.stderr.contains("Unsupported value: \"green\""))
+        #expect(bad.stderr.contains("spec.size"))
+        let unknownField = try await sandbox.kubectlFailing(
+            "apply", "-f", "-", stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w3}\nspec: {size: 1, shape: round}\n")
+        #expect(unknownField.stderr.contains("unknown field \"spec.shape\""))
+    }
+
+    @Test("get of a custom resource prints its printer columns; explain describes its spec", arguments: Kubectl.available)
+    func printerColumnsAndExplain(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", size: 3, color: "blue"))
+        try await sandbox.kubectl("patch", "widget", "w1", "--subresource=status", "--type=merge", "-p", #"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#)
+        let rows = tableRows(try await sandbox.kubectl("get", "wd").stdout)
+        #expect(rows.first == ["NAME", "SIZE", "COLOR", "READY", "AGE"])
+        #expect(rows.dropFirst().first?.prefix(4) == ["w1", "3", "blue", "True"])
+        let explain = try await sandbox.kubectl("explain", "widget.spec").stdout
+        #expect(explain.contains("KIND:       Widget") || explain.contains("KIND:     Widget"))
+        #expect(explain.contains("The desired widget."))
+        #expect(explain.contains("size"))
+        #expect(explain.contains("How big the widget is."))
+        #expect(explain.contains("-required-"))
+    }
+
+    @Test("get -w prints changes made after it started", arguments: Kubectl.available)
+    func watch(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", size: 3))
+        let watcher = try sandbox.kubectl.start(["get", "widgets", "-w"], kubeconfig: sandbox.kubeconfig, home: sandbox.directory)
+        defer { watcher.stop() }
+        #expect(await watcher.waitForOutput { $0.contains("w1") })
+        try await sandbox.kubectl("patch", "widget", "w1", "--type=merge", "-p", #"{"spec":{"size":8}}"#)
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w2", size: 4))
+        let sawChange = await watcher.waitForOutput { output in
+            tableRows(output).contains { $0.first == "w1" && $0.count > 1 && $0[1] == "8" } && output.contains("w2")
+        }
+        #expect(sawChange, "watch output was: \(watcher.output.text)")
+    }
+
+    @Test("label, annotate and patch (merge and json) change the object", arguments: Kubectl.available)
+    func labelAnnotatePatch(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("create", "secret", "generic", "db", "--from-literal=k=v")
+        #expect(try await sandbox.kubectl("label", "secret", "db", "tier=backend").stdout.contains("secret/db labeled"))
+        // kubectl 1.27 prints "annotate", later clients "annotated".
+        #expect(try await sandbox.kubectl("annotate", "secret", "db", "owner=team-a").stdout.contains("secret/db annotate"))
+        #expect(try await sandbox.kubectl("get", "secret", "db", "-o", "jsonpath={.metadata.labels.tier}").stdout == "backend")
+        #expect(try await sandbox.kubectl("get", "secret", "db", "-o", "jsonpath={.metadata.annotations.owner}").stdout == "team-a")
+        try await sandbox.kubectl("label", "secret", "db", "tier-")
+        #expect(try await sandbox.kubectl("get", "secret", "db", "-o", "jsonpath={.metadata.labels}").stdout.contains("tier") == false)
+        let merge = try await sandbox.kubectl("patch", "secret", "db", "--type=merge", "-p", #"{"metadata":{"labels":{"merged":"yes"}}}"#)
+        #expect(merge.stdout.contains("secret/db patched"))
+        let json = try await sandbox.kubectl("patch", "secret", "db", "--type=json", "-p", #"[{"op":"add","path":"/metadata/labels/viajson","value":"yes"}]"#)
+        #expect(json.stdout.contains("secret/db patched"))
+        let strategic = try await sandbox.kubectl("patch", "secret", "db", "-p", #"{"metadata":{"labels":{"strategic":"yes"}}}"#)
+        #expect(strategic.stdout.contains("secret/db patched"))
+        let labels = try await sandbox.kubectl("get", "secret", "db", "-o", "jsonpath={.metadata.labels}").stdout
+        #expect(labels.contains("\"merged\":\"yes\"") && labels.contains("\"viajson\":\"yes\"") && labels.contains("\"strategic\":\"yes\""))
+        let failedTest = try await sandbox.kubectlFailing("patch", "secret", "db", "--type=json", "-p", #"[{"op":"test","path":"/type","value":"kubernetes.io/tls"}]"#)
+        #expect(failedTest.stderr.contains("test failed"))
+    }
+
+    @Test("get secrets -l and --field-selector select the right objects", arguments: Kubectl.available)
+    func selectors(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("create", "secret", "generic", "a", "--from-literal=k=v")
+        try await sandbox.kubectl("create", "secret", "generic", "b", "--from-literal=k=v")
+        try await sandbox.kubectl("create", "secret", "generic", "c", "--type=kubernetes.io/tls", "--from-literal=tls.crt=fake", "--from-literal=tls.key=fake")
+        try await sandbox.kubectl("label", "secret", "a", "tier=frontend")
+        try await sandbox.kubectl("label", "secret", "b", "tier=backend")
+        func names(_ result: Kubectl.Result) -> [String] { tableRows(result.stdout).dropFirst().map { $0[0] } }
+        #expect(names(try await sandbox.kubectl("get", "secrets", "-l", "tier=frontend")) == ["a"])
+        #expect(names(try await sandbox.kubectl("get", "secrets", "-l", "tier in (frontend,backend)")) == ["a", "b"])
+        #expect(names(try await sandbox.kubectl("get", "secrets", "-l", "!tier")) == ["c"])
+        #expect(names(try await sandbox.kubectl("get", "secrets", "--field-selector", "type=kubernetes.io/tls")) == ["c"])
+        #expect(names(try await sandbox.kubectl("get", "secrets", "--field-selector", "metadata.name!=a,type=Opaque")) == ["b"])
+        let unsupported = try await sandbox.kubectlFailing("get", "secrets", "--field-selector", "data.k=v")
+        #expect(unsupported.stderr.contains("field label not supported: data.k"))
+    }
+
+    @Test("get --chunk-size=2 pages through many secrets and prints them all once", arguments: Kubectl.available)
+    func chunkedList(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        let names = (1...7).map { "s\($0)" }
+        for name in names { try await sandbox.kubectl("create", "secret", "generic", name, "--from-literal=k=v") }
+        let before = sandbox.emulator.faults.requestCount(verb: "list", resource: "secrets")
+        let rows = tableRows(try await sandbox.kubectl("get", "secrets", "--chunk-size=2").stdout)
+        #expect(rows.filter { $0.first == "NAME" }.count == 1)
+        #expect(rows.dropFirst().map { $0[0] } == names)
+        let requests = sandbox.emulator.faults.requestCount(verb: "list", resource: "secrets") - before
+        #expect(requests == 4, "7 objects in pages of 2 take 4 list requests, saw \(requests)")
+    }
+
+    @Test("api-resources lists built-in types and registered CRDs", arguments: Kubectl.available)
+    func apiResources(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        let rows = tableRows(try await sandbox.kubectl("api-resources").stdout)
+        #expect(rows.first == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"])
+        #expect(rows.contains(["secrets", "v1", "true", "Secret"]))
+        #expect(rows.contains(["namespaces", "ns", "v1", "false", "Namespace"]))
+        #expect(rows.contains(["leases", "coordination.k8s.io/v1", "true", "Lease"]))
+        #expect(rows.contains(["widgets", "wd", "example.com/v1", "true", "Widget"]))
+    }
+
+    @Test("delete removes an object; delete ns removes what was in it", arguments: Kubectl.available)
+    func delete(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("create", "ns", "shop")
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widgetCRD)
+        try await sandbox.kubectl("-n", "shop", "create", "secret", "generic", "a", "--from-literal=k=v")
+        try await sandbox.kubectl("-n", "shop", "create", "secret", "generic", "b", "--from-literal=k=v")
+        try await sandbox.kubectl("apply", "-f", "-", stdin: widget("w1", namespace: "shop", size: 1))
+        #expect(try await sandbox.kubectl("-n", "shop", "delete", "secret", "a").stdout.contains("secret \"a\" deleted"))
+        #expect(try await sandbox.kubectlFailing("-n", "shop", "get", "secret", "a").stderr.contains("secrets \"a\" not found"))
+        #expect(try await sandbox.kubectl("delete", "ns", "shop").stdout.contains("namespace \"shop\" deleted"))
+        #expect(try await sandbox.kubectlFailing("get", "ns", "shop").stderr.contains("namespaces \"shop\" not found"))
+        let secrets = try await sandbox.kubectl("get", "secrets", "-A")
+        #expect(!secrets.stdout.contains(" b "))
+        #expect(try await sandbox.kubectl("get", "widgets", "-A").stderr.contains("No resources found"))
+    }
+}
