@@ -18,9 +18,10 @@ struct EmulatedCluster: Sendable {
         return EmulatedCluster(emulator: emulator, client: try HTTPKubernetesClient(configuration: clientConfiguration))
     }
 
+    /// Stops the server first: that ends open watches, so the client's pool drains at once.
     func stop() async {
-        try? await client.shutdown()
         await emulator.shutdown()
+        try? await client.shutdown()
     }
 
     /// Runs `body` with a started cluster and always stops it.

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `rotor dev --api-only --kubeconfig PATH`, run as a user runs it: the process
+/// serves TLS, prints its URL, writes the kubeconfig, and kubectl works with it.
+@Suite("rotor dev --api-only")
+struct RotorDevCommandTests {
+    /// The `rotor` executable built beside this test bundle.
+    static var rotorExecutable: String? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("rotor").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    @Test("serves over TLS, writes the kubeconfig where asked, and kubectl uses it")
+    func devAPIOnly() async throws {
+        let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
+        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-dev-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("nested/dir/kc").path
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfig]
+        let output = OutputCollector()
+        let pipe = Pipe()
+        pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        defer {
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+        }
+        let started = BackgroundKubectl(process: process, output: output)
+        #expect(await started.waitForOutput { $0.contains("kubeconfig written to") }, "output: \(output.text)")
+        #expect(output.text.contains("listening on https://127.0.0.1:"))
+        let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+        #expect(config.contains("certificate-authority-data:"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: kubeconfig)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "the kubeconfig holds a token")
+
+        let result = try await kubectl.run(["get", "ns", "default", "-o", "jsonpath={.status.phase}"], kubeconfig: kubeconfig, home: directory.path)
+        #expect(result.stdout == "Active", "stderr: \(result.stderr)")
+
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "Ctrl-C stops it cleanly")
+    }
+}
