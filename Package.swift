@@ -61,12 +61,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `swift run -c release rotor-bench`: figures for BENCHMARKS.md (never asserted by tests).
+        .executableTarget(
+            name: "rotor-bench",
+            dependencies: ["KubeClient", "RotorAPI"],
+            path: "Benchmarks/RotorBench"
+        ),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesEmulator", "RotorAPI"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "RotorAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(
             name: "KubernetesEmulatorTests",
-            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI"],
-            resources: []
+            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI"]
         ),
     ],
     swiftLanguageModes: [.v6]

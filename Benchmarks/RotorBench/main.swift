@@ -1,0 +1,151 @@
+import Foundation
+import KubeClient
+import RotorAPI
+
+// rotor-bench: throughput and latency of KubeClient against the Kubernetes API emulator.
+//
+//   swift run -c release rotor-bench [objects] [concurrency] [watchers]
+//
+// The emulator runs in its own process (`rotor dev --api-only`, built beside this
+// executable), so its peak RSS is measured alone. Figures go to BENCHMARKS.md.
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let objectCount = arguments.count > 0 ? arguments[0] : 10_000
+let concurrency = arguments.count > 1 ? arguments[1] : 8
+let watcherCount = arguments.count > 2 ? arguments[2] : 100
+let heldObjects = 20_000
+let watchRounds = 20
+
+let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
+let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
+let clock = ContinuousClock()
+
+func secret(_ name: String, round: Int = 0) -> JSONValue {
+    [
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": ["name": .string(name), "labels": ["app": "bench", "round": .string(String(round))]],
+        "data": ["username": "YmVuY2g=", "password": .string(Data(name.utf8).base64EncodedString()), "url": "cG9zdGdyZXM6Ly9kYjo1NDMyL3Nob3A="],
+    ]
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+/// Peak and current resident set size of a process, from /proc.
+func memory(of pid: Int32) -> (peakMiB: Double, currentMiB: Double) {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> Double {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
+        return (Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0") ?? 0) / 1024
+    }
+    return (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Creates `names` with `concurrency` requests in flight.
+func createAll(_ client: HTTPKubernetesClient, namespace: String, names: [String]) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var next = 0
+        for _ in 0..<concurrency {
+            let start = next
+            next += 1
+            group.addTask {
+                var i = start
+                while i < names.count {
+                    _ = try await client.create(secrets, namespace: namespace, body: secret(names[i]))
+                    i += concurrency
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+actor Arrivals {
+    var latencies: [Duration] = []
+    var sentAt: [Int: ContinuousClock.Instant] = [:]
+    func sent(_ round: Int, at instant: ContinuousClock.Instant) { sentAt[round] = instant }
+    func arrived(_ round: Int, at instant: ContinuousClock.Instant) {
+        if let sent = sentAt[round] { latencies.append(sent.duration(to: instant)) }
+    }
+    func count() -> Int { latencies.count }
+}
+
+// Start the emulator as its own process.
+let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let kubeconfigPath = work.appendingPathComponent("kubeconfig").path
+let server = Process()
+server.executableURL = binDirectory.appendingPathComponent("rotor")
+server.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfigPath]
+server.standardOutput = FileHandle.nullDevice
+try server.run()
+defer { server.interrupt(); server.waitUntilExit(); try? FileManager.default.removeItem(at: work) }
+while !FileManager.default.fileExists(atPath: kubeconfigPath) { try await Task.sleep(for: .milliseconds(50)) }
+try await Task.sleep(for: .milliseconds(200))
+
+var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
+configuration.qps = 1_000_000
+configuration.burst = 1_000_000
+configuration.maximumConnections = watcherCount + concurrency + 16
+let client = try HTTPKubernetesClient(configuration: configuration)
+_ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "bench"]])
+_ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "held"]])
+
+// 1. Creates.
+let names = (0..<objectCount).map { String(format: "secret-%05d", $0) }
+let createTime = try await clock.measure { try await createAll(client, namespace: "bench", names: names) }
+let createRate = Double(objectCount) / seconds(createTime)
+
+// 2. Full lists of every object, no pagination.
+var listTimes: [Duration] = []
+var listed = 0
+for _ in 0..<5 {
+    listTimes.append(try await clock.measure {
+        listed = try await client.list(secrets, namespace: "bench")["items"]?.arrayValue?.count ?? 0
+    })
+}
+precondition(listed == objectCount, "listed \(listed) of \(objectCount)")
+listTimes.sort()
+
+// 3. Watch fan-out: every watcher must see each change.
+let arrivals = Arrivals()
+let startRV = try await client.list(secrets, namespace: "bench", options: ListOptions(limit: 1))["metadata"]?["resourceVersion"]?.stringValue
+var watchers: [Task<Void, Error>] = []
+for _ in 0..<watcherCount {
+    let stream = try await client.watch(secrets, namespace: "bench", options: WatchOptions(resourceVersion: startRV, timeoutSeconds: 600))
+    watchers.append(Task {
+        for try await event in stream where event.type == .modified {
+            if let round = event.object[path: ["metadata", "labels", "round"]]?.stringValue.flatMap({ Int($0) }) {
+                await arrivals.arrived(round, at: clock.now)
+                if round == watchRounds { return }
+            }
+        }
+    })
+}
+try await Task.sleep(for: .milliseconds(500))
+for round in 1...watchRounds {
+    await arrivals.sent(round, at: clock.now)
+    _ = try await client.patch(secrets, namespace: "bench", name: names[round], patch: .merge(["metadata": ["labels": ["round": .string(String(round))]]]))
+    let expected = round * watcherCount
+    let deadline = clock.now + .seconds(10)
+    while await arrivals.count() < expected, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+}
+for watcher in watchers { watcher.cancel() }
+let latencies = await arrivals.latencies.sorted()
+let delivered = latencies.count
+
+// 4. Memory while holding `heldObjects` objects.
+let more = (0..<max(0, heldObjects - objectCount)).map { String(format: "held-%05d", $0) }
+try await createAll(client, namespace: "held", names: more)
+let mem = memory(of: server.processIdentifier)
+try await client.shutdown()
+
+func ms(_ d: Duration) -> String { String(format: "%.1f ms", seconds(d) * 1000) }
+print("""
+    | measure | result |
+    | --- | --- |
+    | creates, \(concurrency) concurrent | \(objectCount) in \(String(format: "%.2f", seconds(createTime))) s = **\(Int(createRate)) creates/s** |
+    | full list of \(objectCount) Secrets | best \(ms(listTimes[0])), median \(ms(listTimes[2])) |
+    | watch fan-out, \(watcherCount) watches × \(watchRounds) changes | \(delivered)/\(watcherCount * watchRounds) delivered; p50 \(ms(latencies.isEmpty ? .zero : latencies[latencies.count / 2])), p99 \(ms(latencies.isEmpty ? .zero : latencies[latencies.count * 99 / 100])), max \(ms(latencies.last ?? .zero)) |
+    | emulator peak RSS holding \(heldObjects) Secrets | **\(String(format: "%.0f", mem.peakMiB)) MiB** (current \(String(format: "%.0f", mem.currentMiB)) MiB) |
+    """)
