@@ -48,6 +48,10 @@ struct LabelSelectorQuery: Sendable {
                 throw APIError.badRequest("unable to parse requirement: found '\(scanner.rest)', expected: ','")
             }
             scanner.skipSpaces()
+            if scanner.atEnd {
+                // kube-apiserver: "found '', expected: identifier after ','".
+                throw APIError.badRequest("unable to parse requirement: found '', expected: identifier after ','")
+            }
         }
         self.requirements = requirements
     }

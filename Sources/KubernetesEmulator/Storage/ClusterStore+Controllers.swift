@@ -103,9 +103,11 @@ extension ClusterStore {
     /// first release them.
     private func finishForegroundAndOrphanDeletions() -> Bool {
         var progressed = false
-        for (resourceID, table) in tables {
-            guard let resource = registry.lookup(resourceID) else { continue }
-            for (key, object) in table.objects where object.isTerminating {
+        for ownerUID in awaitingDependents.sorted() {
+            guard let (resourceID, key) = objectsByUID[ownerUID], let resource = registry.lookup(resourceID),
+                let object = tables[resourceID]?.objects[key]
+            else { continue }
+            do {
                 let finalizers = object.finalizers
                 let dependents = (dependentsByOwner[object.uid] ?? []).sorted()
                 if finalizers.contains("orphan") {
@@ -160,7 +162,9 @@ extension ClusterStore {
         var progressed = false
         let namespaces = registry.namespaces
         for (key, ns) in tables[ResourceRegistry.namespaces]?.objects ?? [:] where ns.isTerminating {
-            if objectCountByNamespace[key.name, default: 0] > 0 {
+            if objectCountByNamespace[key.name, default: 0] > 0 && !sweptNamespaces.contains(key.name) {
+                // No new content can be created in a terminating namespace, so one sweep suffices.
+                sweptNamespaces.insert(key.name)
                 for descriptor in registry.all where descriptor.namespaced && !descriptor.isVirtual {
                     for (objectKey, object) in tables[descriptor.id]?.objects ?? [:] where objectKey.namespace == key.name && !object.isTerminating {
                         _ = try? deleteObject(descriptor, key: objectKey, policy: .background)
@@ -174,6 +178,7 @@ extension ClusterStore {
                 if ns.finalizers.isEmpty {
                     remove(namespaces, key: key, lastState: StoredObject(object, resourceVersion: ns.resourceVersion))
                     objectCountByNamespace[key.name] = nil
+                    sweptNamespaces.remove(key.name)
                 } else if ns.object.value(at: ["spec", "finalizers"]) != nil {
                     commit(namespaces, key: key, object: object, type: .modified, previous: ns.object)
                 }

@@ -57,6 +57,10 @@ actor ClusterStore {
     var dependentsByOwner: [String: Set<String>] = [:]
     /// namespace → number of namespaced objects in it (namespace deletion waits for 0).
     var objectCountByNamespace: [String: Int] = [:]
+    /// uids of terminating objects held by the `orphan` or `foregroundDeletion` finalizer.
+    var awaitingDependents: Set<String> = []
+    /// Terminating namespaces whose contents have been asked to go.
+    var sweptNamespaces: Set<String> = []
 
     init(configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
@@ -390,10 +394,9 @@ actor ClusterStore {
         var object = object
         object.set(.string(String(currentResourceVersion)), at: ["metadata", "resourceVersion"])
         let stored = StoredObject(object, resourceVersion: currentResourceVersion)
-        var table = tables[resource.id] ?? ResourceTable()
-        let old = table.objects[key]
-        table.put(key, stored)
-        tables[resource.id] = table
+        // Mutated in place: copying the table out and back would copy every object on each write.
+        let old = tables[resource.id]?.objects[key]
+        tables[resource.id, default: ResourceTable()].put(key, stored)
         if let old { unindex(old, resource: resource.id, key: key) }
         index(stored, resource: resource.id, key: key)
         if old == nil && !key.namespace.isEmpty { objectCountByNamespace[key.namespace, default: 0] += 1 }
@@ -403,9 +406,8 @@ actor ClusterStore {
 
     /// Removes an object for good and notifies watchers with its last state.
     func remove(_ resource: ResourceDescriptor, key: ObjectKey, lastState: StoredObject) {
-        guard var table = tables[resource.id], let old = table.objects[key] else { return }
-        table.remove(key)
-        tables[resource.id] = table
+        guard let old = tables[resource.id]?.objects[key] else { return }
+        tables[resource.id]?.remove(key)
         unindex(old, resource: resource.id, key: key)
         if !key.namespace.isEmpty { objectCountByNamespace[key.namespace, default: 1] -= 1 }
         currentResourceVersion += 1
@@ -423,11 +425,15 @@ actor ClusterStore {
         let uid = stored.uid
         objectsByUID[uid] = (resource, key)
         for owner in stored.ownerUIDs { dependentsByOwner[owner, default: []].insert(uid) }
+        if stored.isTerminating && stored.finalizers.contains(where: { $0 == "orphan" || $0 == "foregroundDeletion" }) {
+            awaitingDependents.insert(uid)
+        }
     }
 
     private func unindex(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
         let uid = stored.uid
         objectsByUID[uid] = nil
+        awaitingDependents.remove(uid)
         for owner in stored.ownerUIDs {
             dependentsByOwner[owner]?.remove(uid)
             if dependentsByOwner[owner]?.isEmpty == true { dependentsByOwner[owner] = nil }
