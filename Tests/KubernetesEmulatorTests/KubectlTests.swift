@@ -192,4 +192,24 @@ struct KubectlTests {
         #expect(!secrets.stdout.contains(" b "))
         #expect(try await sandbox.kubectl("get", "widgets", "-A").stderr.contains("No resources found"))
     }
+
+    @Test("every namespace has a default ServiceAccount, and create token issues a JWT for it", arguments: Kubectl.available)
+    func serviceAccountToken(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("create", "ns", "shop")
+        let accounts = tableRows(try await sandbox.kubectl("-n", "shop", "get", "sa").stdout)
+        #expect(accounts.dropFirst().map { $0[0] } == ["default"])
+        let token = try await sandbox.kubectl("-n", "shop", "create", "token", "default", "--audience", "vault", "--duration", "15m")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = token.split(separator: ".")
+        #expect(parts.count == 3)
+        var payload = String(parts.count > 1 ? parts[1] : "").replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while payload.count % 4 != 0 { payload += "=" }
+        let claims = try #require(Data(base64Encoded: payload).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
+        #expect(claims["sub"] as? String == "system:serviceaccount:shop:default")
+        #expect(claims["aud"] as? [String] == ["vault"])
+        let lifetime = ((claims["exp"] as? Double) ?? 0) - ((claims["iat"] as? Double) ?? 0)
+        #expect(lifetime == 900)
+    }
 }

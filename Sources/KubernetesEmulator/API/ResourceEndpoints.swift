@@ -183,7 +183,7 @@ struct ResourceEndpoints: Sendable {
             return try ProtobufBodies.decode(request.body)
         }
         if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
-            throw APIError.unsupportedMediaType(contentType)
+            throw APIError.unsupportedMediaType(contentType, accepted: APIError.bodyMediaTypes)
         }
         do {
             guard let object = try JSONValue(parsing: request.body).objectValue else {

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -13,6 +14,8 @@ final class HTTPServer: Sendable {
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     let port: Int
     private let runTask: Task<Void, Never>
+    /// Open connections, so that shutdown can close idle keep-alive ones too.
+    private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
 
     /// Largest request body accepted (kube-apiserver allows 3 MiB).
     static let maximumBodySize = 3 * 1024 * 1024
@@ -34,12 +37,19 @@ final class HTTPServer: Sendable {
             }
         serverChannel = channel
         self.port = channel.channel.localAddress?.port ?? port
+        let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+        self.connections = connections
         runTask = Task {
             await withDiscardingTaskGroup { group in
                 do {
                     try await channel.executeThenClose { inbound in
                         for try await connection in inbound {
-                            group.addTask { await Self.serve(connection, handler: handler, logger: logger) }
+                            let id = ObjectIdentifier(connection.channel)
+                            connections.withLockedValue { $0[id] = connection.channel }
+                            group.addTask {
+                                await Self.serve(connection, handler: handler, logger: logger)
+                                _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+                            }
                         }
                     }
                 } catch {
@@ -52,6 +62,9 @@ final class HTTPServer: Sendable {
     /// Stops accepting connections and closes open ones.
     func shutdown() async {
         try? await serverChannel.channel.close()
+        for connection in connections.withLockedValue({ Array($0.values) }) {
+            connection.close(promise: nil)
+        }
         runTask.cancel()
         await runTask.value
     }

@@ -2,7 +2,7 @@ import Foundation
 import RotorAPI
 
 /// Decodes the Kubernetes protobuf request bodies that kubectl's typed clients send
-/// for built-in types (`kubectl create namespace|secret|configmap|serviceaccount`
+/// for built-in types (`kubectl create namespace|secret|configmap|serviceaccount|token`
 /// use `application/vnd.kubernetes.protobuf` from kubectl 1.32 on). The envelope is
 /// `k8s\0` + `runtime.Unknown{typeMeta, raw}`; `raw` is the object's message, whose
 /// field numbers come from k8s.io/api's generated.proto. Responses stay JSON, which
@@ -95,8 +95,29 @@ enum ProtobufBodies {
             }
             if !secrets.isEmpty { object["secrets"] = .array(secrets) }
             if !pullSecrets.isEmpty { object["imagePullSecrets"] = .array(pullSecrets) }
+        case ("authentication.k8s.io/v1", "TokenRequest"):
+            while let (f, v) = try reader.next() {
+                switch f {
+                case 1: object["metadata"] = .object(try objectMeta(v.bytes))
+                case 2:
+                    var spec: JSONObject = [:]
+                    var audiences: [JSONValue] = []
+                    var specReader = ProtoReader(v.bytes)
+                    while let (sf, sv) = try specReader.next() {
+                        switch sf {
+                        case 1: audiences.append(.string(sv.string))
+                        case 3: spec["boundObjectRef"] = .object(try strings(sv.bytes, [1: "kind", 2: "apiVersion", 3: "name", 4: "uid"]))
+                        case 4: spec["expirationSeconds"] = .int(sv.int)
+                        default: break
+                        }
+                    }
+                    if !audiences.isEmpty { spec["audiences"] = .array(audiences) }
+                    object["spec"] = .object(spec)
+                default: break
+                }
+            }
         default:
-            throw APIError.unsupportedMediaType("\(contentType) for \(kind).\(apiVersion)")
+            throw APIError.unsupportedMediaType("\(contentType) for \(kind).\(apiVersion)", accepted: APIError.bodyMediaTypes)
         }
         return object
     }

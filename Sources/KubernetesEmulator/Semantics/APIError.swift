@@ -67,7 +67,13 @@ struct APIError: Error, Sendable {
         APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
     }
 
-    static func unsupportedMediaType(_ type: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got \(type))")
+    /// 415, listing what this endpoint does accept (as kube-apiserver's message does).
+    static func unsupportedMediaType(_ type: String, accepted: [String]) -> APIError {
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", ")) (got \(type))")
     }
+
+    static let bodyMediaTypes = ["application/json", ProtobufBodies.contentType + " (Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest)"]
+    static let patchMediaTypes = [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue + " (built-in types)"]
 }

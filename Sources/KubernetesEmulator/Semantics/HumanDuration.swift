@@ -1,7 +1,9 @@
 /// Formats an age the way `kubectl get` shows it (apimachinery's `HumanDuration`):
 /// `45s`, `5m10s`, `3h`, `2d5h`, `400d`, `3y120d`.
 func humanDuration(seconds total: Double) -> String {
-    let seconds = Int64(total.rounded(.down))
+    // Go's `int(d.Seconds())` truncates toward zero; more than a second in the future is "<invalid>".
+    let seconds = Int64(total.rounded(.towardZero))
+    if seconds < -1 { return "<invalid>" }
     if seconds < 0 { return "0s" }
     if seconds < 60 * 2 { return "\(seconds)s" }
     let minutes = seconds / 60

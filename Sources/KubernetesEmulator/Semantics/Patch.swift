@@ -9,7 +9,7 @@ enum PatchType: String, Sendable {
 
     init(contentType: String) throws {
         let base = contentType.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
-        guard let t = PatchType(rawValue: base) else { throw APIError.unsupportedMediaType(base) }
+        guard let t = PatchType(rawValue: base) else { throw APIError.unsupportedMediaType(base, accepted: APIError.patchMediaTypes) }
         self = t
     }
 }
@@ -71,7 +71,8 @@ enum Patching {
                 result[key] = .array(list)
             } else if case .object = value {
                 let merged = try strategicMergePatch(result[key] ?? .null, value, field: key)
-                result[key] = merged.isNull ? nil : merged
+                // Not `merged.isNull ? nil : merged`: that ternary is a JSONValue, whose nil literal is `.null`.
+                if merged.isNull { result[key] = nil } else { result[key] = merged }
             } else {
                 result[key] = value
             }
@@ -83,6 +84,11 @@ enum Patching {
     }
 
     private static func mergeList(_ current: [JSONValue], _ patch: [JSONValue], mergeKey: String, field: String) throws -> [JSONValue] {
+        // A `{"$patch": "replace"}` element replaces the whole list with the patch's other elements.
+        let isReplaceDirective: (JSONValue) -> Bool = { $0.objectValue?.count == 1 && $0["$patch"]?.stringValue == "replace" }
+        if patch.contains(where: isReplaceDirective) {
+            return patch.filter { !isReplaceDirective($0) }
+        }
         var list = current
         for item in patch {
             guard case .object(var itemObject) = item else {
@@ -197,7 +203,9 @@ struct JSONPointer: Sendable {
     }
 
     func adding(_ value: JSONValue, to document: JSONValue) throws -> JSONValue {
-        try modify(document, tokens[...]) { parent, last in
+        // RFC 6902 4.1: adding at the root replaces the whole document.
+        if tokens.isEmpty { return value }
+        return try modify(document, tokens[...]) { parent, last in
             switch parent {
             case .object(var o):
                 o[last] = value

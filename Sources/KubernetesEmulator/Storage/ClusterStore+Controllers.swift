@@ -7,6 +7,12 @@ import RotorAPI
 /// sees their effects as soon as its request returns.
 extension ClusterStore {
     func afterCreate(_ resource: ResourceDescriptor, _ stored: StoredObject) throws {
+        if resource.id == ResourceRegistry.namespaces, let serviceAccounts = registry.lookup(ResourceRegistry.serviceAccounts) {
+            // The ServiceAccount controller gives every namespace a `default` ServiceAccount.
+            _ = try? create(
+                serviceAccounts, namespace: stored.name,
+                body: ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "default"]], options: WriteOptions())
+        }
         runControllers()
     }
 

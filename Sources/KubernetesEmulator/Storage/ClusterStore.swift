@@ -250,11 +250,11 @@ actor ClusterStore {
             case .json: patched = try Patching.jsonPatch(.object(current.object), patch)
             case .strategic:
                 guard registry.strategy(for: resource).supportsStrategicMerge else {
-                    throw APIError.unsupportedMediaType(patchType.rawValue)
+                    throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
                 }
                 patched = try Patching.strategicMergePatch(.object(current.object), patch)
             case .apply:
-                throw APIError.unsupportedMediaType(patchType.rawValue)
+                throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
             }
         } catch let failure as JSONPatchFailure {
             throw APIError(code: 422, reason: "Invalid", message: failure.message)

@@ -45,24 +45,14 @@ public struct DaemonSet: KubernetesResource, Hashable {
     /// True when `kubectl rollout status` would report success.
     public var rolloutComplete: Bool { rolloutStatus.isComplete }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case apiVersion, kind, metadata, spec, status }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decode(.metadata, or: ObjectMeta())
-        spec = try c.decode(.spec, or: DaemonSetSpec())
-        status = try c.decodeIfPresent(.status)
-        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+        (metadata, spec, status, unknownFields) = try ResourceEnvelope.decode(from: decoder, emptySpec: DaemonSetSpec())
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try unknownFields.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Self.apiVersion, forKey: .apiVersion)
-        try c.encode(Self.kind, forKey: .kind)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(spec, forKey: .spec)
-        try c.encodeIfPresent(status, forKey: .status)
+        try ResourceEnvelope.encode(
+            apiVersion: Self.apiVersion, kind: Self.kind, metadata: metadata, spec: spec, status: status,
+            unknownFields: unknownFields, to: encoder)
     }
 }
 
@@ -124,20 +114,12 @@ public struct DaemonSetUpdateStrategy: Codable, Sendable, Hashable {
         self.rollingUpdate = rollingUpdate
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case type, rollingUpdate }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decodeIfPresent(.type)
-        rollingUpdate = try c.decodeIfPresent(.rollingUpdate)
-        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+        (type, rollingUpdate, unknownFields) = try UpdateStrategyCoding.decode(from: decoder)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try unknownFields.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(type, forKey: .type)
-        try c.encodeIfPresent(rollingUpdate, forKey: .rollingUpdate)
+        try UpdateStrategyCoding.encode(type: type, rollingUpdate: rollingUpdate, unknownFields: unknownFields, to: encoder)
     }
 }
 

@@ -47,24 +47,14 @@ public struct Deployment: KubernetesResource, Hashable {
     /// True when `kubectl rollout status` would report success.
     public var rolloutComplete: Bool { rolloutStatus.isComplete }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case apiVersion, kind, metadata, spec, status }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decode(.metadata, or: ObjectMeta())
-        spec = try c.decode(.spec, or: DeploymentSpec())
-        status = try c.decodeIfPresent(.status)
-        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+        (metadata, spec, status, unknownFields) = try ResourceEnvelope.decode(from: decoder, emptySpec: DeploymentSpec())
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try unknownFields.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Self.apiVersion, forKey: .apiVersion)
-        try c.encode(Self.kind, forKey: .kind)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(spec, forKey: .spec)
-        try c.encodeIfPresent(status, forKey: .status)
+        try ResourceEnvelope.encode(
+            apiVersion: Self.apiVersion, kind: Self.kind, metadata: metadata, spec: spec, status: status,
+            unknownFields: unknownFields, to: encoder)
     }
 }
 

@@ -31,3 +31,28 @@ public enum UpdateStrategyType {
     /// Deployment: kill all old pods before creating new ones.
     public static let recreate = "Recreate"
 }
+
+/// The shared Codable body of the `{type, rollingUpdate}` update strategies of daemon sets
+/// and stateful sets, which differ only in how they model `rollingUpdate`. Both members are
+/// optional; every other member goes to `UnknownFields` and is written back first.
+enum UpdateStrategyCoding {
+    enum CodingKeys: String, CodingKey, CaseIterable { case type, rollingUpdate }
+
+    static func decode<RollingUpdate: Decodable>(
+        from decoder: any Decoder
+    ) throws -> (type: String?, rollingUpdate: RollingUpdate?, unknownFields: UnknownFields) {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type: String? = try c.decodeIfPresent(.type)
+        let rollingUpdate: RollingUpdate? = try c.decodeIfPresent(.rollingUpdate)
+        return (type, rollingUpdate, try UnknownFields(from: decoder, known: CodingKeys.self))
+    }
+
+    static func encode<RollingUpdate: Encodable>(
+        type: String?, rollingUpdate: RollingUpdate?, unknownFields: UnknownFields, to encoder: any Encoder
+    ) throws {
+        try unknownFields.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(type, forKey: .type)
+        try c.encodeIfPresent(rollingUpdate, forKey: .rollingUpdate)
+    }
+}

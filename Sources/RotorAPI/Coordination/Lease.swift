@@ -15,22 +15,14 @@ public struct Lease: KubernetesResource, Hashable {
         self.spec = spec
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case apiVersion, kind, metadata, spec }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decode(.metadata, or: ObjectMeta())
-        spec = try c.decode(.spec, or: LeaseSpec())
-        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+        (metadata, spec, unknownFields) = try ResourceEnvelope.decode(from: decoder, emptySpec: LeaseSpec())
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try unknownFields.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Self.apiVersion, forKey: .apiVersion)
-        try c.encode(Self.kind, forKey: .kind)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(spec, forKey: .spec)
+        try ResourceEnvelope.encode(
+            apiVersion: Self.apiVersion, kind: Self.kind, metadata: metadata, spec: spec, unknownFields: unknownFields,
+            to: encoder)
     }
 }
 
