@@ -198,6 +198,30 @@ struct APISemanticsTests {
         }
     }
 
+    @Test("a watch ends by itself after timeoutSeconds, and the server forgets it")
+    func watchTimeout() async throws {
+        try await EmulatedCluster.with { cluster in
+            let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a")).resourceVersion
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, allowWatchBookmarks: false, timeoutSeconds: 1))
+            var events = 0
+            for try await _ in stream { events += 1 }
+            #expect(events == 0)
+            #expect(await eventually { await cluster.emulator.openWatchCount() == 0 })
+        }
+    }
+
+    @Test("a watch without a resourceVersion starts with the current objects as ADDED")
+    func watchFromNowListsFirst() async throws {
+        try await EmulatedCluster.with { cluster in
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a"))
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("b"))
+            let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(timeoutSeconds: 10))
+            let events = try await collect(stream, count: 2)
+            #expect(events.map(\.type) == [.added, .added])
+            #expect(events.map { $0.object.name } == ["a", "b"])
+        }
+    }
+
     @Test("after compaction a watch from an old resourceVersion gets 410 Gone")
     func watchGoneAfterCompaction() async throws {
         try await EmulatedCluster.with { cluster in
