@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "RotorAPI", targets: ["RotorAPI"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubernetesEmulator", targets: ["KubernetesEmulator"]),
         .executable(name: "rotor", targets: ["rotor"]),
     ],
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Codable Kubernetes and Rotor API types. No I/O.
@@ -34,6 +37,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Controller machinery: watcher, informer cache, work queue, controller loop,
+        // finalizers, leader election, events. Knows nothing of secrets.
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeClient",
+                "RotorAPI",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // An in-process kube-apiserver emulator that real kubectl accepts.
@@ -68,6 +84,14 @@ let package = Package(
             path: "Benchmarks/RotorBench"
         ),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
+        .testTarget(
+            name: "KubeRuntimeTests",
+            dependencies: [
+                "KubeRuntime", "KubeClient", "KubernetesEmulator", "RotorAPI",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [

@@ -60,7 +60,6 @@ struct APIServer: Sendable {
         default:
             break
         }
-        guard request.method == .GET || segments.count > 2 || segments.first != "apis" else { throw APIError.methodNotAllowed() }
         if segments.count >= 3, segments[0] == "openapi", segments[1] == "v3" {
             let gv = segments[2] == "api" && segments.count == 4
                 ? GroupVersion(group: "", version: segments[3])
@@ -76,6 +75,7 @@ struct APIServer: Sendable {
             rest = segments[2...]
         } else if segments.first == "apis", segments.count >= 2 {
             if segments.count == 2 {
+                guard request.method == .GET else { throw APIError.methodNotAllowed() }
                 let descriptors = await store.allDescriptors()
                 guard let group = Discovery.groups(descriptors).first(where: { $0.group == segments[1] }) else { throw APIError.pathNotFound() }
                 return .json(JSONValue(["kind": "APIGroup", "apiVersion": "v1"]).merging(Discovery.group(group.group, versions: group.versions)))
@@ -86,6 +86,7 @@ struct APIServer: Sendable {
             throw APIError.pathNotFound()
         }
         if rest.isEmpty {
+            guard request.method == .GET else { throw APIError.methodNotAllowed() }
             let descriptors = await store.allDescriptors()
             guard descriptors.contains(where: { $0.type.groupVersion == groupVersion }) else { throw APIError.pathNotFound() }
             return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))

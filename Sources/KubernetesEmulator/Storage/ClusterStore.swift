@@ -89,7 +89,7 @@ actor ClusterStore {
         resourceVersion: String?, resourceVersionMatch: String?
     ) throws -> ListPage {
         try checkListResourceVersion(resourceVersion, match: resourceVersionMatch)
-        var startAfter: ObjectKey?
+        var resumed: ContinueToken?
         if let continueToken, !continueToken.isEmpty {
             let token = try ContinueToken(decoding: continueToken)
             if token.resourceVersion <= history.compactedThrough {
@@ -97,8 +97,9 @@ actor ClusterStore {
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
                 )
             }
-            startAfter = token.startAfter
+            resumed = token
         }
+        let startAfter = resumed?.startAfter
         let keys = sortedKeys(resource.id, namespace: resource.namespaced ? namespace : nil)
         let table = tables[resource.id]
         var startIndex = keys.startIndex
@@ -132,8 +133,9 @@ actor ClusterStore {
         var page = ListPage(items: items, resourceVersion: currentResourceVersion)
         if index < keys.endIndex, let last = items.last {
             // Only hand out a token when something that may match is left.
+            // Later pages keep the first page's resourceVersion, as kube-apiserver's tokens do.
             page.continueToken = ContinueToken(
-                resourceVersion: startAfter == nil ? currentResourceVersion : (try? ContinueToken(decoding: continueToken!).resourceVersion) ?? currentResourceVersion,
+                resourceVersion: resumed?.resourceVersion ?? currentResourceVersion,
                 startAfter: ObjectKey(namespace: resource.namespaced ? last.namespace : "", name: last.name)
             ).encoded
             if filtered { page.remainingItemCount = Int64(keys.endIndex - index) }
@@ -306,8 +308,7 @@ actor ClusterStore {
             let generation = (old["generation"]?.intValue ?? 0) + 1
             object.set(.int(generation), at: ["metadata", "generation"])
         }
-        var warnings = try validate(resource, &object, old: current.object, options: options)
-        if subresource == nil { warnings += [] }
+        let warnings = try validate(resource, &object, old: current.object, options: options)
         metadata = object["metadata"]?.objectValue ?? [:]
         metadata["resourceVersion"] = old["resourceVersion"]
         object["metadata"] = .object(metadata)

@@ -1,0 +1,51 @@
+import Foundation
+import KubeClient
+import Logging
+import RotorAPI
+
+/// A watcher feeding a store: the cache a controller reads, kept current for as
+/// long as `run` runs, with a hook to hear of each change after it is stored.
+public final class Informer<Object: Sendable>: Sendable {
+    public let store: Store<Object>
+    public let resource: ResourceType
+    private let watcher: Watcher<Object>
+
+    /// - Parameters:
+    ///   - project: what to keep of each object (a typed object, or a small projection).
+    ///   - key: the key of a kept object.
+    public init(
+        client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
+        key: @escaping @Sendable (Object) -> ObjectKey, project: @escaping @Sendable (JSONValue) throws -> Object
+    ) {
+        self.resource = resource
+        let namespaces: Set<String?>
+        switch configuration.scope {
+        case .all: namespaces = [nil]
+        case .one(let ns): namespaces = [ns]
+        case .set(let set): namespaces = Set(set.map(Optional.some))
+        }
+        store = Store(key: key, expectedNamespaces: namespaces)
+        watcher = Watcher(client: client, resource: resource, configuration: configuration, clock: clock, logger: logger, decode: project)
+    }
+
+    /// Keeps the store current until cancelled; `onChange` hears every change once stored.
+    public func run(onChange: @Sendable ([StoreChange<Object>]) async -> Void = { _ in }) async throws {
+        for try await event in watcher {
+            let changes = await store.apply(event)
+            await onChange(changes)
+        }
+    }
+}
+
+extension Informer where Object: KubernetesResource {
+    /// An informer that keeps whole typed objects.
+    public convenience init(
+        client: any KubernetesClient, configuration: WatcherConfiguration = WatcherConfiguration(),
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer")
+    ) {
+        self.init(
+            client: client, resource: Object.resourceType, configuration: configuration, clock: clock, logger: logger,
+            key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
+    }
+}

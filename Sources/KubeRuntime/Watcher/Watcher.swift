@@ -1,0 +1,179 @@
+import Foundation
+import KubeClient
+import Logging
+import RotorAPI
+
+/// Which namespaces a watcher covers.
+public enum NamespaceScope: Sendable, Hashable {
+    case all
+    case one(String)
+    /// Several namespaces: one list+watch per namespace, merged.
+    case set(Set<String>)
+}
+
+/// What a watcher reports, in order, for a resource type.
+public enum WatcherEvent<Object: Sendable>: Sendable {
+    /// An object was created or changed.
+    case applied(Object)
+    /// An object is gone (its last known state).
+    case deleted(Object)
+    /// A (re)list finished: `objects` is the complete current set of `namespace`
+    /// (all namespaces when nil). Anything not in it is gone.
+    case restarted([Object], namespace: String?)
+}
+
+/// How a watcher lists, watches and recovers.
+public struct WatcherConfiguration: Sendable {
+    public var scope: NamespaceScope = .all
+    public var labelSelector: String?
+    public var fieldSelector: String?
+    /// Page size of (re)lists; bounded pages keep the API server and our memory flat.
+    public var pageSize: Int = 500
+    /// Server-side timeout of each watch request; the watcher then resumes from its resourceVersion.
+    public var watchTimeoutSeconds: Int = 290
+    /// First delay after an error; doubles up to `maximumBackoff`, with ±20 % jitter.
+    public var initialBackoff: Duration = .milliseconds(200)
+    public var maximumBackoff: Duration = .seconds(30)
+
+    public init(scope: NamespaceScope = .all, labelSelector: String? = nil, fieldSelector: String? = nil) {
+        self.scope = scope
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+    }
+}
+
+/// Lists, then watches from the list's resourceVersion, for as long as it is iterated.
+///
+/// - Bookmarks advance the resourceVersion, so a resumed watch does not fall behind.
+/// - A watch that ends (server timeout, dropped connection) resumes from the last
+///   resourceVersion seen: no change is missed or repeated.
+/// - `410 Gone` (the resourceVersion was compacted away) relists and reports
+///   `.restarted` with the complete current set.
+/// - Other errors back off (capped exponential with jitter) and retry.
+public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = WatcherEvent<Object>
+
+    let client: any KubernetesClient
+    let resource: ResourceType
+    let configuration: WatcherConfiguration
+    let clock: any RuntimeClock
+    let decode: @Sendable (JSONValue) throws -> Object
+    let logger: Logger
+
+    /// - Parameter decode: turns each object into what the caller keeps (a typed
+    ///   object or a small projection); an object it cannot decode is skipped with a warning.
+    public init(
+        client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.watcher"),
+        decode: @escaping @Sendable (JSONValue) throws -> Object
+    ) {
+        self.client = client
+        self.resource = resource
+        self.configuration = configuration
+        self.clock = clock
+        self.decode = decode
+        self.logger = logger
+    }
+
+    public func makeAsyncIterator() -> AsyncThrowingStream<Element, any Error>.AsyncIterator {
+        let (stream, continuation) = AsyncThrowingStream<Element, any Error>.makeStream()
+        let namespaces: [String?]
+        switch configuration.scope {
+        case .all: namespaces = [nil]
+        case .one(let ns): namespaces = [ns]
+        case .set(let set): namespaces = set.sorted()
+        }
+        let task = Task { [self] in
+            await withTaskGroup(of: Void.self) { group in
+                for namespace in namespaces {
+                    group.addTask { await self.run(namespace: namespace, into: continuation) }
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream.makeAsyncIterator()
+    }
+
+    /// The list+watch loop for one namespace (or all), until cancelled.
+    private func run(namespace: String?, into sink: AsyncThrowingStream<Element, any Error>.Continuation) async {
+        var resourceVersion: String?
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if resourceVersion == nil {
+                    let (objects, listVersion) = try await list(namespace: namespace)
+                    sink.yield(.restarted(objects, namespace: namespace))
+                    resourceVersion = listVersion
+                }
+                let stream = try await client.watch(
+                    resource, namespace: namespace,
+                    options: WatchOptions(
+                        resourceVersion: resourceVersion, allowWatchBookmarks: true,
+                        timeoutSeconds: configuration.watchTimeoutSeconds, labelSelector: configuration.labelSelector,
+                        fieldSelector: configuration.fieldSelector))
+                for try await event in stream {
+                    failures = 0
+                    if let version = event.object[path: ["metadata", "resourceVersion"]]?.stringValue { resourceVersion = version }
+                    switch event.type {
+                    case .added, .modified:
+                        if let object = decoded(event.object) { sink.yield(.applied(object)) }
+                    case .deleted:
+                        if let object = decoded(event.object) { sink.yield(.deleted(object)) }
+                    case .bookmark, .error:
+                        break
+                    }
+                }
+                // The server ended the watch (timeout or a dropped connection): resume.
+            } catch let error as KubeAPIError where error.kind == .gone {
+                logger.info("resourceVersion expired; relisting", metadata: ["resource": "\(resource)"])
+                resourceVersion = nil
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                let delay = backoff(after: failures)
+                logger.warning("watch failed; retrying", metadata: ["resource": "\(resource)", "error": "\(error)", "retryIn": "\(delay)"])
+                do { try await clock.sleep(for: delay) } catch { return }
+            }
+        }
+    }
+
+    private func list(namespace: String?) async throws -> ([Object], String?) {
+        var objects: [Object] = []
+        var token: String?
+        var version: String?
+        repeat {
+            let page = try await client.list(
+                resource, namespace: namespace,
+                options: ListOptions(
+                    labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
+                    limit: configuration.pageSize, continue: token))
+            for item in page["items"]?.arrayValue ?? [] {
+                if let object = decoded(item) { objects.append(object) }
+            }
+            token = page[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            // A paginated list is consistent at the first page's resourceVersion.
+            version = version ?? page[path: ["metadata", "resourceVersion"]]?.stringValue
+        } while token != nil
+        return (objects, version)
+    }
+
+    private func decoded(_ json: JSONValue) -> Object? {
+        do {
+            return try decode(json)
+        } catch {
+            let name = json[path: ["metadata", "name"]]?.stringValue ?? "?"
+            logger.warning("skipping an object that does not decode", metadata: ["resource": "\(resource)", "name": "\(name)", "error": "\(type(of: error))"])
+            return nil
+        }
+    }
+
+    func backoff(after failures: Int) -> Duration {
+        let exponent = Swift.min(failures - 1, 30)
+        let base = configuration.initialBackoff.timeInterval * pow(2, Double(exponent))
+        let capped = Swift.min(base, configuration.maximumBackoff.timeInterval)
+        return .seconds(capped * Double.random(in: 0.8...1.2))
+    }
+}

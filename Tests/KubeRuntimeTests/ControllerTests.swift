@@ -1,0 +1,176 @@
+import Foundation
+import KubeClient
+import KubeRuntime
+import KubernetesEmulator
+import RotorAPI
+import Testing
+
+/// The controller loop against the emulator: retries, priorities, finalizers.
+@Suite("Controller")
+struct ControllerTests {
+    static let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
+
+    /// An emulator, a client and a manual clock; stopped by `finish()`.
+    struct Setup {
+        let emulator: KubernetesEmulator
+        let client: HTTPKubernetesClient
+        let clock = ManualClock()
+
+        static func start() async throws -> Setup {
+            let emulator = try await KubernetesEmulator.start()
+            let client = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+            return Setup(emulator: emulator, client: client)
+        }
+
+        func informer() -> Informer<Secret> {
+            Informer<Secret>(client: client, configuration: WatcherConfiguration(scope: .one("default")), clock: clock)
+        }
+
+        func finish() async {
+            await emulator.shutdown()
+            try? await client.shutdown()
+        }
+    }
+
+    actor Log {
+        var entries: [String] = []
+        func append(_ entry: String) { entries.append(entry) }
+        func count(_ entry: String) -> Int { entries.filter { $0 == entry }.count }
+    }
+
+    static func waitFor(_ condition: () async -> Bool) async -> Bool {
+        for _ in 0..<1_000 {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return await condition()
+    }
+
+    @Test("a reconcile that hits 409 Conflict is retried until it succeeds")
+    func conflictIsRetried() async throws {
+        let setup = try await Setup.start()
+        _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
+        setup.emulator.faults.failNext(2, matching: .init(verb: "patch", resource: "secrets"), code: 409, reason: "Conflict", message: "the object has been modified")
+        let log = Log()
+        let client = setup.client
+        let controller = Controller(primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { key, object in
+            guard object != nil else { return .done }
+            await log.append("attempt")
+            _ = try await client.patch(Self.secrets, namespace: key.namespace, name: key.name, patch: .merge(["metadata": ["labels": ["reconciled": "yes"]]]))
+            await log.append("patched")
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        // Each failure backs off on the manual clock; move it along until the patch lands.
+        let landed = await Self.waitFor {
+            setup.clock.advance(by: .seconds(1))
+            return await log.count("patched") >= 1
+        }
+        #expect(landed)
+        #expect(await log.count("attempt") >= 3, "two conflicts, then success")
+        let secret = try await setup.client.get(Secret.self, namespace: "default", name: "db")
+        #expect(secret.metadata.labels?["reconciled"] == "yes")
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
+    @Test("a new object is reconciled before thousands of queued refreshes")
+    func newObjectsGoFirst() async throws {
+        let setup = try await Setup.start()
+        let gate = Gate()
+        let log = Log()
+        let queue = WorkQueue<ObjectKey>(clock: setup.clock)
+        let controller = Controller(primary: setup.informer(), queue: queue, workers: 1) { key, _ in
+            if key.name.hasPrefix("refresh-") { await gate.wait() }
+            await log.append(key.name)
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        await controller.primary.store.waitUntilSynced()
+        await queue.add(contentsOf: (0..<10_000).map { ObjectKey(namespace: "default", name: "refresh-\($0)") }, priority: .low)
+        // The worker is now blocked in the first refresh; a new Secret arrives.
+        #expect(await Self.waitFor { await queue.processingCount == 1 })
+        _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "new-one"]])
+        #expect(await Self.waitFor { await queue.depth(.high) == 1 })
+        await gate.open()
+        #expect(await Self.waitFor { await log.entries.contains("new-one") })
+        let position = await log.entries.firstIndex(of: "new-one")
+        #expect(position == 1, "only the refresh already in progress ran before it")
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
+    @Test("finalizer cleanup that ran before a restart runs again and the finalizer is then removed")
+    func finalizerSurvivesRestart() async throws {
+        let setup = try await Setup.start()
+        let client = setup.client
+        let log = Log()
+        func makeController() -> Controller<JSONValue> {
+            let informer = Informer<JSONValue>(
+                client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")),
+                clock: setup.clock, key: { ObjectKey(of: $0)! }, project: { $0 })
+            let finalizer = Finalizer(name: "rotor.dev/cleanup", client: client, resource: Self.secrets)
+            return Controller(
+                primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1,
+                version: { $0[path: ["metadata", "resourceVersion"]]?.stringValue },
+                generation: { $0[path: ["metadata", "generation"]]?.intValue }
+            ) { _, object in
+                guard let object else { return .done }
+                return try await finalizer.reconcile(object, apply: { .done }, cleanup: { await log.append("cleanup") })
+            }
+        }
+        _ = try await client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
+        let first = Task { try await makeController().run() }
+        #expect(await Self.waitFor {
+            (try? await client.get(Secret.self, namespace: "default", name: "db"))?.metadata.finalizers == ["rotor.dev/cleanup"]
+        })
+        // Removing the finalizer fails; the operator then "crashes" after cleanup ran.
+        setup.emulator.faults.failNext(1_000, matching: .init(verb: "patch", resource: "secrets"), code: 500)
+        _ = try await client.delete(Self.secrets, namespace: "default", name: "db")
+        #expect(await Self.waitFor { await log.count("cleanup") >= 1 })
+        first.cancel()
+        _ = try? await first.value
+        setup.emulator.faults.reset()
+        let second = Task { try await makeController().run() }
+        let gone = await Self.waitFor {
+            setup.clock.advance(by: .seconds(1))
+            if case .notFound? = await Self.kind(of: { try await client.get(Self.secrets, namespace: "default", name: "db") }) { return true }
+            return false
+        }
+        #expect(gone, "the restarted controller ran cleanup again and removed the finalizer")
+        #expect(await log.count("cleanup") >= 2)
+        second.cancel()
+        _ = try? await second.value
+        await setup.finish()
+    }
+
+    static func kind(of call: () async throws -> JSONValue) async -> KubeAPIError.Kind? {
+        do {
+            _ = try await call()
+            return nil
+        } catch let error as KubeAPIError {
+            return error.kind
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// A one-shot gate reconciles can wait on.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+}
