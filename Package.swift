@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "KubeRuntime", "KubeClient", "KubernetesEmulator", "RotorAPI",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Logging
+import Metrics
 import RotorAPI
 
 /// A watcher feeding a store: the cache a controller reads, kept current for as
@@ -16,6 +17,7 @@ public final class Informer<Object: Sendable>: Sendable {
     public init(
         client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         key: @escaping @Sendable (Object) -> ObjectKey, project: @escaping @Sendable (JSONValue) throws -> Object
     ) {
         self.resource = resource
@@ -26,7 +28,9 @@ public final class Informer<Object: Sendable>: Sendable {
         case .set(let set): namespaces = Set(set.map(Optional.some))
         }
         store = Store(key: key, expectedNamespaces: namespaces)
-        watcher = Watcher(client: client, resource: resource, configuration: configuration, clock: clock, logger: logger, decode: project)
+        watcher = Watcher(
+            client: client, resource: resource, configuration: configuration, clock: clock, logger: logger,
+            metricsFactory: metricsFactory, decode: project)
     }
 
     /// Keeps the store current until cancelled; `onChange` hears every change once stored.

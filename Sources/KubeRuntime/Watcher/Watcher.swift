@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Logging
+import Metrics
 import RotorAPI
 
 /// Which namespaces a watcher covers.
@@ -59,14 +60,21 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
     let clock: any RuntimeClock
     let decode: @Sendable (JSONValue) throws -> Object
     let logger: Logger
+    /// `rotor_watch_restarts_total{resource, reason}`: reason `resume` (the server ended a
+    /// watch), `relist` (410 Gone) or `error` (a failed request, retried after backoff).
+    let restarts: [String: Counter]
 
     /// - Parameter decode: turns each object into what the caller keeps (a typed
     ///   object or a small projection); an object it cannot decode is skipped with a warning.
     public init(
         client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.watcher"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         decode: @escaping @Sendable (JSONValue) throws -> Object
     ) {
+        self.restarts = Dictionary(uniqueKeysWithValues: ["resume", "relist", "error"].map { reason in
+            (reason, Counter(label: "rotor_watch_restarts_total", dimensions: [("resource", resource.description), ("reason", reason)], factory: metricsFactory))
+        })
         self.client = client
         self.resource = resource
         self.configuration = configuration
@@ -125,13 +133,16 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                     }
                 }
                 // The server ended the watch (timeout or a dropped connection): resume.
+                restarts["resume"]?.increment()
             } catch let error as KubeAPIError where error.kind == .gone {
+                restarts["relist"]?.increment()
                 logger.info("resourceVersion expired; relisting", metadata: ["resource": "\(resource)"])
                 resourceVersion = nil
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
+                restarts["error"]?.increment()
                 failures += 1
                 let delay = backoff(after: failures)
                 logger.warning("watch failed; retrying", metadata: ["resource": "\(resource)", "error": "\(error)", "retryIn": "\(delay)"])

@@ -1,0 +1,67 @@
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import MetricsTestKit
+import RotorAPI
+import ServiceLifecycle
+import Testing
+
+/// A controller in a ServiceGroup: SIGTERM-style graceful shutdown finishes the
+/// reconcile in flight and takes no more; metrics count what happened.
+@Suite("Controller lifecycle and metrics")
+struct ControllerLifecycleTests {
+    @Test("graceful shutdown lets the in-flight reconcile finish and starts no other")
+    func gracefulShutdown() async throws {
+        let setup = try await ControllerTests.Setup.start()
+        for name in ["a", "b", "c"] {
+            _ = try await setup.client.create(ControllerTests.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name)]])
+        }
+        let gate = Gate()
+        let log = ControllerTests.Log()
+        let controller = Controller(name: "test", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { key, _ in
+            await log.append("start \(key.name)")
+            await gate.wait()
+            await log.append("finish \(key.name)")
+            return .done
+        }
+        let group = ServiceGroup(configuration: .init(services: [controller], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        #expect(await ControllerTests.waitFor { await log.entries == ["start a"] })
+        await group.triggerGracefulShutdown()
+        #expect(await ControllerTests.waitFor { controller.isShuttingDown })
+        await gate.open()
+        try await running.value
+        let entries = await log.entries
+        #expect(entries == ["start a", "finish a"], "the reconcile in flight finished; b and c were not started: \(entries)")
+        await setup.finish()
+    }
+
+    @Test("reconciles, errors and retries are counted in metrics labelled by controller")
+    func metricsAreRecorded() async throws {
+        let setup = try await ControllerTests.Setup.start()
+        let metrics = TestMetrics()
+        _ = try await setup.client.create(ControllerTests.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
+        let attempts = ControllerTests.Log()
+        let controller = Controller(name: "metrics-test", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1, metricsFactory: metrics) { _, _ in
+            await attempts.append("attempt")
+            if await attempts.count("attempt") == 1 { throw TerminalErrorForTest() }
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        #expect(await ControllerTests.waitFor {
+            setup.clock.advance(by: .seconds(1))
+            return await attempts.count("attempt") >= 2
+        })
+        running.cancel()
+        _ = try? await running.value
+        let dimensions = [("controller", "metrics-test")]
+        #expect(try metrics.expectCounter("rotor_reconcile_total", dimensions).totalValue >= 2)
+        #expect(try metrics.expectCounter("rotor_reconcile_errors_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("rotor_queue_retries_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectTimer("rotor_reconcile_duration_seconds", dimensions).values.count >= 2)
+        await setup.finish()
+    }
+
+    struct TerminalErrorForTest: Error {}
+}
