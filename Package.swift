@@ -78,9 +78,10 @@ let package = Package(
             ]
         ),
         // `swift run -c release rotor-bench`: figures for BENCHMARKS.md (never asserted by tests).
+        .target(name: "CHeapStats", path: "Benchmarks/CHeapStats"),
         .executableTarget(
             name: "rotor-bench",
-            dependencies: ["KubeClient", "RotorAPI"],
+            dependencies: ["KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats"],
             path: "Benchmarks/RotorBench"
         ),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),

@@ -2,13 +2,15 @@ import Foundation
 import KubeClient
 import RotorAPI
 
-// rotor-bench: throughput and latency of KubeClient against the Kubernetes API emulator.
+// rotor-bench: figures for BENCHMARKS.md (see hack/bench).
 //
-//   swift run -c release rotor-bench [objects] [concurrency] [watchers]
+//   rotor-bench kube [objects] [concurrency] [watchers]   KubeClient against the API emulator
+//   rotor-bench runtime [objects]                         informer sync, cache memory, work queue
 //
 // The emulator runs in its own process (`rotor dev --api-only`, built beside this
-// executable), so its peak RSS is measured alone. Figures go to BENCHMARKS.md.
+// executable), so its peak RSS is measured alone.
 
+let mode = CommandLine.arguments.dropFirst().first.flatMap { Int($0) == nil ? $0 : nil } ?? "kube"
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let objectCount = arguments.count > 0 ? arguments[0] : 10_000
 let concurrency = arguments.count > 1 ? arguments[1] : 8
@@ -41,7 +43,7 @@ func memory(of pid: Int32) -> (peakMiB: Double, currentMiB: Double) {
 }
 
 /// Creates `names` with `concurrency` requests in flight.
-func createAll(_ client: HTTPKubernetesClient, namespace: String, names: [String]) async throws {
+func createAll(_ client: HTTPKubernetesClient, namespace: String, names: [String], concurrency: Int = 8) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         var next = 0
         for _ in 0..<concurrency {
@@ -69,20 +71,51 @@ actor Arrivals {
     func count() -> Int { latencies.count }
 }
 
-// Start the emulator as its own process.
-let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-bench-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-let kubeconfigPath = work.appendingPathComponent("kubeconfig").path
-let server = Process()
-server.executableURL = binDirectory.appendingPathComponent("rotor")
-server.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfigPath]
-server.standardOutput = FileHandle.nullDevice
-try server.run()
-defer { server.interrupt(); server.waitUntilExit(); try? FileManager.default.removeItem(at: work) }
-while !FileManager.default.fileExists(atPath: kubeconfigPath) { try await Task.sleep(for: .milliseconds(50)) }
-try await Task.sleep(for: .milliseconds(200))
+/// An emulator in a child process (`rotor dev --api-only`) and its kubeconfig.
+struct EmulatorProcess {
+    let process: Process
+    let kubeconfigPath: String
+    let work: URL
 
+    static func start() async throws -> EmulatorProcess {
+        let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let kubeconfigPath = work.appendingPathComponent("kubeconfig").path
+        let server = Process()
+        server.executableURL = binDirectory.appendingPathComponent("rotor")
+        server.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfigPath]
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        while !FileManager.default.fileExists(atPath: kubeconfigPath) { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(200))
+        return EmulatorProcess(process: server, kubeconfigPath: kubeconfigPath, work: work)
+    }
+
+    func stop() {
+        process.interrupt()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    func client(connections: Int) throws -> HTTPKubernetesClient {
+        var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
+        configuration.qps = 1_000_000
+        configuration.burst = 1_000_000
+        configuration.maximumConnections = connections
+        return try HTTPKubernetesClient(configuration: configuration)
+    }
+}
+
+if mode == "runtime" {
+    try await runtimeBenchmark(objects: arguments.first ?? 10_000)
+    exit(0)
+}
+
+let emulator = try await EmulatorProcess.start()
+defer { emulator.stop() }
+let server = emulator.process
+let kubeconfigPath = emulator.kubeconfigPath
 var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
 configuration.qps = 1_000_000
 configuration.burst = 1_000_000
