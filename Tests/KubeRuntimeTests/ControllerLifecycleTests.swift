@@ -65,3 +65,36 @@ struct ControllerLifecycleTests {
 
     struct TerminalErrorForTest: Error {}
 }
+
+@Suite("Leader-elected controller in a ServiceGroup")
+struct LeaderElectedServiceTests {
+    @Test("SIGTERM-style shutdown finishes the in-flight reconcile, then releases the Lease")
+    func shutdownReleasesLease() async throws {
+        let setup = try await ControllerTests.Setup.start()
+        _ = try await setup.client.create(ControllerTests.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "a"]])
+        let gate = Gate()
+        let log = ControllerTests.Log()
+        let controller = Controller(name: "elected", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { key, _ in
+            await log.append("start \(key.name)")
+            await gate.wait()
+            await log.append("finish \(key.name)")
+            return .done
+        }
+        let elector = try LeaderElector(
+            configuration: LeaderElectionConfiguration(leaseName: "rotor", leaseNamespace: "default", identity: "replica-1"),
+            client: setup.client, clock: setup.clock)
+        let group = ServiceGroup(configuration: .init(services: [LeaderElectedService(elector: elector, inner: controller)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        #expect(await ControllerTests.waitFor { await log.entries == ["start a"] })
+        let lease = try await setup.client.get(Lease.self, namespace: "default", name: "rotor")
+        #expect(lease.spec.holderIdentity == "replica-1")
+        await group.triggerGracefulShutdown()
+        #expect(await ControllerTests.waitFor { controller.isShuttingDown })
+        await gate.open()
+        try await running.value
+        #expect(await log.entries == ["start a", "finish a"])
+        let released = try await setup.client.get(Lease.self, namespace: "default", name: "rotor")
+        #expect((released.spec.holderIdentity ?? "").isEmpty, "the Lease is released for a standby to take at once")
+        await setup.finish()
+    }
+}
