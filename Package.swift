@@ -84,11 +84,13 @@ let package = Package(
             dependencies: ["KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats"],
             path: "Benchmarks/RotorBench"
         ),
+        // Test helpers shared by the test targets that need a cluster.
+        .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
-                "KubeRuntime", "KubeClient", "KubernetesEmulator", "RotorAPI",
+                "KubeRuntime", "KubeClient", "KubernetesEmulator", "RotorAPI", "EmulatorTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubernetesEmulatorTests",
-            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI"]
+            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -27,9 +28,9 @@ struct ControllerLifecycleTests {
         }
         let group = ServiceGroup(configuration: .init(services: [controller], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
-        #expect(await ControllerTests.waitFor { await log.entries == ["start a"] })
+        #expect(await EmulatedCluster.eventually { await log.entries == ["start a"] })
         await group.triggerGracefulShutdown()
-        #expect(await ControllerTests.waitFor { controller.isShuttingDown })
+        #expect(await EmulatedCluster.eventually { controller.isShuttingDown })
         await gate.open()
         try await running.value
         let entries = await log.entries
@@ -49,7 +50,7 @@ struct ControllerLifecycleTests {
             return .done
         }
         let running = Task { try await controller.run() }
-        #expect(await ControllerTests.waitFor {
+        #expect(await EmulatedCluster.eventually {
             setup.clock.advance(by: .seconds(1))
             return await attempts.count("attempt") >= 2
         })
@@ -85,11 +86,11 @@ struct LeaderElectedServiceTests {
             client: setup.client, clock: setup.clock)
         let group = ServiceGroup(configuration: .init(services: [LeaderElectedService(elector: elector, inner: controller)], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
-        #expect(await ControllerTests.waitFor { await log.entries == ["start a"] })
+        #expect(await EmulatedCluster.eventually { await log.entries == ["start a"] })
         let lease = try await setup.client.get(Lease.self, namespace: "default", name: "rotor")
         #expect(lease.spec.holderIdentity == "replica-1")
         await group.triggerGracefulShutdown()
-        #expect(await ControllerTests.waitFor { controller.isShuttingDown })
+        #expect(await EmulatedCluster.eventually { controller.isShuttingDown })
         await gate.open()
         try await running.value
         #expect(await log.entries == ["start a", "finish a"])

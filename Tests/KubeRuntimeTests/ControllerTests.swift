@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -10,40 +11,26 @@ import Testing
 struct ControllerTests {
     static let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
 
-    /// An emulator, a client and a manual clock; stopped by `finish()`.
+    /// A cluster and a manual clock; stopped by `finish()`.
     struct Setup {
-        let emulator: KubernetesEmulator
-        let client: HTTPKubernetesClient
+        let cluster: EmulatedCluster
         let clock = ManualClock()
+        var emulator: KubernetesEmulator { cluster.emulator }
+        var client: HTTPKubernetesClient { cluster.client }
 
-        static func start() async throws -> Setup {
-            let emulator = try await KubernetesEmulator.start()
-            let client = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
-            return Setup(emulator: emulator, client: client)
-        }
+        static func start() async throws -> Setup { Setup(cluster: try await EmulatedCluster.start()) }
 
         func informer() -> Informer<Secret> {
             Informer<Secret>(client: client, configuration: WatcherConfiguration(scope: .one("default")), clock: clock)
         }
 
-        func finish() async {
-            await emulator.shutdown()
-            try? await client.shutdown()
-        }
+        func finish() async { await cluster.stop() }
     }
 
     actor Log {
         var entries: [String] = []
         func append(_ entry: String) { entries.append(entry) }
         func count(_ entry: String) -> Int { entries.filter { $0 == entry }.count }
-    }
-
-    static func waitFor(_ condition: () async -> Bool) async -> Bool {
-        for _ in 0..<1_000 {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return await condition()
     }
 
     @Test("a reconcile that hits 409 Conflict is retried until it succeeds")
@@ -62,7 +49,7 @@ struct ControllerTests {
         }
         let running = Task { try await controller.run() }
         // Each failure backs off on the manual clock; move it along until the patch lands.
-        let landed = await Self.waitFor {
+        let landed = await EmulatedCluster.eventually {
             setup.clock.advance(by: .seconds(1))
             return await log.count("patched") >= 1
         }
@@ -90,11 +77,11 @@ struct ControllerTests {
         await controller.primary.store.waitUntilSynced()
         await queue.add(contentsOf: (0..<10_000).map { ObjectKey(namespace: "default", name: "refresh-\($0)") }, priority: .low)
         // The worker is now blocked in the first refresh; a new Secret arrives.
-        #expect(await Self.waitFor { await queue.processingCount == 1 })
+        #expect(await EmulatedCluster.eventually { await queue.processingCount == 1 })
         _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "new-one"]])
-        #expect(await Self.waitFor { await queue.depth(.high) == 1 })
+        #expect(await EmulatedCluster.eventually { await queue.depth(.high) == 1 })
         await gate.open()
-        #expect(await Self.waitFor { await log.entries.contains("new-one") })
+        #expect(await EmulatedCluster.eventually { await log.entries.contains("new-one") })
         let position = await log.entries.firstIndex(of: "new-one")
         #expect(position == 1, "only the refresh already in progress ran before it")
         running.cancel()
@@ -123,18 +110,18 @@ struct ControllerTests {
         }
         _ = try await client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
         let first = Task { try await makeController().run() }
-        #expect(await Self.waitFor {
+        #expect(await EmulatedCluster.eventually {
             (try? await client.get(Secret.self, namespace: "default", name: "db"))?.metadata.finalizers == ["rotor.dev/cleanup"]
         })
         // Removing the finalizer fails; the operator then "crashes" after cleanup ran.
         setup.emulator.faults.failNext(1_000, matching: .init(verb: "patch", resource: "secrets"), code: 500)
         _ = try await client.delete(Self.secrets, namespace: "default", name: "db")
-        #expect(await Self.waitFor { await log.count("cleanup") >= 1 })
+        #expect(await EmulatedCluster.eventually { await log.count("cleanup") >= 1 })
         first.cancel()
         _ = try? await first.value
         setup.emulator.faults.reset()
         let second = Task { try await makeController().run() }
-        let gone = await Self.waitFor {
+        let gone = await EmulatedCluster.eventually {
             setup.clock.advance(by: .seconds(1))
             if case .notFound? = await Self.kind(of: { try await client.get(Self.secrets, namespace: "default", name: "db") }) { return true }
             return false

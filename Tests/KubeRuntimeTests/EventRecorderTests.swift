@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -11,7 +12,7 @@ struct EventRecorderTests {
         apiVersion: "rotor.dev/v1alpha1", kind: "ExternalSecret", namespace: "default", name: "db-credentials",
         uid: "0b6f3f9e-1f7a-4c1e-9a55-3d1f2b1c0a01")
 
-    static func recorder(_ cluster: RuntimeTestCluster, clock: ManualClock, cacheCapacity: Int = 4096) -> EventRecorder {
+    static func recorder(_ cluster: EmulatedCluster, clock: ManualClock, cacheCapacity: Int = 4096) -> EventRecorder {
         EventRecorder(
             client: cluster.client,
             configuration: .init(
@@ -20,7 +21,7 @@ struct EventRecorderTests {
             clock: clock)
     }
 
-    static func events(_ cluster: RuntimeTestCluster, namespace: String = "default", about name: String) async throws -> [Event] {
+    static func events(_ cluster: EmulatedCluster, namespace: String = "default", about name: String) async throws -> [Event] {
         try await cluster.client.list(Event.self, namespace: namespace).items
             .filter { $0.involvedObject.name == name }
             .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
@@ -28,7 +29,7 @@ struct EventRecorderTests {
 
     @Test("repeated identical events produce one Event with count N")
     func identicalEventsAreAggregated() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let recorder = Self.recorder(cluster, clock: clock)
             let first = clock.now()
@@ -60,7 +61,7 @@ struct EventRecorderTests {
 
     @Test("concurrent identical events are still aggregated into one Event")
     func concurrentIdenticalEventsAreAggregated() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let recorder = Self.recorder(cluster, clock: ManualClock())
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
@@ -75,7 +76,7 @@ struct EventRecorderTests {
 
     @Test("different messages, reasons, types or objects produce different Events")
     func differentEventsAreSeparate() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let recorder = Self.recorder(cluster, clock: clock)
             var other = Self.object
@@ -105,7 +106,7 @@ struct EventRecorderTests {
 
     @Test("a repeat of an event evicted from the bounded cache, or whose Event was deleted, creates a new Event")
     func evictedOrDeletedEventsStartOver() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let recorder = Self.recorder(cluster, clock: ManualClock(), cacheCapacity: 1)
             let first = await recorder.normal(reason: "Synced", message: "a", about: Self.object)
             await recorder.normal(reason: "Synced", message: "b", about: Self.object)  // evicts "a"
@@ -125,7 +126,7 @@ struct EventRecorderTests {
 
     @Test("a failure to record is logged, not thrown, and later events still record")
     func failuresAreNotThrown() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let recorder = Self.recorder(cluster, clock: ManualClock())
             cluster.emulator.faults.failNext(1, matching: .init(verb: "create", resource: "events"), code: 500)
             let failed = await recorder.warning(reason: "ProviderError", message: "timeout", about: Self.object)
@@ -145,7 +146,7 @@ struct EventRecorderTests {
 
     @Test("events about cluster-scoped objects go to the default namespace")
     func clusterScopedObjectsUseDefaultNamespace() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let recorder = Self.recorder(cluster, clock: ManualClock())
             let store = ObjectReference(apiVersion: "rotor.dev/v1alpha1", kind: "ClusterSecretStore", name: "vault", uid: "u1")
             let name = await recorder.warning(reason: "Unreachable", message: "vault unreachable", about: store)
@@ -163,7 +164,7 @@ struct EventRecorderTests {
         #expect(cut.utf8.count == 1022)
         #expect(cut == String(repeating: "é", count: 511))
 
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let recorder = Self.recorder(cluster, clock: ManualClock())
             let long = String(repeating: "x", count: 1023) + "€€"
             await recorder.warning(reason: "Invalid", message: long, about: Self.object)

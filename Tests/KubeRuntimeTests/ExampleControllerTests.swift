@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -42,8 +43,8 @@ struct ConfigMapMirror {
 struct ExampleControllerTests {
     @Test("the ConfigMap mirror example creates, updates and (through GC) removes Secrets")
     func mirror() async throws {
-        let emulator = try await KubernetesEmulator.start()
-        let client = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+        let cluster = try await EmulatedCluster.start()
+        let client = cluster.client
         let running = Task { try await ConfigMapMirror(client: client).run() }
         var configMap = ConfigMap(metadata: ObjectMeta(name: "settings", namespace: "default", labels: ["mirror": "true"]))
         configMap.data = ["mode": "fast"]
@@ -51,15 +52,14 @@ struct ExampleControllerTests {
         func mirrored() async -> String? {
             (try? await client.get(Secret.self, namespace: "default", name: "settings"))?.data?["mode"].map { String(decoding: $0, as: UTF8.self) }
         }
-        #expect(await ControllerTests.waitFor { await mirrored() == "fast" })
+        #expect(await EmulatedCluster.eventually { await mirrored() == "fast" })
         configMap.data = ["mode": "slow"]
         _ = try await client.update(configMap)
-        #expect(await ControllerTests.waitFor { await mirrored() == "slow" })
+        #expect(await EmulatedCluster.eventually { await mirrored() == "slow" })
         _ = try await client.delete(ConfigMap.self, namespace: "default", name: "settings")
-        #expect(await ControllerTests.waitFor { await mirrored() == nil })
+        #expect(await EmulatedCluster.eventually { await mirrored() == nil })
         running.cancel()
         _ = try? await running.value
-        await emulator.shutdown()
-        try await client.shutdown()
+        await cluster.stop()
     }
 }

@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -45,7 +46,7 @@ struct LeaderElectionTests {
     }
 
     static func elector(
-        _ id: String, lease: String, cluster: RuntimeTestCluster, clock: ManualClock, releaseOnCancel: Bool = true,
+        _ id: String, lease: String, cluster: EmulatedCluster, clock: ManualClock, releaseOnCancel: Bool = true,
         onStoppedLeading: @escaping @Sendable () -> Void = {}
     ) throws -> LeaderElector {
         try LeaderElector(
@@ -54,14 +55,14 @@ struct LeaderElectionTests {
             client: cluster.client, clock: clock, onStoppedLeading: onStoppedLeading)
     }
 
-    static func lease(_ name: String, _ cluster: RuntimeTestCluster) async throws -> Lease {
+    static func lease(_ name: String, _ cluster: EmulatedCluster) async throws -> Lease {
         try await cluster.client.get(Lease.self, namespace: namespace, name: name)
     }
 
     /// Waits until every elector has completed at least `attempts[i]` attempts and all are
     /// waiting on the clock.
     static func settle(_ clock: ManualClock, _ electors: [LeaderElector], attempts: [Int]) async -> Bool {
-        await RuntimeTestCluster.eventually {
+        await EmulatedCluster.eventually {
             zip(electors, attempts).allSatisfy { $0.attemptCount >= $1 } && clock.sleeperCount == electors.count
         }
     }
@@ -99,14 +100,14 @@ struct LeaderElectionTests {
 
     @Test("a single elector acquires the Lease, runs its work, renews, and releases on cancellation")
     func singleElectorAcquiresRunsAndReleases() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let elector = try Self.elector("a", lease: "single", cluster: cluster, clock: clock)
             let start = clock.now()
             let run = Task { try await elector.run(Self.work("a", tracker)) }
 
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(await Self.settle(clock, [elector], attempts: [1]))
             #expect(elector.isLeader)
             #expect(elector.currentLeader == "a")
@@ -138,7 +139,7 @@ struct LeaderElectionTests {
 
     @Test("two electors on one Lease: exactly one leads at a time")
     func twoElectorsExactlyOneLeads() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let a = try Self.elector("a", lease: "shared", cluster: cluster, clock: clock)
@@ -147,7 +148,7 @@ struct LeaderElectionTests {
             let runB = Task { try await b.run(Self.work("b", tracker)) }
 
             #expect(await Self.settle(clock, [a, b], attempts: [1, 1]))
-            #expect(await RuntimeTestCluster.eventually { await tracker.active.count == 1 })
+            #expect(await EmulatedCluster.eventually { await tracker.active.count == 1 })
             let leader = try #require(await tracker.active.first)
             #expect([a, b].filter(\.isLeader).count == 1)
             for _ in 0..<10 {
@@ -167,14 +168,14 @@ struct LeaderElectionTests {
 
     @Test("after a leader crashes, the standby takes over only once leaseDuration has elapsed")
     func crashedLeaderIsReplacedAfterLeaseDuration() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             // No release on cancel: cancelling `a` is a crash as far as the Lease can tell.
             let a = try Self.elector("a", lease: "crash", cluster: cluster, clock: clock, releaseOnCancel: false)
             let b = try Self.elector("b", lease: "crash", cluster: cluster, clock: clock)
             let runA = Task { try await a.run(Self.work("a", tracker)) }
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(await Self.settle(clock, [a], attempts: [1]))
             let runB = Task { try await b.run(Self.work("b", tracker)) }
             #expect(await Self.settle(clock, [a, b], attempts: [1, 1]))
@@ -197,7 +198,7 @@ struct LeaderElectionTests {
             #expect(try await Self.lease("crash", cluster).spec.holderIdentity == "a")
             await Self.step(clock, [b])
             #expect(clock.now() >= expiry)
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["b"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["b"] })
             #expect(b.isLeader)
             let taken = try await Self.lease("crash", cluster)
             #expect(taken.spec.holderIdentity == "b")
@@ -213,13 +214,13 @@ struct LeaderElectionTests {
 
     @Test("after a graceful release, the standby takes over at its next retry, not after leaseDuration")
     func gracefulReleaseHandsOverImmediately() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let a = try Self.elector("a", lease: "handover", cluster: cluster, clock: clock)
             let b = try Self.elector("b", lease: "handover", cluster: cluster, clock: clock)
             let runA = Task { try await a.run(Self.work("a", tracker)) }
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(await Self.settle(clock, [a], attempts: [1]))
             let runB = Task { try await b.run(Self.work("b", tracker)) }
             #expect(await Self.settle(clock, [a, b], attempts: [1, 1]))
@@ -234,7 +235,7 @@ struct LeaderElectionTests {
             #expect(await Self.settle(clock, [b], attempts: [b.attemptCount]))
 
             await Self.step(clock, [b])
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["b"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["b"] })
             #expect(clock.now().timeIntervalSince(releasedAt) <= 2)
             #expect(try await Self.lease("handover", cluster).spec.holderIdentity == "b")
 
@@ -247,7 +248,7 @@ struct LeaderElectionTests {
 
     @Test("leaseTransitions counts each change of holder")
     func transitionsAreCounted() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let a = try Self.elector("a", lease: "transitions", cluster: cluster, clock: clock)
@@ -255,7 +256,7 @@ struct LeaderElectionTests {
             var expected: [Int32] = []
             for (elector, id) in [(a, "a"), (b, "b"), (a, "a")] {
                 let run = Task { try await elector.run(Self.work(id, tracker)) }
-                #expect(await RuntimeTestCluster.eventually { await tracker.active == [id] })
+                #expect(await EmulatedCluster.eventually { await tracker.active == [id] })
                 let lease = try await Self.lease("transitions", cluster)
                 #expect(lease.spec.holderIdentity == id)
                 expected.append(lease.spec.leaseTransitions ?? -1)
@@ -269,14 +270,14 @@ struct LeaderElectionTests {
 
     @Test("a leader whose renewals fail for longer than renewDeadline stops before the Lease could lapse")
     func renewFailuresStopTheLeader() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let stopped = Counter()
             let a = try Self.elector("a", lease: "flaky", cluster: cluster, clock: clock) { stopped.increment() }
             let acquiredAt = clock.now()
             let run = Task { try await a.run(Self.work("a", tracker)) }
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(await Self.settle(clock, [a], attempts: [1]))
 
             cluster.emulator.faults.failNext(1000, matching: .init(verb: "update", resource: "leases"), code: 500)
@@ -288,7 +289,7 @@ struct LeaderElectionTests {
             #expect(stopped.value == 0)
 
             clock.advance(by: .seconds(2))  // +10 s: the renew deadline
-            #expect(await RuntimeTestCluster.eventually { await tracker.active.isEmpty })
+            #expect(await EmulatedCluster.eventually { await tracker.active.isEmpty })
             #expect(!a.isLeader)
             #expect(stopped.value == 1)
             let lease = try await Self.lease("flaky", cluster)
@@ -301,7 +302,7 @@ struct LeaderElectionTests {
             cluster.emulator.faults.reset()
             #expect(await Self.settle(clock, [a], attempts: [a.attemptCount]))
             await Self.step(clock, [a])
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(a.isLeader)
 
             run.cancel()
@@ -313,12 +314,12 @@ struct LeaderElectionTests {
 
     @Test("three electors: when the leader crashes exactly one standby wins the takeover")
     func onlyOneStandbyWinsTheTakeover() async throws {
-        try await RuntimeTestCluster.with { cluster in
+        try await EmulatedCluster.with { cluster in
             let clock = ManualClock()
             let tracker = LeadershipTracker()
             let a = try Self.elector("a", lease: "race", cluster: cluster, clock: clock, releaseOnCancel: false)
             let runA = Task { try await a.run(Self.work("a", tracker)) }
-            #expect(await RuntimeTestCluster.eventually { await tracker.active == ["a"] })
+            #expect(await EmulatedCluster.eventually { await tracker.active == ["a"] })
             #expect(await Self.settle(clock, [a], attempts: [1]))
             let b = try Self.elector("b", lease: "race", cluster: cluster, clock: clock)
             let c = try Self.elector("c", lease: "race", cluster: cluster, clock: clock)
@@ -330,7 +331,7 @@ struct LeaderElectionTests {
             try await runA.value
             #expect(await Self.settle(clock, [b, c], attempts: [b.attemptCount, c.attemptCount]))
             for _ in 0..<8 { await Self.step(clock, [b, c]) }  // 16 s > leaseDuration
-            #expect(await RuntimeTestCluster.eventually { await tracker.active.count == 1 })
+            #expect(await EmulatedCluster.eventually { await tracker.active.count == 1 })
             #expect([b, c].filter(\.isLeader).count == 1)
             for _ in 0..<3 { await Self.step(clock, [b, c]) }
             #expect([b, c].filter(\.isLeader).count == 1)

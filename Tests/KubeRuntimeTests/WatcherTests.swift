@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -28,46 +29,37 @@ struct WatcherTests {
         }
     }
 
-    static func waitFor(_ condition: () async -> Bool) async -> Bool {
-        for _ in 0..<500 {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return await condition()
-    }
-
     @Test("a watch resumed after a dropped connection misses and repeats nothing")
     func resumeAfterDrop() async throws {
-        let emulator = try await KubernetesEmulator.start()
-        let client = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+        let cluster = try await EmulatedCluster.start()
+        let (emulator, client) = (cluster.emulator, cluster.client)
         let clock = ManualClock()
         let watcher = Watcher(client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")), clock: clock) { $0 }
         let recorder = Recorder()
         let consumer = Task { for try await event in watcher { await recorder.record(event) } }
-        #expect(await Self.waitFor { await recorder.restarts.count == 1 })
+        #expect(await EmulatedCluster.eventually { await recorder.restarts.count == 1 })
         _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("a"))
         _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("b"))
-        #expect(await Self.waitFor { await recorder.events.count == 2 })
+        #expect(await EmulatedCluster.eventually { await recorder.events.count == 2 })
         for round in 0..<3 {
             await emulator.dropWatches()
             _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("c\(round)"))
             _ = try await client.patch(Self.secrets, namespace: "default", name: "a", patch: .merge(["metadata": ["labels": ["round": .string("\(round)")]]]))
         }
         _ = try await client.delete(Self.secrets, namespace: "default", name: "b")
-        #expect(await Self.waitFor { await recorder.events.count == 9 })
+        #expect(await EmulatedCluster.eventually { await recorder.events.count == 9 })
         #expect(await recorder.events == [
             "applied a", "applied b", "applied c0", "applied a", "applied c1", "applied a", "applied c2", "applied a", "deleted b",
         ])
         #expect(await recorder.restarts.count == 1, "a dropped watch resumes; it does not relist")
         consumer.cancel()
-        await emulator.shutdown()
-        try await client.shutdown()
+        await cluster.stop()
     }
 
     @Test("after 410 the informer relists and its cache matches the server, including missed deletions")
     func relistAfterGone() async throws {
-        let emulator = try await KubernetesEmulator.start()
-        let client = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+        let cluster = try await EmulatedCluster.start()
+        let (emulator, client) = (cluster.emulator, cluster.client)
         let clock = ManualClock()
         for name in ["a", "b", "c"] { _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret(name)) }
         let informer = Informer<Secret>(client: client, configuration: WatcherConfiguration(scope: .one("default")), clock: clock)
@@ -77,16 +69,15 @@ struct WatcherTests {
         // Cut the informer off: its reconnects fail until the test lets them through.
         emulator.faults.failNext(1_000, matching: .init(verb: "watch", resource: "secrets"), code: 503)
         await emulator.dropWatches()
-        #expect(await Self.waitFor { clock.sleeperCount == 1 }, "the watcher backs off on the injected clock")
+        #expect(await EmulatedCluster.eventually { clock.sleeperCount == 1 }, "the watcher backs off on the injected clock")
         _ = try await client.delete(Self.secrets, namespace: "default", name: "b")
         _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("d"))
         await emulator.compactHistory()
         emulator.faults.reset()
         clock.advance(by: .seconds(60))
-        #expect(await Self.waitFor { await informer.store.keys.map(\.name) == ["a", "c", "d"] })
+        #expect(await EmulatedCluster.eventually { await informer.store.keys.map(\.name) == ["a", "c", "d"] })
         running.cancel()
-        await emulator.shutdown()
-        try await client.shutdown()
+        await cluster.stop()
     }
 
     @Test("a store index finds objects by a derived value and follows changes")

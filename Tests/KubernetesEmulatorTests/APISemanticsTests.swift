@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
@@ -206,7 +207,7 @@ struct APISemanticsTests {
             var events = 0
             for try await _ in stream { events += 1 }
             #expect(events == 0)
-            #expect(await eventually { await cluster.emulator.openWatchCount() == 0 })
+            #expect(await EmulatedCluster.eventually { await cluster.emulator.openWatchCount() == 0 })
         }
     }
 

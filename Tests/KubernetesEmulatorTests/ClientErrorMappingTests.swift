@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
@@ -111,7 +112,7 @@ struct ClientErrorMappingTests {
         try await EmulatedCluster.with { cluster in
             let rv = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("a")).resourceVersion
             let stream = try await cluster.client.watch(.testSecrets, namespace: "default", options: WatchOptions(resourceVersion: rv, timeoutSeconds: 60))
-            #expect(await eventually { await cluster.emulator.openWatchCount() == 1 })
+            #expect(await EmulatedCluster.eventually { await cluster.emulator.openWatchCount() == 1 })
             let consumer = Task { () -> Int in
                 var count = 0
                 for try await _ in stream { count += 1 }

@@ -1,45 +1,9 @@
+import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
 import RotorAPI
 import Testing
-
-/// An emulator and a `KubeClient` connected to it over TLS with the admin token,
-/// built from the kubeconfig the emulator writes (as any user's client would be).
-struct EmulatedCluster: Sendable {
-    let emulator: KubernetesEmulator
-    let client: HTTPKubernetesClient
-
-    static func start(_ configure: (inout KubernetesEmulator.Configuration) -> Void = { _ in }) async throws -> EmulatedCluster {
-        var configuration = KubernetesEmulator.Configuration()
-        configure(&configuration)
-        let emulator = try await KubernetesEmulator.start(configuration)
-        let clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
-        return EmulatedCluster(emulator: emulator, client: try HTTPKubernetesClient(configuration: clientConfiguration))
-    }
-
-    /// Stops the server first: that ends open watches, so the client's pool drains at once.
-    func stop() async {
-        await emulator.shutdown()
-        try? await client.shutdown()
-    }
-
-    /// Runs `body` with a started cluster and always stops it.
-    static func with<T>(
-        _ configure: (inout KubernetesEmulator.Configuration) -> Void = { _ in },
-        _ body: (EmulatedCluster) async throws -> T
-    ) async throws -> T {
-        let cluster = try await start(configure)
-        do {
-            let result = try await body(cluster)
-            await cluster.stop()
-            return result
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-    }
-}
 
 /// The error kind a throwing call fails with, or nil if it succeeded.
 func errorKind<T>(_ call: () async throws -> T) async -> KubeAPIError.Kind? {
@@ -89,16 +53,6 @@ func ownerReference(to object: JSONValue, blockOwnerDeletion: Bool = false) -> J
         "apiVersion": object["apiVersion"] ?? "v1", "kind": object["kind"] ?? "", "name": object[path: ["metadata", "name"]] ?? "",
         "uid": object[path: ["metadata", "uid"]] ?? "", "blockOwnerDeletion": .bool(blockOwnerDeletion),
     ]
-}
-
-/// Polls an async condition until it holds (bounded), for effects that arrive through a watch.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }
 
 /// Reads watch events until `count` arrived or the stream ended.

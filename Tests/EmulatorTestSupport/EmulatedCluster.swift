@@ -1,32 +1,32 @@
 import Foundation
 import KubeClient
 import KubernetesEmulator
-import RotorAPI
 
-/// An emulator and a `KubeClient` connected to it over TLS with the admin token, built
-/// from the kubeconfig the emulator writes (as any user's client would be).
-struct RuntimeTestCluster: Sendable {
-    let emulator: KubernetesEmulator
-    let client: HTTPKubernetesClient
+/// An emulator and a `KubeClient` connected to it over TLS with the admin token,
+/// built from the kubeconfig the emulator writes (as any user's client would be).
+/// Shared by the test targets that need a cluster.
+public struct EmulatedCluster: Sendable {
+    public let emulator: KubernetesEmulator
+    public let client: HTTPKubernetesClient
 
-    static func start(_ configure: (inout KubernetesEmulator.Configuration) -> Void = { _ in }) async throws -> RuntimeTestCluster {
+    public static func start(_ configure: (inout KubernetesEmulator.Configuration) -> Void = { _ in }) async throws -> EmulatedCluster {
         var configuration = KubernetesEmulator.Configuration()
         configure(&configuration)
         let emulator = try await KubernetesEmulator.start(configuration)
         let clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
-        return RuntimeTestCluster(emulator: emulator, client: try HTTPKubernetesClient(configuration: clientConfiguration))
+        return EmulatedCluster(emulator: emulator, client: try HTTPKubernetesClient(configuration: clientConfiguration))
     }
 
     /// Stops the server first: that ends open watches, so the client's pool drains at once.
-    func stop() async {
+    public func stop() async {
         await emulator.shutdown()
         try? await client.shutdown()
     }
 
     /// Runs `body` with a started cluster and always stops it.
-    static func with<T>(
+    public static func with<T>(
         _ configure: (inout KubernetesEmulator.Configuration) -> Void = { _ in },
-        _ body: (RuntimeTestCluster) async throws -> T
+        _ body: (EmulatedCluster) async throws -> T
     ) async throws -> T {
         let cluster = try await start(configure)
         do {
@@ -41,7 +41,7 @@ struct RuntimeTestCluster: Sendable {
 
     /// Polls `condition` until it holds or `timeout` (real time) passes: a bound for
     /// effects that arrive asynchronously, not a measure of speed.
-    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    public static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
