@@ -62,6 +62,33 @@ struct ControllerTests {
         await setup.finish()
     }
 
+    @Test("a terminal error is not retried until the object changes")
+    func terminalErrorWaitsForChange() async throws {
+        let setup = try await Setup.start()
+        _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "bad"]])
+        let log = Log()
+        let queue = WorkQueue<ObjectKey>(clock: setup.clock)
+        let controller = Controller(primary: setup.informer(), queue: queue, workers: 1) { _, object in
+            await log.append("attempt")
+            if object?.metadata.labels?["fixed"] == "yes" { return .done }
+            throw TerminalError("spec.refreshInterval: invalid duration")
+        }
+        let running = Task { try await controller.run() }
+        #expect(await EmulatedCluster.eventually {
+            let processing = await queue.processingCount
+            return await log.count("attempt") == 1 && processing == 0
+        })
+        let (delayed, depth) = (await queue.delayedCount, await queue.depth)
+        #expect(delayed == 0 && depth == 0, "no backoff retry is scheduled after a terminal error")
+        for _ in 0..<10 { setup.clock.advance(by: .seconds(600)) }
+        #expect(await log.count("attempt") == 1)
+        _ = try await setup.client.patch(Self.secrets, namespace: "default", name: "bad", patch: .merge(["metadata": ["labels": ["fixed": "yes"]]]))
+        #expect(await EmulatedCluster.eventually { await log.count("attempt") == 2 })
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
     @Test("a new object is reconciled before thousands of queued refreshes")
     func newObjectsGoFirst() async throws {
         let setup = try await Setup.start()

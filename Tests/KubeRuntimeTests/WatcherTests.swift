@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import KubernetesEmulator
+import MetricsTestKit
 import RotorAPI
 import Testing
 
@@ -34,7 +35,11 @@ struct WatcherTests {
         let cluster = try await EmulatedCluster.start()
         let (emulator, client) = (cluster.emulator, cluster.client)
         let clock = ManualClock()
-        let watcher = Watcher(client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")), clock: clock) { $0 }
+        let metrics = TestMetrics()
+        let watcher = Watcher(
+            client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")), clock: clock,
+            metricsFactory: metrics
+        ) { $0 }
         let recorder = Recorder()
         let consumer = Task { for try await event in watcher { await recorder.record(event) } }
         #expect(await EmulatedCluster.eventually { await recorder.restarts.count == 1 })
@@ -52,6 +57,8 @@ struct WatcherTests {
             "applied a", "applied b", "applied c0", "applied a", "applied c1", "applied a", "applied c2", "applied a", "deleted b",
         ])
         #expect(await recorder.restarts.count == 1, "a dropped watch resumes; it does not relist")
+        let resumes = try metrics.expectCounter("rotor_watch_restarts_total", [("resource", "secrets"), ("reason", "resume")])
+        #expect(resumes.totalValue == 3)
         consumer.cancel()
         await cluster.stop()
     }
