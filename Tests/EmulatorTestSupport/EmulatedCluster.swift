@@ -50,3 +50,15 @@ public struct EmulatedCluster: Sendable {
         return try await condition()
     }
 }
+
+/// The error kind a throwing call fails with, or nil if it succeeded (or failed otherwise).
+public func errorKind<T>(_ call: () async throws -> T) async -> KubeAPIError.Kind? {
+    do {
+        _ = try await call()
+        return nil
+    } catch let error as KubeAPIError {
+        return error.kind
+    } catch {
+        return nil
+    }
+}

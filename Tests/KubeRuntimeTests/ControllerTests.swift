@@ -150,7 +150,7 @@ struct ControllerTests {
         let second = Task { try await makeController().run() }
         let gone = await EmulatedCluster.eventually {
             setup.clock.advance(by: .seconds(1))
-            if case .notFound? = await Self.kind(of: { try await client.get(Self.secrets, namespace: "default", name: "db") }) { return true }
+            if case .notFound? = await errorKind({ try await client.get(Self.secrets, namespace: "default", name: "db") }) { return true }
             return false
         }
         #expect(gone, "the restarted controller ran cleanup again and removed the finalizer")
@@ -158,17 +158,6 @@ struct ControllerTests {
         second.cancel()
         _ = try? await second.value
         await setup.finish()
-    }
-
-    static func kind(of call: () async throws -> JSONValue) async -> KubeAPIError.Kind? {
-        do {
-            _ = try await call()
-            return nil
-        } catch let error as KubeAPIError {
-            return error.kind
-        } catch {
-            return nil
-        }
     }
 }
 

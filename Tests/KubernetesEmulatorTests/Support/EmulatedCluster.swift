@@ -5,18 +5,6 @@ import KubernetesEmulator
 import RotorAPI
 import Testing
 
-/// The error kind a throwing call fails with, or nil if it succeeded.
-func errorKind<T>(_ call: () async throws -> T) async -> KubeAPIError.Kind? {
-    do {
-        _ = try await call()
-        return nil
-    } catch let error as KubeAPIError {
-        return error.kind
-    } catch {
-        return nil
-    }
-}
-
 /// The KubeAPIError a call fails with.
 func apiError<T>(_ call: () async throws -> T, sourceLocation: SourceLocation = #_sourceLocation) async -> KubeAPIError? {
     do {

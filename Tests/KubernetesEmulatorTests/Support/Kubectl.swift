@@ -45,10 +45,8 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
         return nil
     }
 
-    /// Runs `kubectl ARGS` with the given kubeconfig and an isolated HOME (so the
-    /// discovery cache of one test never leaks into another). Waits without blocking
-    /// a thread: the emulator serves on the same process's concurrency pool.
-    func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
+    /// A kubectl process with the given kubeconfig and its own HOME.
+    private func makeProcess(_ arguments: [String], kubeconfig: String, home: String) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -56,6 +54,14 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
         environment["KUBECONFIG"] = kubeconfig
         environment["HOME"] = home
         process.environment = environment
+        return process
+    }
+
+    /// Runs `kubectl ARGS` with the given kubeconfig and an isolated HOME (so the
+    /// discovery cache of one test never leaks into another). Waits without blocking
+    /// a thread: the emulator serves on the same process's concurrency pool.
+    func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
+        let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
         let stdout = OutputCollector()
         let stderr = OutputCollector()
         let out = Pipe()
@@ -87,13 +93,7 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
 
     /// Starts `kubectl ARGS` in the background (e.g. `get -w`), collecting its output.
     func start(_ arguments: [String], kubeconfig: String, home: String) throws -> BackgroundKubectl {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = kubeconfig
-        environment["HOME"] = home
-        process.environment = environment
+        let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
         let output = OutputCollector()
         let out = Pipe()
         out.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
