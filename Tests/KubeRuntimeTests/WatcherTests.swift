@@ -47,6 +47,8 @@ struct WatcherTests {
         _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("b"))
         #expect(await EmulatedCluster.eventually { await recorder.events.count == 2 })
         for round in 0..<3 {
+            // Drop the watch once it is open again, so each round is one real resume.
+            #expect(await EmulatedCluster.eventually { await emulator.openWatchCount() == 1 })
             await emulator.dropWatches()
             _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("c\(round)"))
             _ = try await client.patch(Self.secrets, namespace: "default", name: "a", patch: .merge(["metadata": ["labels": ["round": .string("\(round)")]]]))

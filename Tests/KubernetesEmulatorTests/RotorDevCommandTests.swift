@@ -28,12 +28,11 @@ struct RotorDevCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfig]
-        let output = OutputCollector()
         let pipe = Pipe()
-        pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        let output = OutputCollector.following(pipe.fileHandleForReading)
         defer {
             if process.isRunning { process.interrupt() }
             process.waitUntilExit()

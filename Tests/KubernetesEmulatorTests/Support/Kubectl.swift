@@ -59,56 +59,73 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
 
     /// Runs `kubectl ARGS` with the given kubeconfig and an isolated HOME (so the
     /// discovery cache of one test never leaks into another). Waits without blocking
-    /// a thread: the emulator serves on the same process's concurrency pool.
+    /// a thread of the concurrency pool: the emulator serves on the same pool.
     func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
         let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
-        let stdout = OutputCollector()
-        let stderr = OutputCollector()
         let out = Pipe()
         let err = Pipe()
-        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let input = Pipe()
         process.standardInput = input
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try? input.fileHandleForWriting.close()
-        }
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        stdout.append(out.fileHandleForReading.readDataToEndOfFile())
-        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
-        return Result(status: status, stdout: stdout.text, stderr: stderr.text)
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        async let stdout = OutputCollector.readToEnd(out.fileHandleForReading)
+        async let stderr = OutputCollector.readToEnd(err.fileHandleForReading)
+        let (stdoutData, stderrData) = await (stdout, stderr)
+        let status = await OutputCollector.waitForExit(process)
+        return Result(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// Starts `kubectl ARGS` in the background (e.g. `get -w`), collecting its output.
     func start(_ arguments: [String], kubeconfig: String, home: String) throws -> BackgroundKubectl {
         let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
-        let output = OutputCollector()
-        let out = Pipe()
-        out.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        process.standardOutput = out
-        process.standardError = out
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
         try process.run()
-        return BackgroundKubectl(process: process, output: output)
+        return BackgroundKubectl(process: process, output: OutputCollector.following(pipe.fileHandleForReading))
     }
 }
 
-/// Output of a background process, read as it arrives.
+/// Output of a process, read as it arrives. Pipes are read with blocking reads on
+/// Dispatch's global threads (not the concurrency pool, and not `readabilityHandler`,
+/// whose dispatch sources have crashed libdispatch on Linux when pipes close).
 final class OutputCollector: @unchecked Sendable {
     // Safe: every access holds `lock`.
     private let lock = NSLock()
     private var data = Data()
+
+    /// Reads `handle` until end of file, then returns everything.
+    static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+    }
+
+    /// Appends what `handle` delivers, as it arrives, until end of file.
+    static func following(_ handle: FileHandle) -> OutputCollector {
+        let collector = OutputCollector()
+        DispatchQueue.global().async {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                collector.append(chunk)
+            }
+        }
+        return collector
+    }
+
+    /// The exit status of `process`, waited for off the concurrency pool.
+    static func waitForExit(_ process: Process) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+    }
 
     func append(_ chunk: Data) {
         lock.lock()
