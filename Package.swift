@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubernetesEmulator", targets: ["KubernetesEmulator"]),
+        .library(name: "SecretProviders", targets: ["SecretProviders"]),
+        .library(name: "FakeProvider", targets: ["FakeProvider"]),
         .executable(name: "rotor", targets: ["rotor"]),
     ],
     dependencies: [
@@ -52,6 +54,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What a secret provider is: SecretValue, reader/writer protocols, errors,
+        // request coalescing. Knows nothing of Kubernetes.
+        .target(
+            name: "SecretProviders",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `fake` provider: static data from the store spec, for demos, docs and tests.
+        .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
         // An in-process kube-apiserver emulator that real kubectl accepts.
         .target(
             name: "KubernetesEmulator",
@@ -87,6 +101,7 @@ let package = Package(
         // Test helpers shared by the test targets that need a cluster.
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
+        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [

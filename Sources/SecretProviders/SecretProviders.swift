@@ -1,0 +1,1 @@
+// SecretProviders: provider protocols and SecretValue (being written).
