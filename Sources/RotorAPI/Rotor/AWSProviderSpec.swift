@@ -1,0 +1,213 @@
+import Foundation
+
+/// Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager; requests are signed with
+/// Signature Version 4.
+public struct AWSProviderSpec: Codable, Sendable, Hashable {
+    /// The AWS service.
+    public var service: AWSServiceType?
+    /// The AWS region, e.g. `eu-west-1`.
+    public var region: String
+    /// Overrides the service endpoint, for compatible services and tests.
+    public var endpoint: String?
+    /// An IAM role ARN to assume (STS AssumeRole) with the credentials from `auth`; required with `jwt`.
+    public var role: String?
+    /// How to get credentials; absent means the operator pod's own.
+    public var auth: AWSAuth?
+    public var unknownFields = UnknownFields()
+
+    public init(
+        service: AWSServiceType? = nil, region: String, endpoint: String? = nil, role: String? = nil,
+        auth: AWSAuth? = nil
+    ) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.role = role
+        self.auth = auth
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case service, region, endpoint, role, auth }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        service = try c.decodeIfPresent(.service)
+        region = try c.decode(.region, or: "")
+        endpoint = try c.decodeIfPresent(.endpoint)
+        role = try c.decodeIfPresent(.role)
+        auth = try c.decodeIfPresent(.auth)
+        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try unknownFields.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(service, forKey: .service)
+        try c.encode(region, forKey: .region)
+        try c.encodeIfPresent(endpoint, forKey: .endpoint)
+        try c.encodeIfPresent(role, forKey: .role)
+        try c.encodeIfPresent(auth, forKey: .auth)
+    }
+}
+
+extension AWSProviderSpec: SchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        OpenAPISchema.object(
+            "Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager; requests are signed with Signature Version 4.",
+            properties: [
+                "service": OpenAPISchema.string("The AWS service.", of: AWSServiceType.self, default: .secretsManager),
+                "region": OpenAPISchema.string("The AWS region, e.g. `eu-west-1`.", minLength: 1),
+                "endpoint": OpenAPISchema.string("Overrides the service endpoint, for compatible services and tests."),
+                "role": OpenAPISchema.string(
+                    "An IAM role ARN to assume (STS AssumeRole) with the credentials from `auth`; required with `jwt`."),
+                "auth": AWSAuth.openAPISchema.described("How to get credentials; absent means the operator pod's own."),
+            ],
+            required: ["region"],
+            validations: [OpenAPISchema.rule("!has(self.auth) || !has(self.auth.jwt) || has(self.role)", message: "auth.jwt needs role")])
+    }
+}
+
+/// The AWS service a store reads from. Only `SecretsManager` today.
+public struct AWSServiceType: OpenStringEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// AWS Secrets Manager.
+    public static let secretsManager: AWSServiceType = "SecretsManager"
+
+    public static let knownValues: [AWSServiceType] = [.secretsManager]
+}
+
+/// How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment,
+/// mounted files, web identity).
+public struct AWSAuth: Codable, Sendable, Hashable {
+    /// Access keys kept in Secrets.
+    public var secretRef: AWSSecretRefAuth?
+    /// Web identity with a service-account token.
+    public var jwt: AWSJWTAuth?
+    public var unknownFields = UnknownFields()
+
+    public init(secretRef: AWSSecretRefAuth? = nil, jwt: AWSJWTAuth? = nil) {
+        self.secretRef = secretRef
+        self.jwt = jwt
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case secretRef, jwt }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        secretRef = try c.decodeIfPresent(.secretRef)
+        jwt = try c.decodeIfPresent(.jwt)
+        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try unknownFields.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(secretRef, forKey: .secretRef)
+        try c.encodeIfPresent(jwt, forKey: .jwt)
+    }
+}
+
+extension AWSAuth: SchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        OpenAPISchema.object(
+            "How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment, mounted files, web identity).",
+            properties: [
+                "secretRef": AWSSecretRefAuth.openAPISchema.described("Access keys kept in Secrets."),
+                "jwt": AWSJWTAuth.openAPISchema.described("Web identity with a service-account token."),
+            ],
+            validations: [OpenAPISchema.atMostOne(of: ["secretRef", "jwt"])])
+    }
+}
+
+/// Static AWS access keys kept in Kubernetes Secrets.
+public struct AWSSecretRefAuth: Codable, Sendable, Hashable {
+    /// The access key ID.
+    public var accessKeyIDSecretRef: SecretKeySelector
+    /// The secret access key.
+    public var secretAccessKeySecretRef: SecretKeySelector
+    /// The session token, for temporary credentials.
+    public var sessionTokenSecretRef: SecretKeySelector?
+    public var unknownFields = UnknownFields()
+
+    public init(
+        accessKeyIDSecretRef: SecretKeySelector, secretAccessKeySecretRef: SecretKeySelector,
+        sessionTokenSecretRef: SecretKeySelector? = nil
+    ) {
+        self.accessKeyIDSecretRef = accessKeyIDSecretRef
+        self.secretAccessKeySecretRef = secretAccessKeySecretRef
+        self.sessionTokenSecretRef = sessionTokenSecretRef
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case accessKeyIDSecretRef, secretAccessKeySecretRef, sessionTokenSecretRef
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        accessKeyIDSecretRef = try c.decode(.accessKeyIDSecretRef, or: SecretKeySelector(name: "", key: ""))
+        secretAccessKeySecretRef = try c.decode(.secretAccessKeySecretRef, or: SecretKeySelector(name: "", key: ""))
+        sessionTokenSecretRef = try c.decodeIfPresent(.sessionTokenSecretRef)
+        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try unknownFields.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accessKeyIDSecretRef, forKey: .accessKeyIDSecretRef)
+        try c.encode(secretAccessKeySecretRef, forKey: .secretAccessKeySecretRef)
+        try c.encodeIfPresent(sessionTokenSecretRef, forKey: .sessionTokenSecretRef)
+    }
+}
+
+extension AWSSecretRefAuth: SchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        OpenAPISchema.object(
+            "Static AWS access keys kept in Kubernetes Secrets.",
+            properties: [
+                "accessKeyIDSecretRef": SecretKeySelector.openAPISchema.described("The access key ID."),
+                "secretAccessKeySecretRef": SecretKeySelector.openAPISchema.described("The secret access key."),
+                "sessionTokenSecretRef": SecretKeySelector.openAPISchema.described(
+                    "The session token, for temporary credentials."),
+            ],
+            required: ["accessKeyIDSecretRef", "secretAccessKeySecretRef"])
+    }
+}
+
+/// Web identity: STS `AssumeRoleWithWebIdentity` with a short-lived service-account token (IRSA style); needs
+/// `role`.
+public struct AWSJWTAuth: Codable, Sendable, Hashable {
+    /// The service account whose token is exchanged.
+    public var serviceAccountRef: ServiceAccountSelector
+    public var unknownFields = UnknownFields()
+
+    public init(serviceAccountRef: ServiceAccountSelector) {
+        self.serviceAccountRef = serviceAccountRef
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case serviceAccountRef }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        serviceAccountRef = try c.decode(.serviceAccountRef, or: ServiceAccountSelector(name: ""))
+        unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try unknownFields.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(serviceAccountRef, forKey: .serviceAccountRef)
+    }
+}
+
+extension AWSJWTAuth: SchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        OpenAPISchema.object(
+            "Web identity: STS `AssumeRoleWithWebIdentity` with a short-lived service-account token (IRSA style); needs `role`.",
+            properties: [
+                "serviceAccountRef": ServiceAccountSelector.openAPISchema.described(
+                    "The service account whose token is exchanged."),
+            ],
+            required: ["serviceAccountRef"])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// An `ExternalSecret`: which remote values to read from which store, and the Kubernetes
+/// Secret to keep in step with them, optionally with overlap rotation.
+public struct ExternalSecret: KubernetesResource, Hashable {
+    public static var resourceType: ResourceType { RotorResourceTypes.externalSecrets }
+
+    public var metadata: ObjectMeta
+    public var spec: ExternalSecretSpec
+    public var status: ExternalSecretStatus?
+    public var unknownFields = UnknownFields()
+
+    public init(
+        metadata: ObjectMeta = ObjectMeta(), spec: ExternalSecretSpec = ExternalSecretSpec(),
+        status: ExternalSecretStatus? = nil
+    ) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    /// The name of the Secret written: `spec.target.name`, or the ExternalSecret's own name.
+    public var targetSecretName: String {
+        if let name = spec.target?.name, !name.isEmpty { return name }
+        return name
+    }
+
+    public init(from decoder: any Decoder) throws {
+        (metadata, spec, status, unknownFields) = try ResourceEnvelope.decode(from: decoder, emptySpec: ExternalSecretSpec())
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try ResourceEnvelope.encode(
+            apiVersion: Self.apiVersion, kind: Self.kind, metadata: metadata, spec: spec, status: status,
+            unknownFields: unknownFields, to: encoder)
+    }
+}
+
+/// The condition types and reasons of ExternalSecret status, and the annotations users set.
+///
+/// Reasons are constants, not free text, because users and alerts match on them
+/// (`kubectl get es` shows the reason in its STATUS column).
+public enum ExternalSecretConditions {
+    /// True when the target Secret holds the values last read from the provider.
+    public static let ready = "Ready"
+
+    /// The `reason`s of the `Ready` condition.
+    public enum Reason {
+        /// The Secret was written (or already matched) with the values just read.
+        public static let synced = "Synced"
+        /// The provider failed or answered with something unusable; the Secret is unchanged.
+        public static let providerError = "ProviderError"
+        /// A remote key does not exist (and `deletionPolicy` is `Retain`).
+        public static let secretNotFound = "SecretNotFound"
+        /// The spec cannot be acted on: an unknown field value, a bad template, a bad duration.
+        public static let invalidSpec = "InvalidSpec"
+        /// The store is missing, not ready, or does not admit this namespace.
+        public static let storeNotReady = "StoreNotReady"
+        /// The provider or the Kubernetes API refused access.
+        public static let forbidden = "Forbidden"
+        /// The provider asked to slow down; the sync is retried with backoff.
+        public static let throttled = "Throttled"
+
+        /// Every reason above.
+        public static let all = [synced, providerError, secretNotFound, invalidSpec, storeNotReady, forbidden, throttled]
+    }
+}
+
+/// The annotations a user sets on an ExternalSecret to trigger work.
+public enum ExternalSecretAnnotations {
+    /// Any new value syncs now.
+    public static let forceSync = "rotor.dev/force-sync"
+    /// Any new value runs a scheduled rotation now.
+    public static let rotate = "rotor.dev/rotate"
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// The `apiextensions.k8s.io/v1` CustomResourceDefinitions of Rotor's resources, generated
+/// from the Swift types' `openAPISchema`s. `rotor crds` prints them and `manifests/crds/`
+/// holds them; a test fails when the two differ.
+public enum RotorCRDs {
+    /// One CRD: its object and the file name it is committed under.
+    public struct Definition: Sendable, Hashable {
+        public var resourceType: ResourceType
+        public var object: JSONValue
+
+        /// `PLURAL.GROUP`, the CRD's `metadata.name`.
+        public var name: String { "\(resourceType.plural).\(resourceType.group)" }
+        /// `PLURAL.GROUP.yaml`, e.g. `externalsecrets.rotor.dev.yaml`.
+        public var fileName: String { "\(name).yaml" }
+        /// The CRD as one YAML document (starting with `---`).
+        public var yaml: String { YAMLEmitter.render(documents: [object]) }
+    }
+
+    /// The three CRDs, ExternalSecret first.
+    public static var all: [Definition] { [externalSecret, secretStore, clusterSecretStore] }
+
+    /// All CRDs as one multi-document YAML text: the concatenation of the committed files.
+    public static var yaml: String { all.map(\.yaml).joined() }
+
+    public static var externalSecret: Definition {
+        definition(
+            RotorResourceTypes.externalSecrets, shortNames: ["es"],
+            description: "ExternalSecret keeps a Kubernetes Secret in step with values held in Vault or AWS Secrets Manager, with overlap rotation.",
+            spec: ExternalSecretSpec.openAPISchema, status: ExternalSecretStatus.openAPISchema,
+            columns: [
+                column("Store", ".spec.secretStoreRef.name", "The store the values are read from."),
+                column("Refresh", ".spec.refreshInterval", "How often the values are read again."),
+                column("Status", readyPath("reason"), "Why the ExternalSecret is or is not ready."),
+                column("Ready", readyPath("status"), "Whether the Secret holds the values last read."),
+                column("Rotation", ".status.rotation.phase", "Stable, Pending or Overlap."),
+                ageColumn,
+            ])
+    }
+
+    public static var secretStore: Definition {
+        definition(
+            RotorResourceTypes.secretStores, shortNames: ["ss"],
+            description: "SecretStore names a secret provider and the credentials to reach it, for the ExternalSecrets of its namespace.",
+            spec: SecretStoreSpec.openAPISchema, status: SecretStoreStatus.openAPISchema,
+            columns: storeColumns)
+    }
+
+    public static var clusterSecretStore: Definition {
+        definition(
+            RotorResourceTypes.clusterSecretStores, shortNames: ["css"],
+            description: "ClusterSecretStore names a secret provider and the credentials to reach it, for the ExternalSecrets of the namespaces its conditions admit.",
+            spec: ClusterSecretStoreSpec.openAPISchema, status: SecretStoreStatus.openAPISchema,
+            columns: storeColumns)
+    }
+
+    private static var storeColumns: [JSONValue] {
+        [
+            ageColumn,
+            column("Status", readyPath("reason"), "Why the store is or is not ready."),
+            column("Capabilities", ".status.capabilities", "ReadOnly or ReadWrite."),
+            column("Ready", readyPath("status"), "Whether the configuration and credentials were accepted."),
+        ]
+    }
+
+    private static var ageColumn: JSONValue {
+        ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]
+    }
+
+    private static func readyPath(_ field: String) -> String {
+        #".status.conditions[?(@.type=="Ready")].\#(field)"#
+    }
+
+    private static func column(_ name: String, _ jsonPath: String, _ description: String) -> JSONValue {
+        ["name": .string(name), "type": "string", "jsonPath": .string(jsonPath), "description": .string(description)]
+    }
+
+    private static func definition(
+        _ type: ResourceType, shortNames: [String], description: String, spec: JSONValue, status: JSONValue,
+        columns: [JSONValue]
+    ) -> Definition {
+        let root = OpenAPISchema.object(
+            description,
+            properties: [
+                "apiVersion": OpenAPISchema.string("The versioned schema of this object, rotor.dev/v1alpha1."),
+                "kind": OpenAPISchema.string("The kind of this object."),
+                "metadata": OpenAPISchema.opaqueObject(),
+                "spec": spec,
+                "status": status,
+            ],
+            required: ["spec"])
+        let kind = type.kind
+        let object: JSONValue = [
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": ["name": .string("\(type.plural).\(type.group)")],
+            "spec": [
+                "group": .string(type.group),
+                "names": [
+                    "kind": .string(kind),
+                    "listKind": .string(kind + "List"),
+                    "plural": .string(type.plural),
+                    "singular": .string(kind.lowercased()),
+                    "shortNames": .array(shortNames.map(JSONValue.string)),
+                    "categories": [.string(RotorResourceTypes.category)],
+                ],
+                "scope": type.namespaced ? "Namespaced" : "Cluster",
+                "versions": [
+                    [
+                        "name": .string(type.version),
+                        "served": true,
+                        "storage": true,
+                        "schema": ["openAPIV3Schema": root],
+                        "subresources": ["status": [:]],
+                        "additionalPrinterColumns": .array(columns),
+                    ]
+                ],
+            ],
+        ]
+        return Definition(resourceType: type, object: object)
+    }
+}
