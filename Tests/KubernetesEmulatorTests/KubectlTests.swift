@@ -212,4 +212,43 @@ struct KubectlTests {
         let lifetime = ((claims["exp"] as? Double) ?? 0) - ((claims["iat"] as? Double) ?? 0)
         #expect(lifetime == 900)
     }
+
+    @Test("the committed Rotor CRDs apply, and kubectl get es prints their columns", arguments: Kubectl.available)
+    func rotorCRDs(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        let crds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../manifests/crds").standardized.path
+        let applied = try await sandbox.kubectl("apply", "-f", crds)
+        #expect(applied.stdout.contains("customresourcedefinition.apiextensions.k8s.io/externalsecrets.rotor.dev created"))
+        let store = """
+            apiVersion: rotor.dev/v1alpha1
+            kind: SecretStore
+            metadata: {name: fake, namespace: default}
+            spec:
+              provider:
+                fake:
+                  data:
+                  - {key: db/password, value: not-a-real-secret, version: "1"}
+            ---
+            apiVersion: rotor.dev/v1alpha1
+            kind: ExternalSecret
+            metadata: {name: db, namespace: default}
+            spec:
+              secretStoreRef: {name: fake, kind: SecretStore}
+              refreshInterval: 1h
+              target: {name: db-credentials}
+              data:
+              - secretKey: password
+                remoteRef: {key: db/password}
+
+            """
+        try await sandbox.kubectl("apply", "-f", "-", stdin: store)
+        let rows = tableRows(try await sandbox.kubectl("get", "es").stdout)
+        #expect(rows.first == ["NAME", "STORE", "REFRESH", "STATUS", "READY", "ROTATION", "AGE"])
+        #expect(rows.dropFirst().first?.prefix(3) == ["db", "fake", "1h"])
+        let defaults = try await sandbox.kubectl("get", "es", "db", "-o", "jsonpath={.spec.refreshPolicy} {.spec.target.creationPolicy}").stdout
+        #expect(defaults == "Periodic Owner", "schema defaults are applied by the API server (under objects that are present)")
+        let shortNames = try await sandbox.kubectl("get", "ss,css").stdout
+        #expect(shortNames.contains("secretstore.rotor.dev/fake"))
+    }
 }
