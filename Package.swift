@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KubernetesEmulator", targets: ["KubernetesEmulator"]),
         .library(name: "SecretProviders", targets: ["SecretProviders"]),
         .library(name: "FakeProvider", targets: ["FakeProvider"]),
+        .library(name: "RotorConsumer", targets: ["RotorConsumer"]),
         .executable(name: "rotor", targets: ["rotor"]),
     ],
     dependencies: [
@@ -66,6 +67,9 @@ let package = Package(
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
         .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
+        // For applications: read mounted Secret files, reload on change, verify a
+        // presented credential against the current and the previous value.
+        .target(name: "RotorConsumer"),
         // An in-process kube-apiserver emulator that real kubectl accepts.
         .target(
             name: "KubernetesEmulator",
@@ -102,6 +106,7 @@ let package = Package(
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
         .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
+        .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [

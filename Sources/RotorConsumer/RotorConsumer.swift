@@ -1,0 +1,1 @@
+// RotorConsumer: the application side of overlap rotation (being written).
