@@ -1,1 +1,181 @@
 import SecretProviders
+
+/// The `fake` provider: secrets held in memory, from a store's `spec.provider.fake.data`.
+///
+/// For demos and docs it serves static data; for tests it also has versions, `find`,
+/// writes with check-and-set and idempotency tokens, and controls to change values,
+/// inject failures, throttle, add latency (through an injected sleep, so tests never
+/// wait) and count reads.
+public actor FakeProvider: SecretWriter {
+    /// One version of one secret. A JSON object `value` supports `property` selection.
+    public struct Entry: Sendable {
+        public var key: String
+        public var value: SecretValue
+        /// `nil`: the next version number for the key (`"1"`, `"2"`, …).
+        public var version: String?
+        /// Tags for `find` (AWS-style).
+        public var tags: [String: String]
+
+        public init(key: String, value: SecretValue, version: String? = nil, tags: [String: String] = [:]) {
+            self.key = key
+            self.value = value
+            self.version = version
+            self.tags = tags
+        }
+
+        /// An entry as written in a store spec: `{key, value, version}` with a string value.
+        public init(key: String, value: String, version: String? = nil, tags: [String: String] = [:]) {
+            self.init(key: key, value: SecretValue(utf8: value), version: version, tags: tags)
+        }
+    }
+
+    struct StoredVersion {
+        var version: String
+        var value: SecretValue
+    }
+
+    struct StoredSecret {
+        /// Oldest first; the last is current.
+        var versions: [StoredVersion] = []
+        var tags: [String: String] = [:]
+
+        var current: StoredVersion? { versions.last }
+
+        func nextVersion() -> String {
+            if let current, let number = Int(current.version) { return String(number + 1) }
+            return String(versions.count + 1)
+        }
+    }
+
+    struct WriteRecord {
+        var key: String
+        var properties: [String: SecretValue]
+        var version: String
+    }
+
+    public nonisolated let capabilities: ProviderCapabilities
+    /// Used in error messages.
+    public nonisolated let storeName: String
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    var secrets: [String: StoredSecret] = [:]
+    var writesByToken: [String: WriteRecord] = [:]
+    var failures: [ProviderError] = []
+    var keyFailures: [String: ProviderError] = [:]
+    var validationFailure: ProviderError?
+    var latency: Duration?
+
+    var readsPerKey: [String: Int] = [:]
+    /// Calls of ``read(_:)``.
+    public internal(set) var readCalls = 0
+    /// Reads in progress now (inside ``read(_:)``, including injected latency).
+    public private(set) var readsInFlight = 0
+    /// The most reads ever in progress at once.
+    public private(set) var peakReadsInFlight = 0
+    /// Calls of ``find(_:)``.
+    public internal(set) var findCalls = 0
+    /// Writes that created a version (idempotent replays not counted).
+    public internal(set) var writeCount = 0
+
+    /// - Parameters:
+    ///   - data: initial secrets; several entries with one key are its versions, the last current.
+    ///   - access: `.readOnly` refuses writes.
+    ///   - maxBatchSize: ids one read call accepts, as advertised to batching callers.
+    ///   - sleep: how latency is waited for; tests pass one that waits on their own signal.
+    public init(
+        data: [Entry] = [], storeName: String = "fake", access: ProviderCapabilities.Access = .readWrite, maxBatchSize: Int = 20,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.storeName = storeName
+        self.capabilities = ProviderCapabilities(access: access, supportsFind: true, supportsTags: true, maxBatchSize: maxBatchSize)
+        self.sleep = sleep
+        var secrets: [String: StoredSecret] = [:]
+        for entry in data { Self.add(entry, to: &secrets) }
+        self.secrets = secrets
+    }
+
+    @discardableResult
+    static func add(_ entry: Entry, to secrets: inout [String: StoredSecret]) -> String {
+        var secret = secrets[entry.key] ?? StoredSecret()
+        let version = entry.version.flatMap { $0.isEmpty ? nil : $0 } ?? secret.nextVersion()
+        secret.versions.removeAll { $0.version == version }
+        secret.versions.append(StoredVersion(version: version, value: entry.value))
+        if !entry.tags.isEmpty { secret.tags = entry.tags }
+        secrets[entry.key] = secret
+        return version
+    }
+
+    // MARK: SecretReader
+
+    public func read(_ ids: [RemoteSecretID]) async throws -> [RemoteSecretID: Result<RemoteSecret, ProviderError>] {
+        readCalls += 1
+        for id in Set(ids) { readsPerKey[id.key, default: 0] += 1 }
+        readsInFlight += 1
+        peakReadsInFlight = max(peakReadsInFlight, readsInFlight)
+        defer { readsInFlight -= 1 }
+        if let latency { try await sleep(latency) }
+        if !failures.isEmpty { throw failures.removeFirst() }
+        // Answered after the wait, so a value changed meanwhile is what is read.
+        var results: [RemoteSecretID: Result<RemoteSecret, ProviderError>] = [:]
+        for id in ids { results[id] = lookup(id) }
+        return results
+    }
+
+    private func lookup(_ id: RemoteSecretID) -> Result<RemoteSecret, ProviderError> {
+        if let failure = keyFailures[id.key] { return .failure(failure) }
+        guard let secret = secrets[id.key], let current = secret.current else {
+            return .failure(.notFound(store: storeName, key: id.key, version: id.version))
+        }
+        let chosen: StoredVersion
+        if let version = id.version {
+            guard let match = secret.versions.last(where: { $0.version == version }) else {
+                return .failure(.notFound(store: storeName, key: id.key, version: version))
+            }
+            chosen = match
+        } else {
+            chosen = current
+        }
+        return .success(RemoteSecret(value: chosen.value, version: chosen.version))
+    }
+
+    public func find(_ query: FindQuery) async throws -> [String] {
+        findCalls += 1
+        if let latency { try await sleep(latency) }
+        if !failures.isEmpty { throw failures.removeFirst() }
+        let matcher = try query.matcher()
+        return secrets.filter { matcher.matches(key: $0.key, tags: $0.value.tags) }.keys.sorted()
+    }
+
+    public func validate() async throws {
+        if let validationFailure { throw validationFailure }
+    }
+
+    // MARK: SecretWriter
+
+    public func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+        guard capabilities.access == .readWrite else {
+            throw ProviderError.unsupported(store: storeName, key: key, detail: "the store is read-only")
+        }
+        if let previous = writesByToken[idempotencyToken] {
+            guard previous.key == key, previous.properties == properties else {
+                throw ProviderError.conflict(store: storeName, key: key, detail: "idempotency token reused for a different write")
+            }
+            return previous.version
+        }
+        let current = secrets[key]?.current?.version
+        if let expectedVersion {
+            let matches = current == expectedVersion || (current == nil && expectedVersion == "0")
+            guard matches else {
+                throw ProviderError.conflict(store: storeName, key: key, version: expectedVersion, detail: "current version is \(current ?? "none")")
+            }
+        }
+        let value = try SecretValue.jsonObject(properties)
+        var secret = secrets[key] ?? StoredSecret()
+        let version = secret.nextVersion()
+        secret.versions.append(StoredVersion(version: version, value: value))
+        secrets[key] = secret
+        writesByToken[idempotencyToken] = WriteRecord(key: key, properties: properties, version: version)
+        writeCount += 1
+        return version
+    }
+}

@@ -1,0 +1,45 @@
+import SecretProviders
+
+/// Builds a ``FakeProvider`` from a store's `spec.provider.fake` block:
+/// `{data: [{key, value, version?, tags?}]}`.
+public struct FakeProviderFactory: ProviderFactory {
+    public let kind = "fake"
+
+    private struct Spec: Decodable {
+        struct Item: Decodable {
+            var key: String
+            var value: String
+            var version: String?
+            var tags: [String: String]?
+        }
+
+        var data: [Item]?
+    }
+
+    public init() {}
+
+    public func makeProvider(_ context: ProviderContext) throws -> any SecretReader {
+        try makeFakeProvider(context)
+    }
+
+    /// The same, typed, for callers that keep the fake to control it.
+    public func makeFakeProvider(_ context: ProviderContext) throws(ProviderError) -> FakeProvider {
+        let spec: Spec
+        do {
+            spec = try context.config.decode(Spec.self)
+        } catch {
+            throw error.inStore(context.storeName)
+        }
+        var seen = Set<String>()
+        for item in spec.data ?? [] {
+            guard !item.key.isEmpty else {
+                throw ProviderError.invalidRequest(store: context.storeName, detail: "fake: data entry with an empty key")
+            }
+            if let version = item.version, !version.isEmpty, !seen.insert("\(item.key)@\(version)").inserted {
+                throw ProviderError.invalidRequest(store: context.storeName, key: item.key, version: version, detail: "fake: duplicate key and version")
+            }
+        }
+        let entries = (spec.data ?? []).map { FakeProvider.Entry(key: $0.key, value: $0.value, version: $0.version, tags: $0.tags ?? [:]) }
+        return FakeProvider(data: entries, storeName: context.storeName)
+    }
+}

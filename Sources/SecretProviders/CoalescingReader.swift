@@ -1,0 +1,222 @@
+/// Wraps a store's reader so that many ExternalSecrets cost few provider calls:
+///
+/// - **coalescing**: a secret already being read is not read again; callers join the
+///   read in flight (outcomes, errors included, are shared);
+/// - **caching**: outcomes are kept for ``Configuration/ttl`` (failures for
+///   ``Configuration/failureTTL``), in a cache bounded to ``Configuration/maxEntries``;
+/// - **batching**: the secrets one call misses are read together, in chunks of the
+///   provider's ``ProviderCapabilities/maxBatchSize`` (AWS `BatchGetSecretValue`: 20);
+/// - **a concurrency cap**: at most ``Configuration/maxConcurrentCalls`` provider
+///   calls of this store at a time.
+///
+/// Writes go through as well and drop the written key from the cache.
+public actor CoalescingReader: SecretWriter {
+    public struct Configuration: Sendable, Hashable {
+        /// How long a successful read is reused. `.zero`: only in-flight reads are shared.
+        public var ttl: Duration
+        /// How long a failed read is reused, so an outage or a missing key is not hammered.
+        public var failureTTL: Duration
+        /// Most secrets cached; the ones closest to expiry go first.
+        public var maxEntries: Int
+        /// Most provider calls in flight for the store.
+        public var maxConcurrentCalls: Int
+
+        public init(ttl: Duration = .seconds(30), failureTTL: Duration = .seconds(5), maxEntries: Int = 10_000, maxConcurrentCalls: Int = 8) {
+            self.ttl = ttl
+            self.failureTTL = failureTTL
+            self.maxEntries = max(1, maxEntries)
+            self.maxConcurrentCalls = max(1, maxConcurrentCalls)
+        }
+    }
+
+    public typealias Outcome = Result<RemoteSecret, ProviderError>
+    private typealias BatchTask = Task<[RemoteSecretID: Outcome], Never>
+
+    private struct Entry {
+        var outcome: Outcome
+        var expires: ContinuousClock.Instant
+    }
+
+    private struct Flight {
+        var batch: UInt64
+        var task: BatchTask
+    }
+
+    public nonisolated let capabilities: ProviderCapabilities
+    public nonisolated let configuration: Configuration
+    /// The cap on provider calls; shared with other wrappers of the same store if passed in.
+    public nonisolated let limiter: ConcurrencyLimiter
+    private let base: any SecretReader
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let finds = SingleFlight<FindQuery, [String]>()
+    private var cache: [RemoteSecretID: Entry] = [:]
+    private var inFlight: [RemoteSecretID: Flight] = [:]
+    private var nextBatch: UInt64 = 0
+    /// Calls of the wrapped reader's `read`, for tests and metrics.
+    public private(set) var providerReadCalls = 0
+
+    /// - Parameters:
+    ///   - now: the time source for expiry; tests pass a manual one.
+    ///   - limiter: a shared cap; by default one of `configuration.maxConcurrentCalls`.
+    public init(
+        _ base: any SecretReader, configuration: Configuration = Configuration(), limiter: ConcurrencyLimiter? = nil,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        self.base = base
+        self.capabilities = base.capabilities
+        self.configuration = configuration
+        self.limiter = limiter ?? ConcurrencyLimiter(limit: configuration.maxConcurrentCalls)
+        self.now = now
+    }
+
+    /// Secrets currently cached (expired ones included until purged).
+    public var cachedCount: Int { cache.count }
+
+    // MARK: SecretReader
+
+    public func read(_ ids: [RemoteSecretID]) async throws -> [RemoteSecretID: Outcome] {
+        let time = now()
+        var results: [RemoteSecretID: Outcome] = [:]
+        var joined: [UInt64: (task: BatchTask, ids: [RemoteSecretID])] = [:]
+        var misses: [RemoteSecretID] = []
+        var seen = Set<RemoteSecretID>()
+        for id in ids where seen.insert(id).inserted {
+            if let entry = cache[id], entry.expires > time {
+                results[id] = entry.outcome
+            } else if let flight = inFlight[id] {
+                joined[flight.batch, default: (flight.task, [])].ids.append(id)
+            } else {
+                misses.append(id)
+            }
+        }
+        if !misses.isEmpty {
+            nextBatch &+= 1
+            let batch = nextBatch
+            // Unstructured, so that one caller's cancellation does not fail the others sharing it.
+            let task = BatchTask { await self.fetch(misses, batch: batch) }
+            for id in misses { inFlight[id] = Flight(batch: batch, task: task) }
+            joined[batch] = (task, misses)
+        }
+        for (_, flight) in joined {
+            let outcomes = await flight.task.value
+            for id in flight.ids { results[id] = outcomes[id] ?? .failure(Self.missing(id)) }
+        }
+        return results
+    }
+
+    public func find(_ query: FindQuery) async throws -> [String] {
+        let base = self.base
+        let limiter = self.limiter
+        return try await finds.run(query) {
+            try await limiter.withPermit { try await base.find(query) }
+        }
+    }
+
+    public func validate() async throws {
+        let base = self.base
+        try await limiter.withPermit { try await base.validate() }
+    }
+
+    // MARK: SecretWriter
+
+    /// Writes through the wrapped provider (``ProviderError/Class/unsupported`` when it
+    /// cannot write), then forgets what was cached for `key`.
+    public func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+        guard let writer = base as? any SecretWriter, capabilities.access == .readWrite else {
+            throw ProviderError.unsupported(key: key, detail: "the store is read-only")
+        }
+        defer { invalidate(key: key) }
+        return try await limiter.withPermit {
+            try await writer.write(key: key, properties: properties, idempotencyToken: idempotencyToken, expectedVersion: expectedVersion)
+        }
+    }
+
+    // MARK: Invalidation
+
+    /// Forgets every version of `key`: the next read asks the provider (after a write, a force-sync).
+    public func invalidate(key: String) {
+        cache = cache.filter { $0.key.key != key }
+        inFlight = inFlight.filter { $0.key.key != key }
+    }
+
+    /// Forgets one secret.
+    public func invalidate(_ id: RemoteSecretID) {
+        cache[id] = nil
+        inFlight[id] = nil
+    }
+
+    /// Forgets everything (e.g. the store's configuration changed).
+    public func invalidateAll() {
+        cache.removeAll()
+        inFlight.removeAll()
+    }
+
+    // MARK: Internals
+
+    private func fetch(_ ids: [RemoteSecretID], batch: UInt64) async -> [RemoteSecretID: Outcome] {
+        let size = capabilities.maxBatchSize
+        let chunks = stride(from: 0, to: ids.count, by: size).map { Array(ids[$0..<min($0 + size, ids.count)]) }
+        providerReadCalls += chunks.count
+        let base = self.base
+        let limiter = self.limiter
+        let outcomes = await withTaskGroup(of: [RemoteSecretID: Outcome].self) { group in
+            for chunk in chunks {
+                group.addTask {
+                    do {
+                        return try await limiter.withPermit { try await base.read(chunk) }
+                    } catch {
+                        let failure = Self.providerError(error)
+                        return Dictionary(uniqueKeysWithValues: chunk.map { ($0, .failure(failure)) })
+                    }
+                }
+            }
+            var all: [RemoteSecretID: Outcome] = [:]
+            for await part in group { all.merge(part) { _, new in new } }
+            return all
+        }
+        record(outcomes, for: ids, batch: batch)
+        return outcomes
+    }
+
+    private func record(_ outcomes: [RemoteSecretID: Outcome], for ids: [RemoteSecretID], batch: UInt64) {
+        let time = now()
+        for id in ids {
+            // Invalidated while in flight: the outcome still answers its callers but is not kept.
+            guard inFlight[id]?.batch == batch else { continue }
+            inFlight[id] = nil
+            let outcome = outcomes[id] ?? .failure(Self.missing(id))
+            let ttl: Duration
+            switch outcome {
+            case .success: ttl = configuration.ttl
+            case .failure: ttl = configuration.failureTTL
+            }
+            guard ttl > .zero else { continue }
+            makeRoom()
+            cache[id] = Entry(outcome: outcome, expires: time + ttl)
+        }
+    }
+
+    /// Keeps the cache under its bound: expired entries go first, then the soonest to expire.
+    private func makeRoom() {
+        guard cache.count >= configuration.maxEntries else { return }
+        let time = now()
+        cache = cache.filter { $0.value.expires > time }
+        guard cache.count >= configuration.maxEntries else { return }
+        // Trim to 90 % so that eviction is not repeated on every insert.
+        let keep = configuration.maxEntries * 9 / 10
+        let doomed = cache.sorted { $0.value.expires < $1.value.expires }.prefix(cache.count - keep)
+        for (id, _) in doomed { cache[id] = nil }
+    }
+
+    private static func missing(_ id: RemoteSecretID) -> ProviderError {
+        .invalidResponse(key: id.key, version: id.version, detail: "the provider returned no result for this key")
+    }
+
+    /// A `ProviderError` for anything a provider threw. Other errors' descriptions are not
+    /// trusted to be free of values, so only their type is named.
+    private static func providerError(_ error: any Error) -> ProviderError {
+        if let error = error as? ProviderError { return error }
+        if error is CancellationError { return .transient(detail: "cancelled") }
+        return .transient(detail: "unexpected \(type(of: error))")
+    }
+}

@@ -1,1 +1,0 @@
-// SecretProviders: provider protocols and SecretValue (being written).
