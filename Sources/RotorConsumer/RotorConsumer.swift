@@ -1,1 +1,0 @@
-// RotorConsumer: the application side of overlap rotation (being written).
