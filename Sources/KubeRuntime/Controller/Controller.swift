@@ -2,23 +2,26 @@ import Foundation
 import KubeClient
 import Logging
 import Metrics
-import NIOConcurrencyHelpers
 import RotorAPI
 import ServiceLifecycle
 
 /// Runs a reconcile function over the objects of a primary informer, kube-rs style.
 ///
-/// - Every change to a primary object enqueues its key: new objects and spec
-///   (generation) changes with `.high` priority, other changes with `.low`; a relist
-///   that finds an object unchanged enqueues nothing.
+/// - Every change to a primary object enqueues its key: new objects, deletions, spec
+///   (generation) changes and changes the `urgent` hook flags (e.g. a "sync now"
+///   annotation) with `.high` priority, other changes with `.low`; a relist that finds
+///   an object unchanged (same resourceVersion) enqueues nothing.
 /// - Related informers (owned Secrets, the stores ExternalSecrets use, …) map their
-///   changes back to primary keys with `.high` priority.
+///   changes back to primary keys with `.high` priority; unchanged objects of a relist
+///   enqueue nothing. Workers start once the primary and every related store synced.
 /// - One reconcile per key at a time, `workers` keys in parallel.
 /// - `.done` forgets the key's backoff; `.requeue(after:)` schedules a `.low` refresh;
 ///   a thrown error retries with per-key exponential backoff, except a
 ///   `TerminalError`, which waits for the object to change.
 /// - Cancelling `run()`, or a graceful shutdown of the `ServiceGroup` it runs in
-///   (SIGTERM), stops taking work and lets in-flight reconciles finish.
+///   (SIGTERM), stops taking work and lets in-flight reconciles finish, for at most
+///   `shutdownGracePeriod`; then they are cancelled (reconciles must honour
+///   cancellation). A controller runs once: its queue is shut down afterwards.
 public struct Controller<Object: Sendable>: Service {
     public typealias Reconcile = @Sendable (ObjectKey, Object?) async throws -> ReconcileAction
 
@@ -28,23 +31,33 @@ public struct Controller<Object: Sendable>: Service {
     private let reconcile: Reconcile
     private let version: @Sendable (Object) -> String?
     private let generation: @Sendable (Object) -> Int64?
+    private let urgent: @Sendable (Object, Object) -> Bool
     private var sources: [@Sendable (WorkQueue<ObjectKey>) async throws -> Void] = []
+    private var relatedSyncs: [@Sendable () async -> Bool] = []
+    /// How long in-flight reconciles may run on after a stop before they are cancelled.
+    /// Keep it below `leaseDuration - renewDeadline` when leader election is used, so a
+    /// replica that lost its Lease stops writing before another can take over.
+    public var shutdownGracePeriod: Duration = .seconds(4)
     private let logger: Logger
     private let metrics: ControllerMetrics
     /// Set synchronously when shutdown begins, so no worker starts another reconcile
     /// while the queue's own shutdown is still on its way.
-    private let stopping = NIOLockedValueBox(false)
+    private let stopping = StopSignal()
 
     /// - Parameters:
     ///   - name: names the controller in logs and metric labels.
     ///   - version: the object's resourceVersion (unchanged ⇒ nothing to do).
     ///   - generation: the object's `metadata.generation` (changed ⇒ high priority).
+    ///   - urgent: other changes (old, new) that must jump the queue, e.g. a new value
+    ///     of a "sync now" annotation.
     public init(
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
         version: @escaping @Sendable (Object) -> String?, generation: @escaping @Sendable (Object) -> Int64?,
+        urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         reconcile: @escaping Reconcile
     ) {
+        self.urgent = urgent
         self.primary = primary
         self.queue = queue
         self.workers = max(1, workers)
@@ -59,13 +72,23 @@ public struct Controller<Object: Sendable>: Service {
 
     /// Also reconciles the primary objects that `map` names whenever an object of
     /// `informer` changes (before and after the change, so a moved reference
-    /// reconciles both sides).
-    public mutating func watches<Other: Sendable>(_ informer: Informer<Other>, map: @escaping @Sendable (Other) -> [ObjectKey]) {
+    /// reconciles both sides). With `version`, a relist's unchanged objects are skipped.
+    public mutating func watches<Other: Sendable>(
+        _ informer: Informer<Other>, version: (@Sendable (Other) -> String?)? = nil,
+        map: @escaping @Sendable (Other) -> [ObjectKey]
+    ) {
         let metrics = self.metrics
+        relatedSyncs.append {
+            await informer.store.waitUntilSynced()
+            return await informer.store.hasSynced
+        }
         sources.append { queue in
             try await informer.run { changes in
                 var keys: [ObjectKey] = []
                 for change in changes {
+                    if let version, let old = change.old, let new = change.new, let v = version(old), v == version(new) {
+                        continue
+                    }
                     if let old = change.old { keys += map(old) }
                     if let new = change.new { keys += map(new) }
                 }
@@ -78,7 +101,7 @@ public struct Controller<Object: Sendable>: Service {
     }
 
     /// True once a graceful shutdown or cancellation began: no new reconcile starts.
-    public var isShuttingDown: Bool { stopping.withLockedValue { $0 } }
+    public var isShuttingDown: Bool { stopping.isStopped }
 
     /// Runs informers and workers until cancelled or gracefully shut down.
     public func run() async throws {
@@ -86,8 +109,7 @@ public struct Controller<Object: Sendable>: Service {
         try await withGracefulShutdownHandler {
             try await runInformersAndWorkers()
         } onGracefulShutdown: { [stopping] in
-            stopping.withLockedValue { $0 = true }
-            Task { await queue.shutDown() }
+            stopping.stop()
         }
     }
 
@@ -97,6 +119,7 @@ public struct Controller<Object: Sendable>: Service {
         let primary = self.primary
         let version = self.version
         let generation = self.generation
+        let urgent = self.urgent
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await primary.run { changes in
@@ -107,8 +130,8 @@ public struct Controller<Object: Sendable>: Service {
                             metrics.adds.increment()
                         case (let old?, let new?):
                             if version(old) != nil && version(old) == version(new) { continue }
-                            let specChanged = generation(old) != generation(new)
-                            await queue.add(change.key, priority: specChanged ? .high : .low)
+                            let high = generation(old) != generation(new) || urgent(old, new)
+                            await queue.add(change.key, priority: high ? .high : .low)
                             metrics.adds.increment()
                         case (nil, nil):
                             continue
@@ -117,16 +140,23 @@ public struct Controller<Object: Sendable>: Service {
                 }
             }
             for source in sources { group.addTask { try await source(queue) } }
-            // Workers run outside this task's cancellation: on cancel the queue is shut
-            // down and each worker finishes the reconcile it is in. When the workers are
-            // done (queue shut down), everything else stops too.
+            // Workers run outside this task's cancellation: on stop the queue is shut down
+            // and each worker finishes the reconcile it is in, within the grace period.
+            // When the workers are done, everything else stops too.
             let workerPool = Task { await runWorkers() }
-            group.addTask {
+            let grace = shutdownGracePeriod
+            stopping.onStop {
+                Task { await queue.shutDown() }
+                Task {
+                    try? await Task.sleep(for: grace)
+                    workerPool.cancel()
+                }
+            }
+            group.addTask { [stopping] in
                 await withTaskCancellationHandler {
                     await workerPool.value
-                } onCancel: { [stopping] in
-                    stopping.withLockedValue { $0 = true }
-                    Task { await queue.shutDown() }
+                } onCancel: {
+                    stopping.stop()
                 }
                 throw CancellationError()
             }
@@ -136,8 +166,15 @@ public struct Controller<Object: Sendable>: Service {
         }
     }
 
+    /// Waits for the caches to sync (or a stop), then runs the workers.
     private func runWorkers() async {
-        await primary.store.waitUntilSynced()
+        let syncs = [{ await primary.store.waitUntilSynced(); return await primary.store.hasSynced }] + relatedSyncs
+        let waiting = Task {
+            for sync in syncs where !(await sync()) { return false }
+            return true
+        }
+        stopping.onStop { waiting.cancel() }
+        guard await waiting.value, !stopping.isStopped else { return }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask { await worker() }
@@ -147,7 +184,7 @@ public struct Controller<Object: Sendable>: Service {
 
     private func worker() async {
         while let item = await queue.next() {
-            if stopping.withLockedValue({ $0 }) {
+            if stopping.isStopped {
                 await queue.done(item.key)
                 return
             }
@@ -180,15 +217,23 @@ public struct Controller<Object: Sendable>: Service {
     }
 }
 
+extension Controller {
+    /// `watches(_:version:map:)` for typed objects: unchanged resourceVersions are skipped.
+    public mutating func watches<Other: KubernetesResource>(_ informer: Informer<Other>, map: @escaping @Sendable (Other) -> [ObjectKey]) {
+        watches(informer, version: { $0.metadata.resourceVersion }, map: map)
+    }
+}
+
 extension Controller where Object: KubernetesResource {
     /// A controller over typed objects: versions and generations come from their metadata.
     public init(
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         reconcile: @escaping Reconcile
     ) {
         self.init(
             name: name, primary: primary, queue: queue, workers: workers, logger: logger, metricsFactory: metricsFactory,
-            version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, reconcile: reconcile)
+            version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, reconcile: reconcile)
     }
 }

@@ -4,8 +4,9 @@ import RotorAPI
 
 /// Runs a reconcile under a finalizer, like kube-rs's `finalizer` helper:
 ///
-/// - Not being deleted and no finalizer yet: adds it (and returns; the update
-///   triggers the next reconcile), so cleanup is guaranteed a chance to run.
+/// - Not being deleted and no finalizer yet: adds it, so cleanup is guaranteed a
+///   chance to run, then runs `apply` in the same pass (a new object's first sync
+///   must not wait for the metadata-only update to come back as a low-priority event).
 /// - Not being deleted: runs `apply`.
 /// - Being deleted with the finalizer: runs `cleanup`, then removes the finalizer.
 ///   If removal fails, or the operator restarts in between, the next reconcile
@@ -41,7 +42,7 @@ public struct Finalizer: Sendable {
                 : [["op": "test", "path": "/metadata/finalizers", "value": .array(finalizers)],
                    ["op": "add", "path": "/metadata/finalizers/-", "value": .string(name)]]
             _ = try await client.patch(resource, namespace: namespace, name: objectName, patch: .json(operations))
-            return .done
+            return try await apply()
         }
         guard has else { return .done }
         try await cleanup()

@@ -21,7 +21,8 @@ public actor Store<Object: Sendable> {
     private var indexes: [String: [String: Set<ObjectKey>]] = [:]
     private var syncedNamespaces: Set<String?> = []
     private var expectedNamespaces: Set<String?>
-    private var syncWaiters: [CheckedContinuation<Void, Never>] = []
+    private var syncWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiterID = 0
 
     /// - Parameters:
     ///   - key: the object's key (its namespace and name).
@@ -58,10 +59,23 @@ public actor Store<Object: Sendable> {
     /// True once every expected initial list has been applied.
     public var hasSynced: Bool { expectedNamespaces.isSubset(of: syncedNamespaces) }
 
-    /// Returns once the store has synced.
+    /// Returns once the store has synced, or when the calling task is cancelled
+    /// (check `hasSynced` then).
     public func waitUntilSynced() async {
-        if hasSynced { return }
-        await withCheckedContinuation { syncWaiters.append($0) }
+        if hasSynced || Task.isCancelled { return }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { syncWaiters[id] = continuation }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        syncWaiters.removeValue(forKey: id)?.resume()
     }
 
     /// Applies a watcher event and returns the changes it made.
@@ -92,7 +106,7 @@ public actor Store<Object: Sendable> {
             }
             syncedNamespaces.insert(namespace)
             if hasSynced {
-                for waiter in syncWaiters { waiter.resume() }
+                for waiter in syncWaiters.values { waiter.resume() }
                 syncWaiters.removeAll()
             }
             return changes

@@ -114,6 +114,8 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                     sink.yield(.restarted(objects, namespace: namespace))
                     resourceVersion = listVersion
                 }
+                let opened = clock.now()
+                var sawEvent = false
                 let stream = try await client.watch(
                     resource, namespace: namespace,
                     options: WatchOptions(
@@ -122,6 +124,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         fieldSelector: configuration.fieldSelector))
                 for try await event in stream {
                     failures = 0
+                    sawEvent = true
                     if let version = event.object[path: ["metadata", "resourceVersion"]]?.stringValue { resourceVersion = version }
                     switch event.type {
                     case .added, .modified:
@@ -132,11 +135,22 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         break
                     }
                 }
-                // The server ended the watch (timeout or a dropped connection): resume.
+                // The server ended the watch (timeout or a dropped connection): resume, but
+                // back off when watches keep ending at once with nothing in them (a server
+                // shutting down, a proxy closing streams), instead of spinning on the API.
                 restarts["resume"]?.increment()
+                if !sawEvent && clock.now().timeIntervalSince(opened) < 1 {
+                    failures += 1
+                    do { try await clock.sleep(for: backoff(after: failures)) } catch { return }
+                }
             } catch let error as KubeAPIError where error.kind == .gone {
                 restarts["relist"]?.increment()
                 logger.info("resourceVersion expired; relisting", metadata: ["resource": "\(resource)"])
+                // A relist right after another one (410 again) waits, so repeated 410s cannot spin.
+                if resourceVersion == nil {
+                    failures += 1
+                    do { try await clock.sleep(for: backoff(after: failures)) } catch { return }
+                }
                 resourceVersion = nil
             } catch is CancellationError {
                 return
