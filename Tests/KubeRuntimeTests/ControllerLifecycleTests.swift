@@ -38,6 +38,32 @@ struct ControllerLifecycleTests {
         await setup.finish()
     }
 
+    @Test("a controller whose cache never syncs still stops when cancelled")
+    func stopsWithoutSync() async throws {
+        let setup = try await ControllerTests.Setup.start()
+        setup.emulator.faults.failNext(1_000_000, matching: .init(verb: "list", resource: "secrets"), code: 403)
+        let controller = Controller(name: "unsynced", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { _, _ in .done }
+        let running = Task { try await controller.run() }
+        #expect(await EmulatedCluster.eventually { setup.clock.sleeperCount > 0 }, "the failing list backs off")
+        running.cancel()
+        // Bounded: if run() hung, the timer would answer instead of the test hanging.
+        let once = FirstAnswer()
+        let stopped = await withCheckedContinuation { (answer: CheckedContinuation<Bool, Never>) in
+            Task {
+                _ = try? await running.value
+                if await once.claim() { answer.resume(returning: true) }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(10))
+                if await once.claim() { answer.resume(returning: false) }
+            }
+        }
+        #expect(stopped)
+        #expect(controller.isShuttingDown)
+        setup.emulator.faults.reset()
+        await setup.finish()
+    }
+
     @Test("reconciles, errors and retries are counted in metrics labelled by controller")
     func metricsAreRecorded() async throws {
         let setup = try await ControllerTests.Setup.start()
@@ -65,6 +91,15 @@ struct ControllerLifecycleTests {
     }
 
     struct TerminalErrorForTest: Error {}
+
+    /// Lets exactly one of several racing tasks answer.
+    actor FirstAnswer {
+        private var answered = false
+        func claim() -> Bool {
+            defer { answered = true }
+            return !answered
+        }
+    }
 }
 
 @Suite("Leader-elected controller in a ServiceGroup")
