@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -70,6 +71,17 @@ let package = Package(
         // For applications: read mounted Secret files, reload on change, verify a
         // presented credential against the current and the previous value.
         .target(name: "RotorConsumer"),
+        // The operator: reconcilers (ExternalSecret, stores) and their pure planning
+        // logic (rendering, store resolution, status, refresh scheduling).
+        .target(
+            name: "RotorOperator",
+            dependencies: [
+                "RotorAPI", "KubeClient", "KubeRuntime", "SecretProviders", "FakeProvider",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // An in-process kube-apiserver emulator that real kubectl accepts.
         .target(
             name: "KubernetesEmulator",
@@ -107,6 +119,10 @@ let package = Package(
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
         .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
+        .testTarget(
+            name: "RotorOperatorTests",
+            dependencies: ["RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// RotorOperator: reconcilers and their pure planning logic (being written).
