@@ -26,6 +26,7 @@ struct WatcherTests {
             case .applied(let o): events.append("applied \(o[path: ["metadata", "name"]]?.stringValue ?? "")")
             case .deleted(let o): events.append("deleted \(o[path: ["metadata", "name"]]?.stringValue ?? "")")
             case .restarted(let list, _): restarts.append(list.compactMap { $0[path: ["metadata", "name"]]?.stringValue })
+            case .undecodable(let key): events.append("undecodable \(key.name)")
             }
         }
     }
@@ -92,6 +93,29 @@ struct WatcherTests {
         emulator.faults.reset()
         clock.advance(by: .seconds(60))
         #expect(await EmulatedCluster.eventually { await informer.store.keys.map(\.name) == ["a", "c", "d"] })
+        running.cancel()
+        await cluster.stop()
+    }
+
+    @Test("an object that changes into something undecodable is dropped from the cache, not kept stale")
+    func undecodableObjectsLeaveTheCache() async throws {
+        let cluster = try await EmulatedCluster.start()
+        let client = cluster.client
+        _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("ok"))
+        _ = try await client.create(Self.secrets, namespace: "default", body: Self.secret("soon-bad"))
+        // Keep only objects whose label "shape" is not "broken" decodable.
+        let informer = Informer<JSONValue>(
+            client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")),
+            key: { ObjectKey(of: $0)! },
+            project: { json in
+                if json[path: ["metadata", "labels", "shape"]] == "broken" { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "test")) }
+                return json
+            })
+        let running = Task { try await informer.run() }
+        await informer.store.waitUntilSynced()
+        #expect(await informer.store.keys.map(\.name) == ["ok", "soon-bad"])
+        _ = try await client.patch(Self.secrets, namespace: "default", name: "soon-bad", patch: .merge(["metadata": ["labels": ["shape": "broken"]]]))
+        #expect(await EmulatedCluster.eventually { await informer.store.keys.map(\.name) == ["ok"] })
         running.cancel()
         await cluster.stop()
     }

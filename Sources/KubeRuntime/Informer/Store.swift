@@ -90,6 +90,9 @@ public actor Store<Object: Sendable> {
             let k = key(object)
             let old = remove(k)
             return [StoreChange(key: k, old: old ?? object, new: nil)]
+        case .undecodable(let k):
+            guard let old = remove(k) else { return [] }
+            return [StoreChange(key: k, old: old, new: nil)]
         case .restarted(let list, let namespace):
             var changes: [StoreChange<Object>] = []
             var seen: Set<ObjectKey> = []

@@ -196,7 +196,9 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// The next key to reconcile, highest priority first, marked processing until
     /// `done(_:)`. Suspends while nothing is ready. Returns nil after `shutDown()`, after
     /// `shutDownWithDrain()` once nothing is left to hand out, or when the calling task
-    /// is cancelled while waiting.
+    /// is cancelled while waiting. A key handed out just as the caller was cancelled is
+    /// still returned: always call `done(_:)` for every item received, or the key stays
+    /// "processing" for good.
     public func next() async -> WorkItem<Key>? {
         if let item = popReady() { return item }
         if noMoreWork { return nil }

@@ -21,6 +21,9 @@ public enum WatcherEvent<Object: Sendable>: Sendable {
     /// A (re)list finished: `objects` is the complete current set of `namespace`
     /// (all namespaces when nil). Anything not in it is gone.
     case restarted([Object], namespace: String?)
+    /// An object changed into something `decode` rejects (e.g. a spec the types refuse):
+    /// whatever was known of it is stale and must be dropped, not kept.
+    case undecodable(ObjectKey)
 }
 
 /// How a watcher lists, watches and recovers.
@@ -128,9 +131,17 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                     if let version = event.object[path: ["metadata", "resourceVersion"]]?.stringValue { resourceVersion = version }
                     switch event.type {
                     case .added, .modified:
-                        if let object = decoded(event.object) { sink.yield(.applied(object)) }
+                        if let object = decoded(event.object) {
+                            sink.yield(.applied(object))
+                        } else if let key = ObjectKey(of: event.object) {
+                            sink.yield(.undecodable(key))
+                        }
                     case .deleted:
-                        if let object = decoded(event.object) { sink.yield(.deleted(object)) }
+                        if let object = decoded(event.object) {
+                            sink.yield(.deleted(object))
+                        } else if let key = ObjectKey(of: event.object) {
+                            sink.yield(.undecodable(key))
+                        }
                     case .bookmark, .error:
                         break
                     }
