@@ -1,0 +1,135 @@
+import Foundation
+import KubeRuntime
+import RotorAPI
+
+/// When an ExternalSecret's values are read again, from `refreshInterval` and `refreshPolicy`.
+public enum RefreshSchedule: Sendable, Hashable {
+    /// `Periodic` with a non-zero interval: every interval (±10 % jitter), and whenever the
+    /// spec, the store or the force-sync annotation changes.
+    case periodic(every: Duration)
+    /// `OnChange`, or `Periodic` with `refreshInterval: "0"` (sync once): whenever the spec,
+    /// the store or the force-sync annotation changes; never on a timer.
+    case onChange
+    /// `CreatedOnce`: only while the target Secret does not exist (or nothing was ever
+    /// synced); never again afterwards, not even on force-sync. Deleting the Secret
+    /// creates it again.
+    case createdOnce
+
+    /// The schedule `spec` asks for, or `InvalidSpec` naming the field.
+    ///
+    /// `refreshInterval` is checked whatever the policy, so a typo does not lie dormant
+    /// until someone switches to `Periodic`.
+    public static func of(_ spec: ExternalSecretSpec) -> Result<RefreshSchedule, SyncFailure> {
+        guard let interval = spec.refreshIntervalDuration, interval >= .zero else {
+            return .failure(.invalidSpec(
+                field: "spec.refreshInterval",
+                problem: "\"\(spec.refreshInterval ?? "")\" is not a duration such as 1h, 15m or 0"))
+        }
+        switch spec.effectiveRefreshPolicy {
+        case .periodic: return .success(interval == .zero ? .onChange : .periodic(every: interval.duration))
+        case .onChange: return .success(.onChange)
+        case .createdOnce: return .success(.createdOnce)
+        default:
+            let known = RefreshPolicy.knownValues.map(\.rawValue).joined(separator: ", ")
+            return .failure(.invalidSpec(
+                field: "spec.refreshPolicy", problem: "\"\(spec.effectiveRefreshPolicy.rawValue)\" is not one of \(known)"))
+        }
+    }
+}
+
+/// The target Secret as the reconciler found it.
+public enum TargetState: Sendable, Hashable {
+    /// There is no Secret of the target name.
+    case missing
+    /// The Secret holds what was last synced (its fingerprint matches `status.fingerprint`).
+    case matches
+    /// The Secret exists but was changed by someone else since the last sync.
+    case drifted
+}
+
+/// Why an ExternalSecret is due for a sync.
+public enum DueReason: String, Sendable, Hashable {
+    case neverSynced, targetMissing, targetDrifted, specChanged, forceSync, intervalElapsed
+}
+
+/// What to do after a failed sync.
+public enum FailureAction: Sendable, Equatable {
+    /// Throw: the work queue retries with per-key exponential backoff.
+    case backoff
+    /// Retry after the provider's own hint, not earlier.
+    case requeue(after: Duration)
+    /// Only a change of the object can help (bad spec): a `TerminalError`.
+    case waitForChange
+}
+
+/// Decides whether a reconcile must read the provider, and when the next one is.
+///
+/// Pure: time and randomness are passed in. Backoff after errors is the work queue's job;
+/// this planner schedules successful syncs and honours a throttling hint.
+public enum RefreshPlanner {
+    /// Refresh times are spread by this fraction either way.
+    public static let jitterFraction = 0.1
+
+    /// Why a sync is due now, or `nil` when the provider need not be read.
+    ///
+    /// - Parameters:
+    ///   - status: the ExternalSecret's status as read (`refreshTime`, `syncedResourceVersion`).
+    ///   - current: ``SyncedVersion`` of the object and store as they are now.
+    ///   - target: the target Secret as found.
+    ///
+    /// A periodic refresh is due once `refreshInterval × 0.9` has passed since
+    /// `refreshTime`, the earliest a jittered requeue can come; a reconcile woken earlier by
+    /// something else (a store status change, a resync) does not read the provider.
+    public static func dueReason(
+        schedule: RefreshSchedule, status: ExternalSecretStatus?, current: SyncedVersion, target: TargetState, now: Date
+    ) -> DueReason? {
+        let recorded = status?.syncedResourceVersion
+        if case .createdOnce = schedule {
+            if target == .missing { return .targetMissing }
+            return recorded == nil ? .neverSynced : nil
+        }
+        guard let recorded, let refreshTime = status?.refreshTime else { return .neverSynced }
+        switch target {
+        case .missing: return .targetMissing
+        case .drifted: return .targetDrifted
+        case .matches: break
+        }
+        if recorded != current.description {
+            if current.specDiffers(from: recorded) { return .specChanged }
+            // Only the force-sync part differs; a removed annotation asks for nothing.
+            if current.forceSyncPart != nil { return .forceSync }
+        }
+        if case .periodic(let interval) = schedule,
+            now.timeIntervalSince(refreshTime.date) >= interval.timeInterval * (1 - jitterFraction)
+        {
+            return .intervalElapsed
+        }
+        return nil
+    }
+
+    /// The next reconcile after a successful or not-due reconcile: for a periodic schedule,
+    /// `lastRefresh` plus the interval jittered by ±10 % (`random` in `0...1`, see
+    /// `Jitter.apply`), never later than a full jittered interval from `now`; otherwise
+    /// `.done` (changes to the object or its store wake it).
+    public static func nextAction(
+        schedule: RefreshSchedule, lastRefresh: Date?, now: Date, random: () -> Double
+    ) -> ReconcileAction {
+        guard case .periodic(let interval) = schedule else { return .done }
+        let jittered = Jitter.apply(interval, fraction: jitterFraction, random: random)
+        let due = (lastRefresh ?? now).addingTimeInterval(jittered.timeInterval)
+        let delay = min(max(due.timeIntervalSince(now), 0), jittered.timeInterval)
+        return .requeue(after: .nanoseconds(Int64((delay * 1e9).rounded())))
+    }
+
+    /// What to do after `failure`: wait for a change for a bad spec; after a throttling
+    /// hint, requeue after `retryAfter` stretched by up to 10 % (`random` in `0...1`) so
+    /// that ExternalSecrets throttled together do not return together, never earlier than
+    /// asked; otherwise back off.
+    public static func afterFailure(_ failure: SyncFailure, random: () -> Double) -> FailureAction {
+        if failure.isTerminal { return .waitForChange }
+        guard let retryAfter = failure.retryAfter, retryAfter > .zero else { return .backoff }
+        let stretch = 1 + jitterFraction * min(max(random(), 0), 1)
+        let nanoseconds = (retryAfter.timeInterval * stretch * 1e9).rounded(.up)
+        return .requeue(after: .nanoseconds(Int64(min(nanoseconds, 9.2e18))))
+    }
+}

@@ -1,0 +1,137 @@
+import RotorAPI
+
+/// Which store an ExternalSecret reads from, by kind, namespace and name.
+public struct StoreIdentity: Sendable, Hashable, CustomStringConvertible {
+    public var kind: SecretStoreKind
+    /// The store's namespace; `nil` for a ClusterSecretStore.
+    public var namespace: String?
+    public var name: String
+
+    public init(kind: SecretStoreKind, namespace: String?, name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public static func secretStore(namespace: String, name: String) -> StoreIdentity {
+        StoreIdentity(kind: .secretStore, namespace: namespace, name: name)
+    }
+
+    public static func clusterSecretStore(name: String) -> StoreIdentity {
+        StoreIdentity(kind: .clusterSecretStore, namespace: nil, name: name)
+    }
+
+    /// `SecretStore/shop/vault` or `ClusterSecretStore/aws`: the name providers, caches and
+    /// metrics know the store by (``SecretProviders/ProviderContext/storeName``).
+    public var description: String {
+        if let namespace { return "\(kind.rawValue)/\(namespace)/\(name)" }
+        return "\(kind.rawValue)/\(name)"
+    }
+
+    /// `SecretStore "vault" in namespace "shop"` or `ClusterSecretStore "aws"`, for messages.
+    public var phrase: String {
+        if let namespace { return "\(kind.rawValue) \"\(name)\" in namespace \"\(namespace)\"" }
+        return "\(kind.rawValue) \"\(name)\""
+    }
+}
+
+/// A store an ExternalSecret may read from, ready for the provider factory.
+public struct ResolvedStore: Sendable, Hashable {
+    public var identity: StoreIdentity
+    /// The store's `spec.provider`. Holds credential references and, for the fake
+    /// provider, values: never print it.
+    public var provider: SecretStoreProvider
+    /// The store's `metadata.generation`: part of ``SyncedVersion`` so that a store
+    /// change makes its ExternalSecrets due.
+    public var generation: Int64?
+
+    public init(identity: StoreIdentity, provider: SecretStoreProvider, generation: Int64?) {
+        self.identity = identity
+        self.provider = provider
+        self.generation = generation
+    }
+}
+
+/// The outcome of finding an ExternalSecret's store: usable, or why not.
+///
+/// Rules: `spec.secretStoreRef.kind` (default `SecretStore`) must be a known kind; a
+/// `SecretStore` is looked up in the ExternalSecret's own namespace only (the reference has
+/// no namespace, so cross-namespace use cannot be expressed); a `ClusterSecretStore` must
+/// admit the namespace by its `spec.conditions`; the store's `Ready` condition must be
+/// `True`. Whether that condition describes the store's latest generation is not checked:
+/// editing a working store would otherwise flip every ExternalSecret using it to
+/// `StoreNotReady` until the store reconciler has run.
+public enum StoreResolution: Sendable, Hashable {
+    case resolved(ResolvedStore)
+    case failed(SyncFailure)
+
+    /// Resolves `externalSecret.spec.secretStoreRef`.
+    ///
+    /// - Parameters:
+    ///   - namespaceLabels: the labels of the ExternalSecret's namespace, for
+    ///     `namespaceSelector` conditions of a ClusterSecretStore.
+    ///   - secretStore: looks up a SecretStore by namespace and name (e.g. in the informer cache).
+    ///   - clusterSecretStore: looks up a ClusterSecretStore by name.
+    public static func resolve(
+        _ externalSecret: ExternalSecret,
+        namespaceLabels: [String: String],
+        secretStore: (_ namespace: String, _ name: String) -> SecretStore?,
+        clusterSecretStore: (_ name: String) -> ClusterSecretStore?
+    ) -> StoreResolution {
+        let ref = externalSecret.spec.secretStoreRef
+        let namespace = externalSecret.namespace ?? ""
+        guard !ref.name.isEmpty else {
+            return .failed(.invalidSpec(field: "spec.secretStoreRef.name", problem: "must name a store"))
+        }
+        switch ref.effectiveKind {
+        case .secretStore:
+            let identity = StoreIdentity.secretStore(namespace: namespace, name: ref.name)
+            guard let store = secretStore(namespace, ref.name) else {
+                return .failed(.storeNotReady("SecretStore \"\(ref.name)\" not found in namespace \"\(namespace)\""))
+            }
+            if let failure = readiness(of: identity, status: store.status) { return .failed(failure) }
+            return .resolved(ResolvedStore(identity: identity, provider: store.spec.provider, generation: store.metadata.generation))
+        case .clusterSecretStore:
+            let identity = StoreIdentity.clusterSecretStore(name: ref.name)
+            guard let store = clusterSecretStore(ref.name) else {
+                return .failed(.storeNotReady("ClusterSecretStore \"\(ref.name)\" not found"))
+            }
+            guard store.spec.admits(namespace: namespace, labels: namespaceLabels) else {
+                return .failed(.forbidden(
+                    "ClusterSecretStore \"\(ref.name)\" does not admit namespace \"\(namespace)\" (see its spec.conditions)"))
+            }
+            if let failure = readiness(of: identity, status: store.status) { return .failed(failure) }
+            return .resolved(ResolvedStore(identity: identity, provider: store.spec.provider, generation: store.metadata.generation))
+        default:
+            let known = SecretStoreKind.knownValues.map(\.rawValue).joined(separator: " or ")
+            return .failed(.invalidSpec(
+                field: "spec.secretStoreRef.kind", problem: "\"\(ref.effectiveKind.rawValue)\" is not a store kind (use \(known))"))
+        }
+    }
+
+    /// `StoreNotReady` unless the store's `Ready` condition is `True`. The store's own
+    /// reason and message are passed on: the store reconciler builds them from names and
+    /// provider error codes only.
+    private static func readiness(of identity: StoreIdentity, status: SecretStoreStatus?) -> SyncFailure? {
+        guard let ready = status?.conditions?.first(ofType: SecretStoreConditions.ready) else {
+            return .storeNotReady("\(identity.phrase) has not been checked yet")
+        }
+        guard ready.status != .true else { return nil }
+        var message = "\(identity.phrase) is not ready"
+        let cause = [ready.reason, ready.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        if !cause.isEmpty { message += " (\(cause))" }
+        return .storeNotReady(message)
+    }
+
+    /// The store, when resolved.
+    public var store: ResolvedStore? {
+        if case .resolved(let store) = self { return store }
+        return nil
+    }
+
+    /// The failure, when not resolved.
+    public var failure: SyncFailure? {
+        if case .failed(let failure) = self { return failure }
+        return nil
+    }
+}

@@ -1,0 +1,50 @@
+import RotorAPI
+import RotorOperator
+import SecretProviders
+import Testing
+
+/// One provider per store, rebuilt only when the store's provider block changes.
+@Suite("StoreProviders")
+struct StoreProvidersTests {
+    static let store = StoreIdentity.secretStore(namespace: "shop", name: "fake")
+
+    static func provider(_ json: String) throws -> SecretStoreProvider {
+        try JSONValue(parsing: json).decode(as: SecretStoreProvider.self)
+    }
+
+    @Test("a fake store's data is served, and the same spec reuses the same provider")
+    func fakeStoreIsReused() async throws {
+        let providers = StoreProviders()
+        let spec = try Self.provider(#"{"fake":{"data":[{"key":"db/password","value":"fake-one","version":"1"}]}}"#)
+        let first = try await providers.reader(for: Self.store, provider: spec)
+        #expect(try await first.read(RemoteSecretID(key: "db/password")).value.revealedString() == "fake-one")
+        let again = try await providers.reader(for: Self.store, provider: spec)
+        let same = ObjectIdentifier(first as AnyObject) == ObjectIdentifier(again as AnyObject)
+        #expect(same, "one provider (one login, one cache) per store")
+    }
+
+    @Test("editing the store's provider block replaces the provider, so new values are served")
+    func changedSpecRebuilds() async throws {
+        let providers = StoreProviders()
+        let one = try Self.provider(#"{"fake":{"data":[{"key":"k","value":"fake-one"}]}}"#)
+        let two = try Self.provider(#"{"fake":{"data":[{"key":"k","value":"fake-two"}]}}"#)
+        _ = try await providers.reader(for: Self.store, provider: one)
+        let reader = try await providers.reader(for: Self.store, provider: two)
+        #expect(try await reader.read(RemoteSecretID(key: "k")).value.revealedString() == "fake-two")
+    }
+
+    @Test("a store must set exactly one provider; the error names the store and the field")
+    func exactlyOneProvider() async throws {
+        let providers = StoreProviders()
+        let none = try Self.provider("{}")
+        do {
+            _ = try await providers.reader(for: Self.store, provider: none)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("spec.provider"))
+            #expect(error.description.contains("SecretStore/shop/fake"))
+        }
+        let unknownKind = try Self.provider(#"{"vault":{"server":"https://vault:8200","path":"secret"}}"#)
+        await #expect(throws: (any Error).self) { try await providers.reader(for: Self.store, provider: unknownKind) }
+    }
+}
