@@ -1,0 +1,210 @@
+import Crypto
+import Foundation
+import RotorAPI
+import SecretProviders
+
+/// The write (or no write) that makes the target Secret of an ExternalSecret match its
+/// rendered content. Pure: the caller reads the existing Secret and performs `action`.
+///
+/// What Rotor owns on the target Secret, and so compares and writes:
+/// - `data`: all of it with `Owner` and `Orphan`; with `Merge` only the rendered and added keys
+///   (and `removedDataKeys`).
+/// - labels `rotor.dev/managed` and `app.kubernetes.io/managed-by` (not with `Merge`), plus
+///   the template's labels;
+/// - every `rotor.dev/` annotation (the fingerprint, the additions), plus the template's
+///   annotations;
+/// - its own ownerReference (present with `Owner`, removed otherwise);
+/// - `type` on create (template type, else `Opaque`) and `immutable`.
+/// Everything else on an existing Secret (other labels, annotations, ownerReferences,
+/// finalizers, unknown fields) is carried over untouched.
+///
+/// Adoption follows ESO: `Owner` and `Orphan` write only into a Secret Rotor created
+/// (label `rotor.dev/managed=true`, or this ExternalSecret's controller reference) and never
+/// into one controlled by another owner; `Merge` writes into any existing Secret but never
+/// creates one.
+public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflectable {
+    /// What the caller does.
+    public enum Action: Sendable, CustomStringConvertible {
+        /// Create this Secret.
+        case create(Secret)
+        /// Update to this Secret; it carries the existing `resourceVersion` as precondition.
+        case update(Secret)
+        /// The Secret already matches on everything Rotor owns: write nothing.
+        case none
+        /// Do not write; report why (the existing Secret stays exactly as it is).
+        case refuse(ManagedSecretRefusal)
+
+        public var description: String {
+            switch self {
+            case .create(let secret): "create \(secret)"
+            case .update(let secret): "update \(secret) at resourceVersion \(secret.metadata.resourceVersion ?? "nil")"
+            case .none: "none"
+            case .refuse(let refusal): "refuse: \(refusal)"
+            }
+        }
+    }
+
+    /// What to do.
+    public let action: Action
+    /// `namespace/name` of the target Secret.
+    public let secret: String
+    /// `hmac-sha256:…` over the rendered data (not the additions): the value of the
+    /// `rotor.dev/fingerprint` annotation and of the ExternalSecret's `status.fingerprint`.
+    public let fingerprint: String
+
+    /// Plans the target Secret of `externalSecret`.
+    ///
+    /// - Parameters:
+    ///   - rendered: from `SecretRenderer.render`.
+    ///   - existing: the target Secret as read now, or `nil` when it does not exist.
+    ///   - fingerprintKey: the per-install HMAC key.
+    ///   - additions: what rotation adds; `.none` for a plain sync.
+    public init(
+        rendered: RenderedSecret, externalSecret: ExternalSecret, existing: Secret?,
+        fingerprintKey: SymmetricKey, additions: ManagedSecretAdditions = .none
+    ) {
+        let name = externalSecret.targetSecretName
+        let namespace = externalSecret.metadata.namespace ?? existing?.metadata.namespace
+        secret = "\(namespace ?? "")/\(name)"
+        fingerprint = SecretFingerprint.combined(rendered.data, key: fingerprintKey)
+        action = Self.action(
+            rendered: rendered, externalSecret: externalSecret, existing: existing, additions: additions,
+            name: name, namespace: namespace, fingerprint: fingerprint, secret: secret)
+    }
+
+    public var description: String {
+        "ManagedSecretPlan(secret: \(secret), action: \(action), fingerprint: \(fingerprint))"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["secret": secret, "action": action, "fingerprint": fingerprint], displayStyle: .struct)
+    }
+
+    // MARK: Planning
+
+    private static func action(
+        rendered: RenderedSecret, externalSecret es: ExternalSecret, existing: Secret?,
+        additions: ManagedSecretAdditions, name: String, namespace: String?, fingerprint: String, secret: String
+    ) -> Action {
+        let policy = es.spec.target?.effectiveCreationPolicy ?? .owner
+        guard policy.isKnown else { return .refuse(ManagedSecretRefusal(.unknownCreationPolicy(policy.rawValue), secret: secret)) }
+        let wantsImmutable = es.spec.target?.immutable == true
+        let ownerReference = OwnerReference(
+            apiVersion: ExternalSecret.apiVersion, kind: ExternalSecret.kind, name: es.name,
+            uid: es.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+
+        // Rendered keys win over added ones: a rotation never overrides a synced key.
+        let syncedData = additions.data.merging(rendered.data) { _, renderedValue in renderedValue }
+        var rotorAnnotations = rendered.annotations.filter { !$0.key.hasPrefix(ManagedSecretMetadata.annotationPrefix) }
+        rotorAnnotations.merge(additions.annotations) { _, added in added }
+        rotorAnnotations[ManagedSecretMetadata.fingerprintAnnotation] = fingerprint
+
+        guard let existing else {
+            if policy == .merge { return .refuse(ManagedSecretRefusal(.mergeTargetMissing, secret: secret)) }
+            let metadata = ObjectMeta(
+                name: name, namespace: namespace,
+                labels: rendered.labels.merging(ManagedSecretMetadata.managedLabels) { _, managed in managed },
+                annotations: rotorAnnotations,
+                ownerReferences: policy == .owner ? [ownerReference] : nil)
+            return .create(
+                Secret(
+                    metadata: metadata, type: rendered.type ?? SecretType.opaque, data: syncedData.mapValues(Self.bytes),
+                    immutable: wantsImmutable ? true : nil))
+        }
+
+        let controller = existing.metadata.ownerReferences?.first { $0.controller == true }
+        let controlledByThis = controller.map { $0.uid == ownerReference.uid && !ownerReference.uid.isEmpty } ?? false
+        if policy != .merge {
+            if let controller, !controlledByThis {
+                return .refuse(
+                    ManagedSecretRefusal(.controlledByOther(kind: controller.kind, name: controller.name), secret: secret))
+            }
+            let labelled = existing.metadata.labels?[ManagedSecretMetadata.managedLabel] == ManagedSecretMetadata.managedLabelValue
+            if !labelled && !controlledByThis {
+                return .refuse(ManagedSecretRefusal(.notManaged, secret: secret))
+            }
+        }
+
+        let existingType = existing.type ?? SecretType.opaque
+        if policy != .merge, let desiredType = rendered.type, desiredType != existingType {
+            return .refuse(ManagedSecretRefusal(.typeChange(existing: existingType, desired: desiredType), secret: secret))
+        }
+
+        var desired = existing
+        desired.stringData = nil
+
+        var labels = existing.metadata.labels ?? [:]
+        labels.merge(rendered.labels) { _, template in template }
+        if policy != .merge { labels.merge(ManagedSecretMetadata.managedLabels) { _, managed in managed } }
+        desired.metadata.labels = labels.isEmpty && existing.metadata.labels == nil ? nil : labels
+
+        var annotations = (existing.metadata.annotations ?? [:]).filter {
+            !$0.key.hasPrefix(ManagedSecretMetadata.annotationPrefix)
+        }
+        annotations.merge(rotorAnnotations) { _, rotor in rotor }
+        desired.metadata.annotations = annotations
+
+        desired.metadata.ownerReferences = Self.ownerReferences(
+            existing.metadata.ownerReferences, ours: ownerReference, keep: policy == .owner)
+
+        var data: [String: Data]
+        if policy == .merge {
+            data = (existing.data ?? [:]).filter { !additions.removedDataKeys.contains($0.key) }
+            data.merge(syncedData.mapValues(Self.bytes)) { _, synced in synced }
+        } else {
+            data = syncedData.mapValues(Self.bytes)
+        }
+        desired.data = data.isEmpty && existing.data == nil ? nil : data
+
+        // The API server never lets an immutable Secret become mutable again.
+        if existing.immutable == true || wantsImmutable { desired.immutable = true }
+
+        let changedKeys = Self.changedKeys(existing.data ?? [:], data)
+        if existing.immutable == true, !changedKeys.isEmpty {
+            return .refuse(ManagedSecretRefusal(.immutableDataChange(changedKeys: changedKeys), secret: secret))
+        }
+
+        let unchanged =
+            changedKeys.isEmpty
+            && desired.metadata.labels == existing.metadata.labels
+            && desired.metadata.annotations == existing.metadata.annotations
+            && (desired.metadata.ownerReferences ?? []) == (existing.metadata.ownerReferences ?? [])
+            && (desired.immutable ?? false) == (existing.immutable ?? false)
+        return unchanged ? .none : .update(desired)
+    }
+
+    /// The existing references with this ExternalSecret's replaced in place (or appended) when
+    /// `keep`, or removed otherwise; the order of the others is kept so nothing changes
+    /// spuriously.
+    private static func ownerReferences(
+        _ existing: [OwnerReference]?, ours: OwnerReference, keep: Bool
+    ) -> [OwnerReference]? {
+        var result: [OwnerReference] = []
+        var placed = false
+        for reference in existing ?? [] {
+            if reference.uid == ours.uid, reference.kind == ours.kind {
+                if keep, !placed {
+                    result.append(ours)
+                    placed = true
+                }
+            } else {
+                result.append(reference)
+            }
+        }
+        if keep, !placed { result.append(ours) }
+        return result.isEmpty && existing == nil ? nil : result
+    }
+
+    /// Keys present on one side only or with different bytes, compared in constant time per
+    /// value so timing does not reveal where two values first differ.
+    private static func changedKeys(_ old: [String: Data], _ new: [String: Data]) -> [String] {
+        Set(old.keys).union(new.keys).sorted().filter { key in
+            guard let before = old[key], let after = new[key] else { return true }
+            return !constantTimeEquals(Array(before), Array(after))
+        }
+    }
+
+    private static func bytes(_ value: SecretValue) -> Data {
+        Data(value.revealedBytes())
+    }
+}

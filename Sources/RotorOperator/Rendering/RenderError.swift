@@ -1,0 +1,55 @@
+import RotorAPI
+
+/// Why an ExternalSecret's template could not be rendered.
+///
+/// The message names the template key (the target Secret key being rendered) and, where it
+/// helps, the fetched key a tag referred to and the position of a syntax error. It never
+/// holds a value, a rendered fragment or a line of the template.
+public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum Kind: Hashable, Sendable {
+        case syntax(reason: String, line: Int, column: Int)
+        case unknownKey(referenced: String)
+        case notUTF8(referenced: String)
+    }
+
+    let kind: Kind
+    /// The key of `spec.target.template.data` whose template failed.
+    public let templateKey: String
+
+    init(_ kind: Kind, templateKey: String) {
+        self.kind = kind
+        self.templateKey = templateKey
+    }
+
+    /// A stable identifier for alerts and tests: `templateSyntax`, `unknownTemplateKey` or
+    /// `nonUTF8Value`.
+    public var code: String {
+        switch kind {
+        case .syntax: "templateSyntax"
+        case .unknownKey: "unknownTemplateKey"
+        case .notUTF8: "nonUTF8Value"
+        }
+    }
+
+    /// The `Ready` condition reason a reconciler reports: the spec cannot be acted on.
+    public var conditionReason: String { ExternalSecretConditions.Reason.invalidSpec }
+
+    /// The fetched key a tag referred to, for `unknownTemplateKey` and `nonUTF8Value`.
+    public var referencedKey: String? {
+        switch kind {
+        case .syntax: nil
+        case .unknownKey(let key), .notUTF8(let key): key
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .syntax(let reason, let line, let column):
+            "template for key '\(templateKey)' has a syntax error at line \(line), column \(column): \(reason)"
+        case .unknownKey(let referenced):
+            "template for key '\(templateKey)' refers to '\(referenced)', which is not one of the fetched keys"
+        case .notUTF8(let referenced):
+            "template for key '\(templateKey)' refers to '\(referenced)', whose value is not UTF-8 text and cannot be templated"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Mustache
+import RotorAPI
+import SecretProviders
+
+/// Turns an ExternalSecret's fetched values into the data, type and template metadata of its
+/// target Secret. Pure: no I/O, no clock.
+///
+/// - Without `spec.target.template`, or with a template without `data`, the Secret's data is
+///   the fetched values, key for key (ESO does the same when a template has no data).
+/// - With template `data`, the Secret's data is exactly the rendered template keys: the
+///   fetched values are the template's context, not extra keys (ESO's default
+///   `mergePolicy: Replace`; Rotor's API has no other policy). To keep a fetched key as is,
+///   list it: `password: "{{password}}"`.
+/// - Templates are Mustache (swift-mustache) rendered as plain text: `{{x}}` and `{{{x}}}`
+///   both insert the value unescaped (no HTML escaping of `&<>"'`). Addressing keys is
+///   described on `TemplateScope`: `{{password}}`, `{{tls.crt}}`, and
+///   `{{#key?}}odd/key{{/key?}}` for keys Mustache cannot name.
+/// - `template.type` and `template.metadata` are taken literally, not rendered.
+/// - A syntax error, a reference to a key that was not fetched, or a non-UTF-8 value used in a
+///   template is a `RenderError` naming the template key; never a value.
+public enum SecretRenderer {
+    /// Renders the Secret content of `externalSecret` from `values` (secretKey → value, from
+    /// `data` and `dataFrom`, already resolved by the caller).
+    public static func render(
+        externalSecret: ExternalSecret, values: [String: SecretValue]
+    ) throws(RenderError) -> RenderedSecret {
+        guard let template = externalSecret.spec.target?.template else {
+            return RenderedSecret(data: values)
+        }
+        var rendered = RenderedSecret(
+            type: template.type.flatMap { $0.isEmpty ? nil : $0 },
+            labels: template.metadata?.labels ?? [:],
+            annotations: template.metadata?.annotations ?? [:])
+        guard let templates = template.data, !templates.isEmpty else {
+            rendered.data = values
+            return rendered
+        }
+        for key in templates.keys.sorted() {
+            rendered.data[key] = SecretValue(utf8: try renderTemplate(templates[key]!, key: key, values: values))
+        }
+        return rendered
+    }
+
+    /// Sets the `TEXT` content type so `{{x}}` is not HTML-escaped. The empty comment after it
+    /// keeps the pragma from being "standalone" (which would swallow a newline the template
+    /// starts with) and leaves line numbers of errors unchanged.
+    static let textPragma = "{{% CONTENT_TYPE: TEXT}}{{!}}"
+
+    static func renderTemplate(
+        _ text: String, key: String, values: [String: SecretValue]
+    ) throws(RenderError) -> String {
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: textPragma + text)
+        } catch {
+            throw RenderError(syntaxError(error), templateKey: key)
+        }
+        let scope = TemplateScope(values: values)
+        let output = template.render(scope)
+        scope.finish()
+        if let problem = scope.problems.first {
+            throw RenderError(problem, templateKey: key)
+        }
+        return output
+    }
+
+    /// Describes a parse error by its kind and position only; the parser's context also
+    /// carries the template line, which is left out.
+    private static func syntaxError(_ error: any Error) -> RenderError.Kind {
+        guard let parserError = error as? MustacheTemplate.ParserError else {
+            return .syntax(reason: "unreadable template", line: 1, column: 1)
+        }
+        let line = parserError.context.lineNumber
+        var column = parserError.context.columnNumber
+        if line == 1 { column = max(1, column - textPragma.count) }
+        let reason: String =
+            switch parserError.error as? MustacheTemplate.Error {
+            case .sectionCloseNameIncorrect: "a section is closed with a different name than it was opened with"
+            case .unfinishedName: "a tag is not finished or its name has characters Mustache does not accept"
+            case .expectedSectionEnd: "a section is not closed"
+            case .invalidSetDelimiter: "a set-delimiter tag is malformed"
+            case .transformAppliedToInheritanceSection: "a transform is applied to an inheritance section"
+            case .illegalTokenInsideInheritSection: "an inheritance section holds a tag it cannot hold"
+            case .textInsideInheritSection: "an inheritance section holds text"
+            case .invalidConfigVariableSyntax: "a pragma tag is malformed"
+            case .unrecognisedConfigVariable: "a pragma tag names an unknown setting"
+            // swift-mustache's internal reader only fails by running past the end of the text.
+            case nil: "the template ends inside an unfinished tag"
+            }
+        return .syntax(reason: reason, line: line, column: column)
+    }
+}
