@@ -80,6 +80,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // An in-process kube-apiserver emulator that real kubectl accepts.
@@ -121,7 +122,10 @@ let package = Package(
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
         .testTarget(
             name: "RotorOperatorTests",
-            dependencies: ["RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "KubeRuntimeTests",

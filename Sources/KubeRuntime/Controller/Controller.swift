@@ -70,12 +70,13 @@ public struct Controller<Object: Sendable>: Service {
         self.reconcile = reconcile
     }
 
-    /// Also reconciles the primary objects that `map` names whenever an object of
+    /// Also reconciles the primary objects that `map` names (it may ask an informer's
+    /// store, e.g. "which ExternalSecrets use this store") whenever an object of
     /// `informer` changes (before and after the change, so a moved reference
     /// reconciles both sides). With `version`, a relist's unchanged objects are skipped.
     public mutating func watches<Other: Sendable>(
         _ informer: Informer<Other>, version: (@Sendable (Other) -> String?)? = nil,
-        map: @escaping @Sendable (Other) -> [ObjectKey]
+        map: @escaping @Sendable (Other) async -> [ObjectKey]
     ) {
         let metrics = self.metrics
         relatedSyncs.append {
@@ -89,8 +90,8 @@ public struct Controller<Object: Sendable>: Service {
                     if let version, let old = change.old, let new = change.new, let v = version(old), v == version(new) {
                         continue
                     }
-                    if let old = change.old { keys += map(old) }
-                    if let new = change.new { keys += map(new) }
+                    if let old = change.old { keys += await map(old) }
+                    if let new = change.new { keys += await map(new) }
                 }
                 if !keys.isEmpty {
                     await queue.add(contentsOf: keys, priority: .high)
@@ -219,7 +220,7 @@ public struct Controller<Object: Sendable>: Service {
 
 extension Controller {
     /// `watches(_:version:map:)` for typed objects: unchanged resourceVersions are skipped.
-    public mutating func watches<Other: KubernetesResource>(_ informer: Informer<Other>, map: @escaping @Sendable (Other) -> [ObjectKey]) {
+    public mutating func watches<Other: KubernetesResource>(_ informer: Informer<Other>, map: @escaping @Sendable (Other) async -> [ObjectKey]) {
         watches(informer, version: { $0.metadata.resourceVersion }, map: map)
     }
 }

@@ -46,10 +46,11 @@ extension Informer where Object: KubernetesResource {
     /// An informer that keeps whole typed objects.
     public convenience init(
         client: any KubernetesClient, configuration: WatcherConfiguration = WatcherConfiguration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer")
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.init(
             client: client, resource: Object.resourceType, configuration: configuration, clock: clock, logger: logger,
-            key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
+            metricsFactory: metricsFactory, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
     }
 }

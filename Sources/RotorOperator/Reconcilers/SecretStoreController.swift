@@ -1,0 +1,71 @@
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import Metrics
+import RotorAPI
+import SecretProviders
+
+/// Checks SecretStores and ClusterSecretStores: builds the provider from the spec, asks
+/// it to validate the configuration and credentials (a login, a cheap authenticated
+/// call; the fake provider always passes unless told to fail), and writes the `Ready`
+/// condition and capabilities — only when they change. ExternalSecrets wait for `Ready`.
+public enum SecretStoreController {
+    /// How often a store that is Ready is checked again (credentials expire, servers move).
+    public static let recheckInterval: Duration = .seconds(300)
+
+    public static func make(
+        client: any KubernetesClient, scope: NamespaceScope = .all, providers: StoreProviders,
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) -> (Controller<SecretStore>, Controller<ClusterSecretStore>) {
+        let namespaced = Controller(
+            name: "secretstore",
+            primary: Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory),
+            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory
+        ) { key, store in
+            guard let store else { return .done }
+            let identity = StoreIdentity.secretStore(namespace: key.namespace ?? "", name: key.name)
+            var updated = store
+            guard let status = try await check(store.spec.provider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) else {
+                return .requeue(after: recheckInterval)
+            }
+            updated.status = status
+            _ = try await client.updateStatus(updated)
+            return .requeue(after: recheckInterval)
+        }
+        let cluster = Controller(
+            name: "clustersecretstore",
+            primary: Informer<ClusterSecretStore>(client: client, clock: clock, logger: logger, metricsFactory: metricsFactory),
+            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory
+        ) { key, store in
+            guard let store else { return .done }
+            let identity = StoreIdentity.clusterSecretStore(name: key.name)
+            var updated = store
+            guard let status = try await check(store.spec.provider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) else {
+                return .requeue(after: recheckInterval)
+            }
+            updated.status = status
+            _ = try await client.updateStatus(updated)
+            return .requeue(after: recheckInterval)
+        }
+        return (namespaced, cluster)
+    }
+
+    /// The store's new status, or nil when it is unchanged (no write).
+    static func check(
+        _ provider: SecretStoreProvider, identity: StoreIdentity, status: SecretStoreStatus?, generation: Int64?, providers: StoreProviders
+    ) async throws -> SecretStoreStatus? {
+        let result: StoreCheck
+        do {
+            let reader = try await providers.reader(for: identity, provider: provider)
+            try await reader.validate()
+            let capabilities: SecretStoreCapabilities = reader.capabilities.access == .readWrite ? .readWrite : .readOnly
+            result = .valid(capabilities)
+        } catch let error as ProviderError {
+            result = .failed(error, store: identity)
+        }
+        let desired = StoreStatusPlanner.desiredStatus(current: status, generation: generation, check: result, now: Date())
+        return desired == status ? nil : desired
+    }
+}

@@ -1,0 +1,118 @@
+import Crypto
+import EmulatorTestSupport
+import Foundation
+import KubeClient
+import KubeRuntime
+import RotorAPI
+import RotorOperator
+import Testing
+
+/// The ExternalSecret controller end to end against the API emulator, with the fake provider.
+@Suite("ExternalSecret controller")
+struct ExternalSecretControllerTests {
+    static let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+
+    static func fakeStore(_ value: String) throws -> SecretStore {
+        try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"fake","namespace":"default"},"spec":{"provider":{"fake":{"data":[{"key":"db/password","value":"\#(value)","version":"1"},{"key":"db/user","value":"app","version":"1"}]}}}}"#).decode(as: SecretStore.self)
+    }
+
+    static let externalSecret = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"db","namespace":"default"},"spec":{"secretStoreRef":{"name":"fake","kind":"SecretStore"},"refreshInterval":"1h","data":[{"secretKey":"password","remoteRef":{"key":"db/password"}},{"secretKey":"user","remoteRef":{"key":"db/user"}}]}}"#
+
+    static func password(_ client: HTTPKubernetesClient) async -> String? {
+        (try? await client.get(Secret.self, namespace: "default", name: "db"))?.data?["password"].map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func ready(_ client: HTTPKubernetesClient) async -> (status: String, reason: String)? {
+        guard let es = try? await client.get(ExternalSecret.self, namespace: "default", name: "db"),
+            let ready = es.status?.conditions?.first(where: { $0.type == "Ready" })
+        else { return nil }
+        return (ready.status.rawValue, ready.reason ?? "")
+    }
+
+    /// A cluster with the CRDs, a fake store and the controller running.
+    static func withOperator(_ body: (EmulatedCluster) async throws -> Void) async throws {
+        try await EmulatedCluster.with { cluster in
+            for definition in RotorCRDs.all {
+                _ = try await cluster.client.create(Self.crds, namespace: nil, body: definition.object)
+            }
+            _ = try await cluster.client.create(try Self.fakeStore("fake-pass-1"))
+            let events = EventRecorder(client: cluster.client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
+            let providers = StoreProviders()
+            let controller = ExternalSecretController.make(
+                client: cluster.client, fingerprintKey: SymmetricKey(size: .bits256), events: events, providers: providers)
+            let (stores, clusterStores) = SecretStoreController.make(client: cluster.client, providers: providers)
+            let running = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await controller.run() }
+                    group.addTask { try await stores.run() }
+                    group.addTask { try await clusterStores.run() }
+                    try await group.waitForAll()
+                }
+            }
+            defer { running.cancel() }
+            try await body(cluster)
+            running.cancel()
+            _ = try? await running.value
+        }
+    }
+
+    @Test("a new ExternalSecret yields its Secret with data, managed labels, fingerprint and owner; status Ready")
+    func syncsANewExternalSecret() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" })
+            let secret = try await client.get(Secret.self, namespace: "default", name: "db")
+            #expect(secret.metadata.labels?["rotor.dev/managed"] == "true")
+            #expect(secret.metadata.annotations?["rotor.dev/fingerprint"]?.hasPrefix("hmac-sha256:") == true)
+            #expect(secret.metadata.ownerReferences?.first?.kind == "ExternalSecret")
+            #expect(secret.metadata.ownerReferences?.first?.controller == true)
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "Synced" })
+        }
+    }
+
+    @Test("editing the store's value updates the Secret; a no-op sync writes nothing")
+    func storeChangeAndNoOp() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" })
+            var store = try await client.get(SecretStore.self, namespace: "default", name: "fake")
+            store.spec = try Self.fakeStore("fake-pass-2").spec
+            _ = try await client.update(store)
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-2" })
+            // Force a sync: the provider is read again, but the Secret is already right.
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "Synced" })
+            let writesBefore = cluster.emulator.faults.requestCount(verb: "update", resource: "secrets")
+                + cluster.emulator.faults.requestCount(verb: "create", resource: "secrets")
+            let before = try await client.get(ExternalSecret.self, namespace: "default", name: "db").status?.syncedResourceVersion
+            _ = try await client.patch(ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/force-sync": "1"]]]))
+            #expect(await EmulatedCluster.eventually {
+                let now = try? await client.get(ExternalSecret.self, namespace: "default", name: "db").status?.syncedResourceVersion
+                return now != nil && now != before
+            })
+            let writesAfter = cluster.emulator.faults.requestCount(verb: "update", resource: "secrets")
+                + cluster.emulator.faults.requestCount(verb: "create", resource: "secrets")
+            #expect(writesAfter == writesBefore, "a sync that finds the Secret right makes no Secret write")
+        }
+    }
+
+    @Test("a missing remote key leaves the synced Secret untouched and says why")
+    func failureKeepsTheSecret() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" })
+            _ = try await client.patch(
+                ExternalSecret.self, namespace: "default", name: "db",
+                patch: .json([["op": "replace", "path": "/spec/data/0/remoteRef/key", "value": "db/nope"]]))
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "SecretNotFound" })
+            #expect(await Self.ready(client)?.status == "False")
+            #expect(await Self.password(client) == "fake-pass-1", "the last good value stays")
+            let es = try await client.get(ExternalSecret.self, namespace: "default", name: "db")
+            let message = es.status?.conditions?.first { $0.type == "Ready" }?.message ?? ""
+            #expect(message.contains("db/nope"))
+            #expect(!message.contains("fake-pass"))
+        }
+    }
+}
