@@ -14,8 +14,9 @@ final class HTTPServer: Sendable {
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     let port: Int
     private let runTask: Task<Void, Never>
-    /// Open connections, so that shutdown can close idle keep-alive ones too.
-    private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
+    /// Open connections, so that shutdown can close idle keep-alive ones too; `nil` once
+    /// shutdown began (connections accepted after that are closed at once).
+    private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]?>
 
     /// Largest request body accepted (kube-apiserver allows 3 MiB).
     static let maximumBodySize = 3 * 1024 * 1024
@@ -37,18 +38,28 @@ final class HTTPServer: Sendable {
             }
         serverChannel = channel
         self.port = channel.channel.localAddress?.port ?? port
-        let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+        let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]?>([:])
         self.connections = connections
+        // Every accepted connection is consumed (served, or closed during shutdown): an
+        // async channel dropped unconsumed is a programming error in NIO.
         runTask = Task {
             await withDiscardingTaskGroup { group in
                 do {
                     try await channel.executeThenClose { inbound in
                         for try await connection in inbound {
                             let id = ObjectIdentifier(connection.channel)
-                            connections.withLockedValue { $0[id] = connection.channel }
+                            let accepted = connections.withLockedValue { open -> Bool in
+                                guard open != nil else { return false }
+                                open![id] = connection.channel
+                                return true
+                            }
+                            guard accepted else {
+                                group.addTask { try? await connection.executeThenClose { _, _ in } }
+                                continue
+                            }
                             group.addTask {
                                 await Self.serve(connection, handler: handler, logger: logger)
-                                _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+                                _ = connections.withLockedValue { $0?.removeValue(forKey: id) }
                             }
                         }
                     }
@@ -59,13 +70,16 @@ final class HTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting connections and closes open ones.
+    /// Stops accepting connections and closes open ones, then waits for every
+    /// connection's task to end. (The accept loop is not cancelled: it drains what was
+    /// already accepted, closing it.)
     func shutdown() async {
-        try? await serverChannel.channel.close()
-        for connection in connections.withLockedValue({ Array($0.values) }) {
-            connection.close(promise: nil)
+        let open = connections.withLockedValue { open -> [any Channel] in
+            defer { open = nil }
+            return Array((open ?? [:]).values)
         }
-        runTask.cancel()
+        try? await serverChannel.channel.close()
+        for connection in open { connection.close(promise: nil) }
         await runTask.value
     }
 
