@@ -103,7 +103,10 @@ let package = Package(
             dependencies: [
                 "RotorAPI",
                 "KubeClient",
+                "KubeRuntime",
+                "RotorOperator",
                 "KubernetesEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

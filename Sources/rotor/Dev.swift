@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import KubeClient
 import KubernetesEmulator
 import Logging
 
-/// `rotor dev`: the embedded sandbox. Today it runs the Kubernetes API emulator
-/// (`--api-only`); the operator and the Vault emulator join it in later stages.
+/// `rotor dev`: the embedded sandbox — the Kubernetes API emulator and the operator in
+/// one process, with Rotor's CRDs and a demo applied. `--api-only` runs the emulator
+/// alone. (The Vault emulator joins in a later stage.)
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a local sandbox: a Kubernetes API emulator that kubectl can talk to.")
+        abstract: "Run a local sandbox: the Kubernetes API emulator and the operator, with a demo.")
 
     @Flag(help: "Run only the Kubernetes API emulator (no operator, no Vault emulator).")
     var apiOnly = false
@@ -24,6 +26,9 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of HTTPS.")
     var insecureHTTP = false
 
+    @Flag(help: "Do not apply the demo SecretStore and ExternalSecrets.")
+    var noDemo = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard !kubeconfig.isEmpty else { throw ValidationError("--kubeconfig must name a file") }
@@ -38,24 +43,46 @@ struct Dev: AsyncParsableCommand {
         let emulator = try await KubernetesEmulator.start(configuration)
         let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
         try emulator.writeKubeconfig(to: path)
+        var operatorTask: Task<Void, Error>?
+        var client: HTTPKubernetesClient?
         if !apiOnly {
-            print("note: the operator is not part of the sandbox yet; running the Kubernetes API emulator only.")
+            var logger = Logger(label: "rotor")
+            logger.logLevel = .warning
+            let kubeClient = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+            client = kubeClient
+            let controllers = try await DevSandbox.prepare(emulator: emulator, client: kubeClient, logger: logger)
+            operatorTask = Task { try await controllers.run() }
+            if !noDemo { try await DevSandbox.applyDemo(client: kubeClient) }
         }
-        // Written unbuffered: scripts wait for these lines on a pipe.
-        FileHandle.standardOutput.write(Data("""
-            Kubernetes API emulator listening on \(emulator.url)
-            kubeconfig written to \(path)
-
-            Try:
+        let tryLines = apiOnly || noDemo
+            ? """
               kubectl --kubeconfig \(path) get namespaces
               kubectl --kubeconfig \(path) create secret generic demo --from-literal=password=s3cr3t
               kubectl --kubeconfig \(path) get secrets
+            """
+            : """
+              kubectl --kubeconfig \(path) get externalsecrets,secretstores
+              kubectl --kubeconfig \(path) get secret db-credentials -o yaml
+              kubectl --kubeconfig \(path) get secret db-url -o jsonpath='{.data.DATABASE_URL}' | base64 -d
+              kubectl --kubeconfig \(path) annotate es db rotor.dev/force-sync=$(date +%s) --overwrite
+              kubectl --kubeconfig \(path) describe es db
+            """
+        // Written unbuffered: scripts wait for these lines on a pipe.
+        FileHandle.standardOutput.write(Data("""
+            Kubernetes API emulator listening on \(emulator.url)\(apiOnly ? "" : " (operator running\(noDemo ? "" : ", demo applied"))")
+            kubeconfig written to \(path)
+
+            Try:
+            \(tryLines)
 
             Press Ctrl-C to stop.
 
             """.utf8))
         await waitForTermination()
+        operatorTask?.cancel()
+        _ = try? await operatorTask?.value
         await emulator.shutdown()
+        try? await client?.shutdown()
     }
 }
 

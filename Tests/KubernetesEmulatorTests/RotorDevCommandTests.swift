@@ -1,3 +1,4 @@
+import EmulatorTestSupport
 import Foundation
 import Testing
 
@@ -48,6 +49,42 @@ struct RotorDevCommandTests {
         let result = try await kubectl.run(["get", "ns", "default", "-o", "jsonpath={.status.phase}"], kubeconfig: kubeconfig, home: directory.path)
         #expect(result.stdout == "Active", "stderr: \(result.stderr)")
 
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "Ctrl-C stops it cleanly")
+    }
+
+    @Test("rotor dev runs the operator with a demo: the ExternalSecrets are Ready and their Secrets exist")
+    func devWithOperatorAndDemo() async throws {
+        let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
+        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-dev-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kc").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["dev", "--kubeconfig", kubeconfig]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = OutputCollector.following(pipe.fileHandleForReading)
+        defer {
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+        }
+        let started = BackgroundKubectl(process: process, output: output)
+        #expect(await started.waitForOutput { $0.contains("demo applied") }, "output: \(output.text)")
+        let ready = await EmulatedCluster.eventually {
+            let result = try? await kubectl.run(["get", "es"], kubeconfig: kubeconfig, home: directory.path)
+            let rows = tableRows(result?.stdout ?? "")
+            return rows.count == 4 && rows.dropFirst().allSatisfy { $0.count > 4 && $0[3] == "Synced" && $0[4] == "True" }
+        }
+        #expect(ready, "every demo ExternalSecret becomes Ready")
+        let url = try await kubectl.run(["get", "secret", "db-url", "-o", "jsonpath={.data.DATABASE_URL}"], kubeconfig: kubeconfig, home: directory.path)
+        let decoded = Data(base64Encoded: url.stdout).map { String(decoding: $0, as: UTF8.self) }
+        #expect(decoded == "postgres://app:demo-password-1@db:5432/shop")
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "Ctrl-C stops it cleanly")

@@ -37,18 +37,8 @@ struct ExternalSecretControllerTests {
             }
             _ = try await cluster.client.create(try Self.fakeStore("fake-pass-1"))
             let events = EventRecorder(client: cluster.client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
-            let providers = StoreProviders()
-            let controller = ExternalSecretController.make(
-                client: cluster.client, fingerprintKey: SymmetricKey(size: .bits256), events: events, providers: providers)
-            let (stores, clusterStores) = SecretStoreController.make(client: cluster.client, providers: providers)
-            let running = Task {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await controller.run() }
-                    group.addTask { try await stores.run() }
-                    group.addTask { try await clusterStores.run() }
-                    try await group.waitForAll()
-                }
-            }
+            let controllers = OperatorControllers(client: cluster.client, fingerprintKey: SymmetricKey(size: .bits256), events: events)
+            let running = Task { try await controllers.run() }
             defer { running.cancel() }
             try await body(cluster)
             running.cancel()

@@ -1,0 +1,36 @@
+import Crypto
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import Metrics
+import RotorAPI
+
+/// Every controller of the operator, sharing one provider per store.
+public struct OperatorControllers: Sendable {
+    public let externalSecrets: Controller<ExternalSecret>
+    public let secretStores: Controller<SecretStore>
+    public let clusterSecretStores: Controller<ClusterSecretStore>
+
+    public init(
+        client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
+        events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
+        let providers = StoreProviders(logger: logger)
+        externalSecrets = ExternalSecretController.make(
+            client: client, scope: scope, workers: workers, fingerprintKey: fingerprintKey, events: events, providers: providers,
+            logger: logger, metricsFactory: metricsFactory)
+        (secretStores, clusterSecretStores) = SecretStoreController.make(
+            client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Runs all controllers until cancelled (each finishes its in-flight reconciles).
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await externalSecrets.run() }
+            group.addTask { try await secretStores.run() }
+            group.addTask { try await clusterSecretStores.run() }
+            try await group.waitForAll()
+        }
+    }
+}
