@@ -17,6 +17,18 @@ struct RotorDevCommandTests {
         return nil
     }
 
+    /// Starts `rotor ARGS`, collecting its output as it arrives.
+    static func launch(_ executable: String, _ arguments: [String]) throws -> (Process, OutputCollector) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        return (process, OutputCollector.following(pipe.fileHandleForReading))
+    }
+
     @Test("serves over TLS, writes the kubeconfig where asked, and kubectl uses it")
     func devAPIOnly() async throws {
         let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
@@ -26,14 +38,7 @@ struct RotorDevCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let kubeconfig = directory.appendingPathComponent("nested/dir/kc").path
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfig]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = OutputCollector.following(pipe.fileHandleForReading)
+        let (process, output) = try Self.launch(executable, ["dev", "--api-only", "--kubeconfig", kubeconfig])
         defer {
             if process.isRunning { process.interrupt() }
             process.waitUntilExit()
@@ -62,14 +67,7 @@ struct RotorDevCommandTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let kubeconfig = directory.appendingPathComponent("kc").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["dev", "--kubeconfig", kubeconfig]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = OutputCollector.following(pipe.fileHandleForReading)
+        let (process, output) = try Self.launch(executable, ["dev", "--kubeconfig", kubeconfig])
         defer {
             if process.isRunning { process.interrupt() }
             process.waitUntilExit()

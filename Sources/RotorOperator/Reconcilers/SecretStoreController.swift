@@ -24,32 +24,28 @@ public enum SecretStoreController {
             primary: Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory),
             queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory
         ) { key, store in
-            guard let store else { return .done }
-            let identity = StoreIdentity.secretStore(namespace: key.namespace ?? "", name: key.name)
-            var updated = store
-            guard let status = try await check(store.spec.provider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) else {
-                return .requeue(after: recheckInterval)
-            }
-            updated.status = status
-            _ = try await client.updateStatus(updated)
-            return .requeue(after: recheckInterval)
+            try await reconcile(store, identity: .secretStore(namespace: key.namespace ?? "", name: key.name), client: client, providers: providers)
         }
         let cluster = Controller(
             name: "clustersecretstore",
             primary: Informer<ClusterSecretStore>(client: client, clock: clock, logger: logger, metricsFactory: metricsFactory),
             queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory
         ) { key, store in
-            guard let store else { return .done }
-            let identity = StoreIdentity.clusterSecretStore(name: key.name)
-            var updated = store
-            guard let status = try await check(store.spec.provider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) else {
-                return .requeue(after: recheckInterval)
-            }
-            updated.status = status
-            _ = try await client.updateStatus(updated)
-            return .requeue(after: recheckInterval)
+            try await reconcile(store, identity: .clusterSecretStore(name: key.name), client: client, providers: providers)
         }
         return (namespaced, cluster)
+    }
+
+    /// One check of a store of either kind; the status is written only when it changed.
+    static func reconcile<Store: StoreResource>(
+        _ store: Store?, identity: StoreIdentity, client: any KubernetesClient, providers: StoreProviders
+    ) async throws -> ReconcileAction {
+        guard var store else { return .done }
+        if let status = try await check(store.storeProvider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) {
+            store.status = status
+            _ = try await client.updateStatus(store)
+        }
+        return .requeue(after: recheckInterval)
     }
 
     /// The store's new status, or nil when it is unchanged (no write).
@@ -68,4 +64,18 @@ public enum SecretStoreController {
         let desired = StoreStatusPlanner.desiredStatus(current: status, generation: generation, check: result, now: Date())
         return desired == status ? nil : desired
     }
+}
+
+/// What SecretStore and ClusterSecretStore share for a readiness check.
+protocol StoreResource: KubernetesResource {
+    var storeProvider: SecretStoreProvider { get }
+    var status: SecretStoreStatus? { get set }
+}
+
+extension SecretStore: StoreResource {
+    var storeProvider: SecretStoreProvider { spec.provider }
+}
+
+extension ClusterSecretStore: StoreResource {
+    var storeProvider: SecretStoreProvider { spec.provider }
 }
