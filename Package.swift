@@ -128,6 +128,8 @@ let package = Package(
             dependencies: [
                 "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
