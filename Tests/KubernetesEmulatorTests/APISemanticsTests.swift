@@ -101,6 +101,18 @@ struct APISemanticsTests {
         }
     }
 
+    @Test("a dependent written after its owner is gone is garbage-collected")
+    func lateDependentIsCollected() async throws {
+        try await EmulatedCluster.with { cluster in
+            let owner = try await cluster.client.create(.testConfigMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+            _ = try await cluster.client.delete(.testConfigMaps, namespace: "default", name: "owner")
+            // A controller that has not seen the deletion yet writes a dependent.
+            _ = try await cluster.client.create(.testSecrets, namespace: "default", body: secretBody("late", owners: [ownerReference(to: owner)]))
+            let kind = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "late") }
+            #expect(kind == .notFound)
+        }
+    }
+
     @Test("foreground deletion waits for dependents; orphan deletion keeps them")
     func foregroundAndOrphanDeletion() async throws {
         try await EmulatedCluster.with { cluster in

@@ -81,7 +81,19 @@ extension ClusterStore {
     /// Background deletion of dependents whose owners are all gone; dangling owner
     /// references to a gone owner are removed when other owners remain.
     private func collectGarbage() -> Bool {
-        guard !pendingRemovals.isEmpty else { return false }
+        var progressed = false
+        if !orphanedDependents.isEmpty {
+            let candidates = orphanedDependents
+            orphanedDependents.removeAll()
+            for (resourceID, key) in candidates {
+                guard let resource = registry.lookup(resourceID), let dependent = tables[resourceID]?.objects[key],
+                    !dependent.isTerminating, dependent.ownerUIDs.allSatisfy({ objectsByUID[$0] == nil })
+                else { continue }
+                _ = try? deleteObject(resource, key: key, policy: .background)
+                progressed = true
+            }
+        }
+        guard !pendingRemovals.isEmpty else { return progressed }
         let removed = pendingRemovals
         pendingRemovals.removeAll()
         for (_, object) in removed {

@@ -401,6 +401,12 @@ actor ClusterStore {
         if let old { unindex(old, resource: resource.id, key: key) }
         index(stored, resource: resource.id, key: key)
         if old == nil && !key.namespace.isEmpty { objectCountByNamespace[key.namespace, default: 0] += 1 }
+        // A dependent whose owners are all gone (e.g. created by a controller that had not
+        // yet seen its owner's deletion) is collected, as kube-controller-manager's GC does.
+        let owners = stored.ownerUIDs
+        if !owners.isEmpty && !stored.isTerminating && owners.allSatisfy({ objectsByUID[$0] == nil }) {
+            orphanedDependents.append((resource.id, key))
+        }
         publish(ChangeEvent(resourceVersion: currentResourceVersion, resource: resource.id, type: type, key: key, object: stored, previous: previous))
         return stored
     }
@@ -421,6 +427,8 @@ actor ClusterStore {
 
     /// Objects removed since the controllers last ran (for GC and CRD cleanup).
     var pendingRemovals: [(ResourceDescriptor, StoredObject)] = []
+    /// Objects written with ownerReferences to owners that no longer exist.
+    var orphanedDependents: [(ResourceID, ObjectKey)] = []
 
     private func index(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
         let uid = stored.uid
