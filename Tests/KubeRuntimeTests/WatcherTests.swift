@@ -130,5 +130,9 @@ struct WatcherTests {
         #expect(await store.byIndex("tier", "web").count == 2)
         #expect(await store.byIndex("tier", "db").isEmpty)
         #expect(await store.hasSynced)
+        // An index given at creation sees the very first change.
+        let indexed = Store<JSONValue>(key: { ObjectKey(of: $0)! }, indexes: ["tier": { [$0[path: ["metadata", "labels", "tier"]]?.stringValue ?? ""] }])
+        await indexed.apply(.applied(Self.secret("c", labels: ["tier": "web"])))
+        #expect(await indexed.byIndex("tier", "web").count == 1)
     }
 }

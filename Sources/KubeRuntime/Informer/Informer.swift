@@ -17,7 +17,7 @@ public final class Informer<Object: Sendable>: Sendable {
     public init(
         client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, indexes: [String: Store<Object>.IndexFunction] = [:],
         key: @escaping @Sendable (Object) -> ObjectKey, project: @escaping @Sendable (JSONValue) throws -> Object
     ) {
         self.resource = resource
@@ -27,7 +27,7 @@ public final class Informer<Object: Sendable>: Sendable {
         case .one(let ns): namespaces = [ns]
         case .set(let set): namespaces = Set(set.map(Optional.some))
         }
-        store = Store(key: key, expectedNamespaces: namespaces)
+        store = Store(key: key, expectedNamespaces: namespaces, indexes: indexes)
         watcher = Watcher(
             client: client, resource: resource, configuration: configuration, clock: clock, logger: logger,
             metricsFactory: metricsFactory, decode: project)
@@ -47,10 +47,10 @@ extension Informer where Object: KubernetesResource {
     public convenience init(
         client: any KubernetesClient, configuration: WatcherConfiguration = WatcherConfiguration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, indexes: [String: Store<Object>.IndexFunction] = [:]
     ) {
         self.init(
             client: client, resource: Object.resourceType, configuration: configuration, clock: clock, logger: logger,
-            metricsFactory: metricsFactory, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
+            metricsFactory: metricsFactory, indexes: indexes, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
     }
 }

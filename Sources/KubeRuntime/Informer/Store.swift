@@ -28,7 +28,14 @@ public actor Store<Object: Sendable> {
     ///   - key: the object's key (its namespace and name).
     ///   - expectedNamespaces: the lists that must complete before `hasSynced` (one per
     ///     namespace of a `.set` scope; `[nil]` for all namespaces).
-    public init(key: @escaping @Sendable (Object) -> ObjectKey, expectedNamespaces: Set<String?> = [nil]) {
+    ///   - indexes: secondary indexes that exist from the start, so no change is applied
+    ///     before they can see it.
+    public init(
+        key: @escaping @Sendable (Object) -> ObjectKey, expectedNamespaces: Set<String?> = [nil],
+        indexes: [String: IndexFunction] = [:]
+    ) {
+        self.indexers = indexes
+        self.indexes = indexes.mapValues { _ in [:] }
         self.key = key
         self.expectedNamespaces = expectedNamespaces
     }

@@ -16,7 +16,10 @@ public enum ExternalSecretController {
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) -> Controller<ExternalSecret> {
-        let externalSecrets = Informer<ExternalSecret>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
+        // Indexed by store from the start: a store change looks its ExternalSecrets up here.
+        let externalSecrets = Informer<ExternalSecret>(
+            client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory,
+            indexes: [storeIndex: { [storeKey(of: $0)] }])
         let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let managedSecrets = Informer<Secret>(
@@ -31,7 +34,6 @@ public enum ExternalSecretController {
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) },
             reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
-        Task { await byStore.addIndex(storeIndex) { [storeKey(of: $0)] } }
         controller.watches(secretStores) { store in
             await byStore.byIndex(storeIndex, "SecretStore/\(store.metadata.namespace ?? "")/\(store.metadata.name ?? "")").map { ObjectKey(of: $0) }
         }

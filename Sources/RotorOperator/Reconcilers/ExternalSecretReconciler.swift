@@ -56,7 +56,7 @@ public struct ExternalSecretReconciler: Sendable {
         case .failure(let failure): return try await fail(es, failure)
         }
         let resolution = await resolveStore(es)
-        guard case .resolved(let store) = resolution, let resolved = resolution.store else {
+        guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
         }
         let existing = try await readTarget(es)
@@ -67,7 +67,7 @@ public struct ExternalSecretReconciler: Sendable {
         } else {
             targetState = .missing
         }
-        let version = SyncedVersion(externalSecret: es, store: resolved)
+        let version = SyncedVersion(externalSecret: es, store: store)
         guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now()) != nil else {
             try await writeStatus(es, outcome: .notDue(secretName: es.targetSecretName, store: store.identity))
             return RefreshPlanner.nextAction(schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now(), random: random)
