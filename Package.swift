@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "KubernetesEmulator", targets: ["KubernetesEmulator"]),
         .library(name: "SecretProviders", targets: ["SecretProviders"]),
         .library(name: "FakeProvider", targets: ["FakeProvider"]),
+        .library(name: "VaultProvider", targets: ["VaultProvider"]),
+        .library(name: "AWSProvider", targets: ["AWSProvider"]),
+        .library(name: "VaultEmulator", targets: ["VaultEmulator"]),
         .library(name: "RotorConsumer", targets: ["RotorConsumer"]),
         .executable(name: "rotor", targets: ["rotor"]),
     ],
@@ -26,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Codable Kubernetes and Rotor API types. No I/O.
@@ -68,26 +72,38 @@ let package = Package(
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
         .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
-        // For applications: read mounted Secret files, reload on change, verify a
-        // presented credential against the current and the previous value.
-        .target(name: "RotorConsumer"),
-        // The operator: reconcilers (ExternalSecret, stores) and their pure planning
-        // logic (rendering, store resolution, status, refresh scheduling).
+        // HashiCorp Vault: KV v1/v2, token, kubernetes and AppRole auth. Knows nothing of Kubernetes.
         .target(
-            name: "RotorOperator",
+            name: "VaultProvider",
             dependencies: [
-                "RotorAPI", "KubeClient", "KubeRuntime", "SecretProviders", "FakeProvider",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                "SecretProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // An in-process kube-apiserver emulator that real kubectl accepts.
+        // AWS Secrets Manager with our own SigV4 signer and STS. Knows nothing of Kubernetes.
         .target(
-            name: "KubernetesEmulator",
+            name: "AWSProvider",
             dependencies: [
-                "RotorAPI",
+                "SecretProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A small HTTP/1.1 server (and throwaway TLS certificates) for the emulators and
+        // the operator's health and metrics endpoint.
+        .target(
+            name: "HTTPServing",
+            dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,9 +114,57 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // For applications: read mounted Secret files, reload on change, verify a
+        // presented credential against the current and the previous value.
+        .target(name: "RotorConsumer"),
+        // The operator: reconcilers (ExternalSecret, stores) and their pure planning
+        // logic (rendering, store resolution, status, refresh scheduling).
+        .target(
+            name: "RotorOperator",
+            dependencies: [
+                "RotorAPI", "KubeClient", "KubeRuntime", "SecretProviders", "FakeProvider", "VaultProvider", "AWSProvider",
+                "HTTPServing",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // An in-process kube-apiserver emulator that real kubectl accepts.
+        .target(
+            name: "KubernetesEmulator",
+            dependencies: [
+                "RotorAPI", "HTTPServing",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An in-process HashiCorp Vault emulator following Vault's HTTP API.
+        .target(
+            name: "VaultEmulator",
+            dependencies: [
+                "HTTPServing", "RotorAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rotor",
             dependencies: [
+                "VaultEmulator", "HTTPServing",
                 "RotorAPI",
                 "KubeClient",
                 "KubeRuntime",
@@ -122,11 +186,33 @@ let package = Package(
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
         .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
+        .testTarget(
+            name: "VaultProviderTests",
+            dependencies: [
+                "VaultProvider", "VaultEmulator", "SecretProviders", "KubernetesEmulator", "KubeClient", "RotorAPI",
+                "EmulatorTestSupport", "HTTPServing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "AWSProviderTests",
+            dependencies: [
+                "AWSProvider", "SecretProviders", "HTTPServing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
         .testTarget(
             name: "RotorOperatorTests",
             dependencies: [
                 "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
+                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

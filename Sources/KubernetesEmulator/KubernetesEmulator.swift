@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 import Logging
 import NIOCore
 import NIOPosix
@@ -70,7 +71,8 @@ public final class KubernetesEmulator: Sendable {
             store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init)
         let server = try await HTTPServer(
             host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(), group: group,
-            logger: configuration.logger
+            logger: configuration.logger,
+            payloadTooLarge: .error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728"))
         ) { request in
             await api.handle(request)
         }

@@ -14,9 +14,10 @@ public struct OperatorControllers: Sendable {
 
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
-        events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory
+        events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        providers: StoreProviders? = nil
     ) {
-        let providers = StoreProviders(logger: logger)
+        let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger)
         externalSecrets = ExternalSecretController.make(
             client: client, scope: scope, workers: workers, fingerprintKey: fingerprintKey, events: events, providers: providers,
             logger: logger, metricsFactory: metricsFactory)

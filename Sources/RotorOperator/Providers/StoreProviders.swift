@@ -1,7 +1,17 @@
+import AWSProvider
 import FakeProvider
+import KubeClient
 import Logging
 import RotorAPI
 import SecretProviders
+import VaultProvider
+
+extension ProviderRegistry {
+    /// Every provider kind Rotor ships: `vault`, `aws` and `fake`.
+    public static var rotorDefault: ProviderRegistry {
+        ProviderRegistry([VaultProviderFactory(), AWSProviderFactory(), FakeProviderFactory()])
+    }
+}
 
 /// One provider per store, shared by every ExternalSecret that uses it — so one login
 /// per store, and reads of the same remote key coalesced — rebuilt only when the
@@ -16,20 +26,25 @@ public actor StoreProviders {
     private let registry: ProviderRegistry
     private let coalescing: CoalescingReader.Configuration
     private let credentials: @Sendable (StoreIdentity) -> any CredentialResolver
+    private let serviceAccountTokens: @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)?
     private let logger: Logger
 
     /// - Parameters:
     ///   - registry: the provider kinds this operator knows (`fake` by default).
     ///   - credentials: resolves a store's `{name, key}` credential references.
+    ///   - serviceAccountTokens: issues a store's service-account tokens (Vault kubernetes
+    ///     auth, AWS web identity); `nil` where none can be issued.
     public init(
-        registry: ProviderRegistry = ProviderRegistry([FakeProviderFactory()]),
+        registry: ProviderRegistry = .rotorDefault,
         coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
         logger: Logger = Logger(label: "rotor.providers"),
-        credentials: @escaping @Sendable (StoreIdentity) -> any CredentialResolver = { _ in NoCredentials() }
+        credentials: @escaping @Sendable (StoreIdentity) -> any CredentialResolver = { _ in NoCredentials() },
+        serviceAccountTokens: @escaping @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)? = { _ in nil }
     ) {
         self.registry = registry
         self.coalescing = coalescing
         self.credentials = credentials
+        self.serviceAccountTokens = serviceAccountTokens
         self.logger = logger
     }
 
@@ -37,7 +52,9 @@ public actor StoreProviders {
     public func reader(for store: StoreIdentity, provider: SecretStoreProvider) throws(ProviderError) -> any SecretReader {
         if let entry = entries[store], entry.provider == provider { return entry.reader }
         let (kind, config) = try Self.kindAndConfig(of: provider, store: store)
-        let context = ProviderContext(storeName: store.description, config: config, secrets: credentials(store), logger: logger)
+        let context = ProviderContext(
+            storeName: store.description, config: config, secrets: credentials(store),
+            serviceAccountTokens: serviceAccountTokens(store), logger: logger)
         let base: any SecretReader
         do {
             base = try registry.makeProvider(kind: kind, context: context)
@@ -49,6 +66,18 @@ public actor StoreProviders {
         let reader = CoalescingReader(base, configuration: coalescing)
         entries[store] = Entry(provider: provider, reader: reader)
         return reader
+    }
+
+    /// Providers for the stores of a cluster: credentials from its Secrets, tokens from
+    /// its TokenRequest API.
+    public static func kubernetes(
+        client: any KubernetesClient, registry: ProviderRegistry = .rotorDefault,
+        coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(), logger: Logger
+    ) -> StoreProviders {
+        StoreProviders(
+            registry: registry, coalescing: coalescing, logger: logger,
+            credentials: { KubernetesCredentials(client: client, store: $0) },
+            serviceAccountTokens: { KubernetesServiceAccountTokens(client: client, store: $0) })
     }
 
     /// Drops a store's provider (the store was deleted).

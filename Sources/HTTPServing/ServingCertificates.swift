@@ -5,16 +5,23 @@ import SwiftASN1
 import X509
 
 /// A throwaway certificate authority and a serving certificate for 127.0.0.1 and
-/// localhost, made at start-up so the emulator serves real TLS that clients verify.
-struct ServingCertificates: Sendable {
-    let caCertificatePEM: String
-    let serverCertificatePEM: String
-    let serverKeyPEM: String
+/// localhost, made at start-up so an emulator serves real TLS that clients verify.
+public struct ServingCertificates: Sendable {
+    /// The CA to trust (what a kubeconfig's `certificate-authority-data` or a Vault
+    /// store's `caBundle` carries).
+    public let caCertificatePEM: String
+    public let serverCertificatePEM: String
+    public let serverKeyPEM: String
 
-    static func generate(now: Date = Date()) throws -> ServingCertificates {
+    /// A new CA named `authorityName` and a certificate for `serverName` valid for
+    /// 127.0.0.1, localhost and `extraDNSNames`.
+    public static func generate(
+        authorityName: String = "rotor-emulator-ca", serverName: String = "kube-apiserver",
+        extraDNSNames: [String] = ["kubernetes.default.svc"], now: Date = Date()
+    ) throws -> ServingCertificates {
         let caKey = P256.Signing.PrivateKey()
         let caPrivateKey = Certificate.PrivateKey(caKey)
-        let caName = try DistinguishedName { CommonName("rotor-emulator-ca") }
+        let caName = try DistinguishedName { CommonName(authorityName) }
         let validity = (now.addingTimeInterval(-3600), now.addingTimeInterval(365 * 86400))
         let ca = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: caPrivateKey.publicKey,
@@ -32,16 +39,15 @@ struct ServingCertificates: Sendable {
         let server = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: serverPrivateKey.publicKey,
             notValidBefore: validity.0, notValidAfter: validity.1, issuer: caName,
-            subject: try DistinguishedName { CommonName("kube-apiserver") },
+            subject: try DistinguishedName { CommonName(serverName) },
             signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([
-                    .dnsName("localhost"), .dnsName("kubernetes.default.svc"),
-                    .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-                ])
+                SubjectAlternativeNames(
+                    [.dnsName("localhost")] + extraDNSNames.map { .dnsName($0) }
+                        + [.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
             },
             issuerPrivateKey: caPrivateKey)
         return ServingCertificates(
@@ -50,7 +56,8 @@ struct ServingCertificates: Sendable {
             serverKeyPEM: try serverPrivateKey.serializeAsPEM().pemString)
     }
 
-    func makeServerContext() throws -> NIOSSLContext {
+    /// A server-side TLS context presenting the serving certificate (HTTP/1.1 only).
+    public func makeServerContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(serverCertificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serverKeyPEM.utf8), format: .pem)))

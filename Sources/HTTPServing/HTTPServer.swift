@@ -8,20 +8,31 @@ import NIOSSL
 /// A small HTTP/1.1 server on SwiftNIO's async channels: it reads whole requests,
 /// hands them to a handler and writes the response, streaming it when asked (watch).
 /// TLS is optional; HTTP/2 is not offered (Go clients fall back to HTTP/1.1).
-final class HTTPServer: Sendable {
-    typealias Handler = @Sendable (APIRequest) async -> APIResponse
+///
+/// Shared by the in-process emulators (Kubernetes, Vault) and the operator's health
+/// and metrics endpoint, which need nothing more than this.
+public final class HTTPServer: Sendable {
+    public typealias Handler = @Sendable (HTTPServerRequest) async -> HTTPServerResponse
 
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
-    let port: Int
+    /// The port bound (the real one when 0 was asked).
+    public let port: Int
     private let runTask: Task<Void, Never>
     /// Open connections, so that shutdown can close idle keep-alive ones too; `nil` once
     /// shutdown began (connections accepted after that are closed at once).
     private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]?>
 
-    /// Largest request body accepted (kube-apiserver allows 3 MiB).
-    static let maximumBodySize = 3 * 1024 * 1024
-
-    init(host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) async throws {
+    /// Starts serving on `host:port` (port 0: any free port).
+    ///
+    /// - Parameters:
+    ///   - maximumBodySize: larger request bodies get `payloadTooLarge` unread.
+    ///   - payloadTooLarge: the answer to an oversized body (each API words it its own way).
+    public init(
+        host: String, port: Int, tls: NIOSSLContext? = nil, group: any EventLoopGroup, logger: Logger,
+        maximumBodySize: Int = 3 * 1024 * 1024,
+        payloadTooLarge: HTTPServerResponse = HTTPServerResponse(status: .payloadTooLarge, headers: [], body: .bytes([])),
+        handler: @escaping Handler
+    ) async throws {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,7 +69,9 @@ final class HTTPServer: Sendable {
                                 continue
                             }
                             group.addTask {
-                                await Self.serve(connection, handler: handler, logger: logger)
+                                await Self.serve(
+                                    connection, maximumBodySize: maximumBodySize, payloadTooLarge: payloadTooLarge,
+                                    handler: handler, logger: logger)
                                 _ = connections.withLockedValue { $0?.removeValue(forKey: id) }
                             }
                         }
@@ -73,7 +86,7 @@ final class HTTPServer: Sendable {
     /// Stops accepting connections and closes open ones, then waits for every
     /// connection's task to end. (The accept loop is not cancelled: it drains what was
     /// already accepted, closing it.)
-    func shutdown() async {
+    public func shutdown() async {
         let open = connections.withLockedValue { open -> [any Channel] in
             defer { open = nil }
             return Array((open ?? [:]).values)
@@ -85,7 +98,7 @@ final class HTTPServer: Sendable {
 
     private static func serve(
         _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
-        handler: Handler, logger: Logger
+        maximumBodySize: Int, payloadTooLarge: HTTPServerResponse, handler: Handler, logger: Logger
     ) async {
         let channel = connection.channel
         do {
@@ -108,11 +121,11 @@ final class HTTPServer: Sendable {
                     case .end:
                         guard let requestHead = head else { continue }
                         let keepAlive = requestHead.isKeepAlive
-                        let response: APIResponse
+                        let response: HTTPServerResponse
                         if tooLarge {
-                            response = .error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728"))
+                            response = payloadTooLarge
                         } else {
-                            let request = APIRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers, body: body)
+                            let request = HTTPServerRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers, body: body)
                             response = await handler(request)
                         }
                         var headers = HTTPHeaders(response.headers)

@@ -1,0 +1,2 @@
+/// An in-process HashiCorp Vault emulator (being built).
+public enum VaultEmulatorNamespace {}
