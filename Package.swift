@@ -129,6 +129,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // An in-process kube-apiserver emulator that real kubectl accepts.
@@ -173,6 +178,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // `swift run -c release rotor-bench`: figures for BENCHMARKS.md (never asserted by tests).
@@ -239,7 +246,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KubernetesEmulatorTests",
-            dependencies: ["KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport"]
+            dependencies: [
+                "KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

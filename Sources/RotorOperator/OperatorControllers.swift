@@ -5,9 +5,11 @@ import KubeRuntime
 import Logging
 import Metrics
 import RotorAPI
+import ServiceLifecycle
 
-/// Every controller of the operator, sharing one provider per store.
-public struct OperatorControllers: Sendable {
+/// Every controller of the operator, sharing one provider per store. A
+/// swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
+public struct OperatorControllers: Service {
     public let externalSecrets: Controller<ExternalSecret>
     public let secretStores: Controller<SecretStore>
     public let clusterSecretStores: Controller<ClusterSecretStore>
@@ -23,6 +25,12 @@ public struct OperatorControllers: Sendable {
             logger: logger, metricsFactory: metricsFactory)
         (secretStores, clusterSecretStores) = SecretStoreController.make(
             client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Whether every controller's caches have synced (`/readyz` on the leader).
+    public func hasSynced() async -> Bool {
+        let synced = [await externalSecrets.hasSynced(), await secretStores.hasSynced(), await clusterSecretStores.hasSynced()]
+        return !synced.contains(false)
     }
 
     /// Runs all controllers until cancelled (each finishes its in-flight reconciles).

@@ -9,7 +9,7 @@ struct Rotor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotor",
         abstract: "Sync secrets from Vault and AWS Secrets Manager into Kubernetes Secrets, with overlap rotation.",
-        subcommands: [Dev.self, CRDs.self, Version.self])
+        subcommands: [Run.self, Dev.self, CRDs.self, CheckConfig.self, Version.self])
 }
 
 struct Version: ParsableCommand {

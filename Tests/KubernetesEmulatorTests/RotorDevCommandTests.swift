@@ -18,10 +18,11 @@ struct RotorDevCommandTests {
     }
 
     /// Starts `rotor ARGS`, collecting its output as it arrives.
-    static func launch(_ executable: String, _ arguments: [String]) throws -> (Process, OutputCollector) {
+    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Process, OutputCollector) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

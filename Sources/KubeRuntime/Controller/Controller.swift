@@ -34,6 +34,7 @@ public struct Controller<Object: Sendable>: Service {
     private let urgent: @Sendable (Object, Object) -> Bool
     private var sources: [@Sendable (WorkQueue<ObjectKey>) async throws -> Void] = []
     private var relatedSyncs: [@Sendable () async -> Bool] = []
+    private var relatedSynced: [@Sendable () async -> Bool] = []
     /// How long in-flight reconciles may run on after a stop before they are cancelled.
     /// Keep it below `leaseDuration - renewDeadline` when leader election is used, so a
     /// replica that lost its Lease stops writing before another can take over.
@@ -83,6 +84,7 @@ public struct Controller<Object: Sendable>: Service {
             await informer.store.waitUntilSynced()
             return await informer.store.hasSynced
         }
+        relatedSynced.append { await informer.store.hasSynced }
         sources.append { queue in
             try await informer.run { changes in
                 var keys: [ObjectKey] = []
@@ -99,6 +101,13 @@ public struct Controller<Object: Sendable>: Service {
                 }
             }
         }
+    }
+
+    /// Whether the primary cache and every related one have synced (readiness).
+    public func hasSynced() async -> Bool {
+        guard await primary.store.hasSynced else { return false }
+        for synced in relatedSynced where !(await synced()) { return false }
+        return true
     }
 
     /// True once a graceful shutdown or cancellation began: no new reconcile starts.

@@ -63,7 +63,7 @@ public actor StoreProviders {
         } catch {
             throw ProviderError.invalidRequest(store: store.description, detail: "cannot build the \(kind) provider: \(type(of: error))")
         }
-        let reader = CoalescingReader(base, configuration: coalescing)
+        let reader = CoalescingReader(MeteredProvider(base, kind: kind), configuration: coalescing)
         entries[store] = Entry(provider: provider, reader: reader)
         return reader
     }

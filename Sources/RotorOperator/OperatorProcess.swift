@@ -1,0 +1,115 @@
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// `rotor run`: the operator as a process — the health and metrics endpoint, the
+/// fingerprint key, leader election (optional) and the controllers, stopped
+/// gracefully on SIGTERM/SIGINT (in-flight reconciles finish, the Lease is released).
+public enum OperatorProcess {
+    /// What `/readyz` answers, as the process moves from start to leading.
+    private enum Phase: Sendable {
+        case starting
+        case running(OperatorControllers, LeaderElector?)
+    }
+
+    /// Runs until a termination signal; throws when the cluster cannot be reached at
+    /// start or when leadership is lost (the pod restarts with fresh state).
+    ///
+    /// - Parameters:
+    ///   - metrics: the Prometheus text exposition, served at `/metrics`.
+    ///   - onListening: called with the health port once it is bound (tests, logs).
+    public static func run(
+        _ configuration: OperatorConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger, metrics: @escaping @Sendable () -> [UInt8], onListening: @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let phase = NIOLockedValueBox(Phase.starting)
+        var health: HealthServer?
+        if let address = configuration.healthAddress {
+            let server = try await HealthServer(
+                host: address.host, port: address.port, logger: logger,
+                readiness: { await readiness(phase.withLockedValue { $0 }) }, metrics: metrics)
+            health = server
+            onListening(server.port)
+            logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(address.host):\(server.port)"])
+        }
+        var clientConfiguration: ClientConfiguration
+        do {
+            if configuration.kubeconfig != nil || configuration.context != nil {
+                clientConfiguration = try ClientConfiguration.fromKubeconfig(
+                    path: configuration.kubeconfig, context: configuration.context, environment: environment)
+            } else {
+                clientConfiguration = try ClientConfiguration.automatic(environment: environment)
+            }
+        } catch {
+            await health?.shutdown()
+            throw error
+        }
+        clientConfiguration.qps = configuration.kubeQPS
+        clientConfiguration.burst = configuration.kubeBurst
+        let client = try HTTPKubernetesClient(configuration: clientConfiguration)
+        do {
+            try await runControllers(configuration, client: client, phase: phase, logger: logger)
+        } catch {
+            await health?.shutdown()
+            try? await client.shutdown()
+            throw error
+        }
+        await health?.shutdown()
+        try await client.shutdown()
+    }
+
+    private static func runControllers(
+        _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, phase: NIOLockedValueBox<Phase>, logger: Logger
+    ) async throws {
+        let key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
+        let identity = LeaderElectionConfiguration.defaultIdentity()
+        let events = EventRecorder(
+            client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: identity), logger: logger)
+        let controllers = OperatorControllers(
+            client: client, scope: configuration.scope, workers: configuration.workers, fingerprintKey: key, events: events,
+            logger: logger)
+        let service: any Service
+        var elector: LeaderElector?
+        if configuration.leaderElection {
+            let leaderElector = try LeaderElector(
+                configuration: LeaderElectionConfiguration(
+                    leaseName: configuration.leaseName, leaseNamespace: configuration.operatorNamespace, identity: identity),
+                client: client, logger: logger,
+                onStartedLeading: { logger.info("leading: reconciling") },
+                onStoppedLeading: { logger.info("no longer leading") },
+                onNewLeader: { leader in logger.info("leader elected", metadata: ["leader": "\(leader ?? "none")"]) })
+            elector = leaderElector
+            service = LeaderElectedService(elector: leaderElector, inner: controllers)
+        } else {
+            service = controllers
+        }
+        phase.withLockedValue { $0 = .running(controllers, elector) }
+        logger.info(
+            "rotor started",
+            metadata: [
+                "namespaces": "\(configuration.namespaces.isEmpty ? "all" : configuration.namespaces.joined(separator: ","))",
+                "workers": "\(configuration.workers)", "leaderElection": "\(configuration.leaderElection)",
+                "identity": "\(identity)",
+            ])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("rotor stopped")
+    }
+
+    private static func readiness(_ phase: Phase) async -> HealthServer.Readiness {
+        switch phase {
+        case .starting:
+            return .notReady("starting")
+        case .running(let controllers, let elector):
+            if let elector, !elector.isLeader {
+                return .ready("standby; leader is \(elector.currentLeader ?? "not known yet")")
+            }
+            return await controllers.hasSynced() ? .ready("caches synced") : .notReady("caches syncing")
+        }
+    }
+}

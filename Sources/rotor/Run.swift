@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import RotorOperator
+
+/// The settings of `rotor run` and `rotor check-config`: each a flag, else a `ROTOR_*`
+/// environment variable, else a default (see `OperatorConfiguration.Setting`).
+struct OperatorOptions: ParsableArguments {
+    @Option(help: "Path of a kubeconfig (ROTOR_KUBECONFIG). Default: KUBECONFIG, else in-cluster, else ~/.kube/config.")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context (ROTOR_CONTEXT). Default: the current context.")
+    var context: String?
+
+    @Option(help: "Comma-separated namespaces to watch (ROTOR_NAMESPACES). Default: all.")
+    var namespaces: String?
+
+    @Option(help: "The operator's own namespace: fingerprint key, Lease (ROTOR_OPERATOR_NAMESPACE). Default: POD_NAMESPACE, else the service account's, else rotor-system.")
+    var operatorNamespace: String?
+
+    @Option(help: "Concurrent ExternalSecret reconciles (ROTOR_WORKERS). Default: 4.")
+    var workers: String?
+
+    @Option(help: "Take the leader Lease before reconciling: true or false (ROTOR_LEADER_ELECT). Default: true.")
+    var leaderElect: String?
+
+    @Option(help: "Name of the leader Lease (ROTOR_LEASE_NAME). Default: rotor-leader.")
+    var leaseName: String?
+
+    @Option(help: "HOST:PORT of /healthz, /readyz and /metrics, or off (ROTOR_HEALTH_ADDRESS). Default: 0.0.0.0:8080.")
+    var healthAddress: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (ROTOR_LOG_LEVEL). Default: info.")
+    var logLevel: String?
+
+    @Option(help: "json or text (ROTOR_LOG_FORMAT). Default: json.")
+    var logFormat: String?
+
+    @Option(help: "Requests per second to the API server (ROTOR_KUBE_QPS). Default: 50.")
+    var kubeQps: String?
+
+    @Option(help: "Burst of requests to the API server (ROTOR_KUBE_BURST). Default: 100.")
+    var kubeBurst: String?
+
+    var given: [OperatorConfiguration.Setting: String] {
+        let values: [(OperatorConfiguration.Setting, String?)] = [
+            (.kubeconfig, kubeconfig), (.context, context), (.namespaces, namespaces), (.operatorNamespace, operatorNamespace),
+            (.workers, workers), (.leaderElect, leaderElect), (.leaseName, leaseName), (.healthAddress, healthAddress),
+            (.logLevel, logLevel), (.logFormat, logFormat), (.kubeQPS, kubeQps), (.kubeBurst, kubeBurst),
+        ]
+        return Dictionary(uniqueKeysWithValues: values.compactMap { setting, value in value.map { (setting, $0) } })
+    }
+
+    /// The validated configuration, or every problem on standard error and exit code 2.
+    func resolve() throws -> OperatorConfiguration {
+        let serviceAccountNamespace = (try? String(
+            contentsOfFile: "/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        switch OperatorConfiguration.resolve(
+            flags: given, environment: ProcessInfo.processInfo.environment,
+            serviceAccountNamespace: serviceAccountNamespace.flatMap { $0.isEmpty ? nil : $0 })
+        {
+        case .success(let configuration):
+            return configuration
+        case .failure(let problems):
+            FileHandle.standardError.write(Data("rotor: \(problems)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `rotor run`: the operator against a cluster.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the operator against a cluster (kubeconfig or in-cluster service account).")
+
+    @OptionGroup var options: OperatorOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = configuration.logFormat == .json
+                ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "rotor")
+        do {
+            try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() })
+        } catch {
+            logger.critical("rotor stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `rotor check-config`: validates the settings `rotor run` would use, and nothing else.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the settings of `rotor run` (flags and ROTOR_* variables) without touching the cluster.")
+
+    @OptionGroup var options: OperatorOptions
+
+    func run() throws {
+        let configuration = try options.resolve()
+        print("""
+            configuration is valid:
+              kubeconfig: \(configuration.kubeconfig ?? "automatic (KUBECONFIG, in-cluster, ~/.kube/config)")
+              namespaces: \(configuration.namespaces.isEmpty ? "all" : configuration.namespaces.joined(separator: ","))
+              operator namespace: \(configuration.operatorNamespace)
+              workers: \(configuration.workers)
+              leader election: \(configuration.leaderElection ? "on (Lease \(configuration.operatorNamespace)/\(configuration.leaseName))" : "off")
+              health address: \(configuration.healthAddress.map(\.description) ?? "off")
+              log: \(configuration.logLevel.rawValue), \(configuration.logFormat.rawValue)
+            """)
+    }
+}

@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import EmulatorTestSupport
+import Foundation
+import KubeClient
+import RotorAPI
+import Testing
+
+/// `rotor run` as a platform engineer runs it: its own process against a cluster,
+/// configured by flags and ROTOR_* variables, JSON logs, health and metrics endpoints,
+/// a leader Lease, and a clean stop on SIGTERM.
+@Suite("rotor run")
+struct RotorRunCommandTests {
+    static let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
+    static let crds = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+    static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
+
+    /// GET `url`: status and body.
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    /// The JSON log lines printed so far (a line that is not JSON fails the caller's check).
+    static func logLines(_ text: String) -> [JSONValue?] {
+        text.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
+    }
+
+    @Test("runs against a cluster: JSON logs, /healthz, /readyz, /metrics, a Lease, a synced Secret; SIGTERM releases the Lease")
+    func runsAndStopsCleanly() async throws {
+        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-run-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+            try cluster.emulator.writeKubeconfig(to: kubeconfig)
+            _ = try await client.create(Self.namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ops"]])
+            for definition in RotorCRDs.all { _ = try await client.create(Self.crds, namespace: nil, body: definition.object) }
+
+            // Flags and variables mix: the namespace comes from the environment.
+            let (process, output) = try RotorDevCommandTests.launch(
+                executable, ["run", "--kubeconfig", kubeconfig, "--health-address", "127.0.0.1:0", "--lease-name", "rotor-test"],
+                environment: ["ROTOR_OPERATOR_NAMESPACE": "ops"])
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            let started = BackgroundKubectl(process: process, output: output)
+            #expect(await started.waitForOutput { $0.contains("rotor started") }, "output: \(output.text)")
+            let serving = Self.logLines(output.text).compactMap { $0 }.first { $0["msg"]?.stringValue?.hasPrefix("serving") == true }
+            let address = try #require(serving?["address"]?.stringValue, "the log names the health address")
+            let base = "http://\(address)"
+
+            let healthz = try await Self.get(base + "/healthz")
+            #expect(healthz.status == 200)
+            let ready = await EmulatedCluster.eventually { (try? await Self.get(base + "/readyz").status) == 200 }
+            #expect(ready, "/readyz turns 200 once the caches synced on the leader")
+
+            let lease = await EmulatedCluster.eventually {
+                let object = try? await client.get(Self.leases, namespace: "ops", name: "rotor-test")
+                return (object?["spec"]?["holderIdentity"]?.stringValue ?? "").isEmpty == false
+            }
+            #expect(lease, "the Lease named by --lease-name is held in the namespace from ROTOR_OPERATOR_NAMESPACE")
+
+            let store = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"s","namespace":"default"},"spec":{"provider":{"fake":{"data":[{"key":"k","value":"run-test-value","version":"1"}]}}}}"#)
+            let externalSecret = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"e","namespace":"default"},"spec":{"secretStoreRef":{"name":"s"},"refreshInterval":"1h","data":[{"secretKey":"x","remoteRef":{"key":"k"}}]}}"#)
+            _ = try await client.create(SecretStore.resourceType, namespace: "default", body: store)
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: externalSecret)
+            let synced = await EmulatedCluster.eventually {
+                let secret = try? await client.get(Secret.self, namespace: "default", name: "e")
+                return secret?.data?["x"] == Data("run-test-value".utf8)
+            }
+            #expect(synced, "the ExternalSecret's Secret is written")
+
+            let metrics = try await Self.get(base + "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains(#"rotor_provider_requests_total{provider="fake",op="read",result="ok"}"#))
+            #expect(metrics.body.contains("# TYPE rotor_queue_depth gauge"))
+            #expect(!metrics.body.contains("run-test-value"), "metrics never carry a value")
+
+            process.terminate()
+            let status = await OutputCollector.waitForExit(process)
+            #expect(status == 0, "SIGTERM stops it cleanly; output: \(output.text)")
+            let held = try await client.get(Self.leases, namespace: "ops", name: "rotor-test")["spec"]?["holderIdentity"]?.stringValue ?? ""
+            #expect(held.isEmpty, "the Lease is released on the way out, so a standby takes over at once")
+
+            let lines = Self.logLines(output.text)
+            #expect(!lines.isEmpty && lines.allSatisfy { $0?["level"] != nil && $0?["msg"] != nil && $0?["ts"] != nil }, "every line is a JSON log record")
+            #expect(!output.text.contains("run-test-value"), "logs never carry a value")
+        }
+    }
+
+    @Test("a bad configuration lists every problem, exits 2 and touches nothing")
+    func badConfigurationListsEveryProblem() async throws {
+        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
+        let (process, output) = try RotorDevCommandTests.launch(
+            executable, ["run", "--kubeconfig", "/nonexistent/kubeconfig", "--workers", "zero", "--log-format", "xml", "--leader-elect", "maybe"])
+        let status = await OutputCollector.waitForExit(process)
+        #expect(status == 2)
+        let text = output.text
+        for setting in ["--kubeconfig", "--workers", "--log-format", "--leader-elect"] {
+            #expect(text.contains("\(setting) (or ROTOR_"), "names \(setting) and its variable")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import KubeRuntime
+import Testing
+
+@testable import RotorOperator
+
+@Suite("rotor run configuration")
+struct OperatorConfigurationTests {
+    typealias Setting = OperatorConfiguration.Setting
+
+    func resolve(_ flags: [Setting: String] = [:], _ environment: [String: String] = [:], serviceAccount: String? = nil) -> Result<OperatorConfiguration, OperatorConfiguration.Problems> {
+        OperatorConfiguration.resolve(flags: flags, environment: environment, serviceAccountNamespace: serviceAccount)
+    }
+
+    @Test("with nothing given: all namespaces, 4 workers, leader election on, health on :8080, JSON info logs")
+    func defaults() throws {
+        let configuration = try resolve().get()
+        #expect(configuration.scope == .all)
+        #expect(configuration.workers == 4)
+        #expect(configuration.leaderElection)
+        #expect(configuration.leaseName == "rotor-leader")
+        #expect(configuration.operatorNamespace == "rotor-system")
+        #expect(configuration.healthAddress == .init(host: "0.0.0.0", port: 8080))
+        #expect(configuration.logFormat == .json)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test("a flag wins over its ROTOR_ variable, which wins over the default")
+    func precedence() throws {
+        let configuration = try resolve([.workers: "16"], ["ROTOR_WORKERS": "2", "ROTOR_LOG_LEVEL": "debug", "ROTOR_LEADER_ELECT": "false"]).get()
+        #expect(configuration.workers == 16)
+        #expect(configuration.logLevel == .debug)
+        #expect(!configuration.leaderElection)
+    }
+
+    @Test("namespaces: a comma list, trimmed and deduplicated; one namespace or several")
+    func namespaces() throws {
+        #expect(try resolve([.namespaces: " shop, billing ,shop,"]).get().scope == .set(["shop", "billing"]))
+        #expect(try resolve([], ["ROTOR_NAMESPACES": "shop"]).get().scope == .one("shop"))
+    }
+
+    @Test("the operator namespace: flag, else POD_NAMESPACE, else the service account's, else rotor-system")
+    func operatorNamespace() throws {
+        #expect(try resolve([:], ["POD_NAMESPACE": "platform"], serviceAccount: "sa-ns").get().operatorNamespace == "platform")
+        #expect(try resolve([:], [:], serviceAccount: "sa-ns").get().operatorNamespace == "sa-ns")
+        #expect(try resolve([.operatorNamespace: "mine"], ["POD_NAMESPACE": "platform"]).get().operatorNamespace == "mine")
+    }
+
+    @Test("health address forms: HOST:PORT, :PORT, [IPv6]:PORT and off")
+    func healthAddress() throws {
+        #expect(try resolve([.healthAddress: ":9090"]).get().healthAddress == .init(host: "0.0.0.0", port: 9090))
+        #expect(try resolve([.healthAddress: "127.0.0.1:0"]).get().healthAddress == .init(host: "127.0.0.1", port: 0))
+        #expect(try resolve([.healthAddress: "[::1]:8081"]).get().healthAddress == .init(host: "::1", port: 8081))
+        #expect(try resolve([.healthAddress: "off"]).get().healthAddress == nil)
+    }
+
+    @Test("every problem is reported at once, each naming the flag and the variable")
+    func everyProblemAtOnce() {
+        let result = resolve(
+            [.workers: "0", .logFormat: "xml", .healthAddress: "localhost"],
+            ["ROTOR_LEADER_ELECT": "perhaps", "ROTOR_NAMESPACES": "Shop", "ROTOR_KUBE_QPS": "-1"])
+        guard case .failure(let problems) = result else {
+            Issue.record("a bad configuration was accepted")
+            return
+        }
+        #expect(problems.messages.count == 6)
+        let text = problems.description
+        for name in ["--workers (or ROTOR_WORKERS)", "--log-format (or ROTOR_LOG_FORMAT)", "--health-address (or ROTOR_HEALTH_ADDRESS)",
+            "ROTOR_LEADER_ELECT (or --leader-elect)", "ROTOR_NAMESPACES (or --namespaces)", "ROTOR_KUBE_QPS (or --kube-qps)"]
+        {
+            #expect(text.contains(name), "mentions \(name)")
+        }
+    }
+
+    @Test("a kubeconfig path that cannot be read is a problem before anything starts")
+    func unreadableKubeconfig() {
+        let result = resolve([.kubeconfig: "/nonexistent/\(UUID().uuidString)"])
+        guard case .failure(let problems) = result else {
+            Issue.record("an unreadable kubeconfig was accepted")
+            return
+        }
+        #expect(problems.messages.first?.contains("no readable file") == true)
+    }
+}
