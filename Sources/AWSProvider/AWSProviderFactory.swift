@@ -1,12 +1,102 @@
+import Foundation
 import SecretProviders
 
 /// Builds the `aws` provider of a store (`spec.provider.aws`).
 public struct AWSProviderFactory: ProviderFactory {
     public let kind = "aws"
+    private let options: AWSProviderOptions
+    private let environment: @Sendable () -> [String: String]
 
-    public init() {}
+    /// - Parameters:
+    ///   - options: pacing, batching and transport; the defaults suit production.
+    ///   - environment: the process environment (credentials and endpoint variables when a
+    ///     store has no `auth`); injectable for tests.
+    public init(options: AWSProviderOptions = AWSProviderOptions(), environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }) {
+        self.options = options
+        self.environment = environment
+    }
 
     public func makeProvider(_ context: ProviderContext) throws -> any SecretReader {
-        throw ProviderError.unsupported(store: context.storeName, detail: "the aws provider is not built yet")
+        try makeAWSProvider(context)
+    }
+
+    /// The same, typed.
+    public func makeAWSProvider(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
+        do {
+            return try build(context)
+        } catch {
+            throw error.inStore(context.storeName)
+        }
+    }
+
+    private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
+        let config = try context.config.decode(AWSStoreConfig.self).validated()
+        let environment = self.environment()
+        let rateLimiter = RequestRateLimiter(ratePerSecond: options.requestsPerSecond, burst: options.burst)
+        let limiter = ConcurrencyLimiter(limit: options.maxConcurrentRequests)
+
+        let serviceEndpoint: AWSEndpoint
+        if let endpoint = config.endpoint, !endpoint.isEmpty {
+            serviceEndpoint = try AWSEndpoint(url: endpoint)
+        } else if let endpoint = environment["AWS_ENDPOINT_URL_SECRETS_MANAGER"] ?? environment["AWS_ENDPOINT_URL"], !endpoint.isEmpty {
+            serviceEndpoint = try AWSEndpoint(url: endpoint)
+        } else {
+            serviceEndpoint = .regional(service: "secretsmanager", region: config.region)
+        }
+        let stsEndpoint: AWSEndpoint
+        if let endpoint = config.stsEndpoint, !endpoint.isEmpty {
+            stsEndpoint = try AWSEndpoint(url: endpoint)
+        } else if let endpoint = environment["AWS_ENDPOINT_URL_STS"], !endpoint.isEmpty {
+            stsEndpoint = try AWSEndpoint(url: endpoint)
+        } else if let endpoint = config.endpoint, !endpoint.isEmpty {
+            stsEndpoint = serviceEndpoint
+        } else {
+            stsEndpoint = .regional(service: "sts", region: config.region)
+        }
+
+        func client(_ endpoint: AWSEndpoint, service: String) -> AWSServiceClient {
+            AWSServiceClient(
+                endpoint: endpoint, signer: SigV4Signer(region: config.region, service: service), transport: options.transport,
+                policy: options.callPolicy, rateLimiter: rateLimiter, limiter: limiter, onRequest: options.onRequest)
+        }
+        let sts = STSClient(client: client(stsEndpoint, service: "sts"))
+        let session = options.roleSessionName
+
+        var source: any AWSCredentialSource
+        if let secretRef = config.auth?.secretRef {
+            func reference(_ ref: AWSStoreConfig.Reference) -> StoreSecretCredentialSource.Reference {
+                .init(name: ref.name, key: ref.key, namespace: ref.namespace)
+            }
+            source = CachedCredentialSource(
+                StoreSecretCredentialSource(
+                    resolver: context.secrets, accessKeyID: reference(secretRef.accessKeyIDSecretRef),
+                    secretAccessKey: reference(secretRef.secretAccessKeySecretRef), sessionToken: secretRef.sessionTokenSecretRef.map(reference)),
+                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse)
+            if let role = config.role, !role.isEmpty {
+                source = CachedCredentialSource(
+                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin)
+            }
+        } else if let jwt = config.auth?.jwt {
+            guard let issuer = context.serviceAccountTokens else {
+                throw ProviderError.invalidRequest(detail: "aws: auth.jwt needs service-account tokens, which this operator cannot issue")
+            }
+            let account = jwt.serviceAccountRef
+            let audiences = (account.audiences?.isEmpty ?? true) ? ["sts.amazonaws.com"] : account.audiences!
+            source = CachedCredentialSource(
+                WebIdentityCredentialSource(roleARN: config.role ?? "", sessionName: session, sts: sts) {
+                    try await issuer.token(serviceAccount: account.name, namespace: account.namespace, audiences: audiences)
+                },
+                refreshMargin: options.credentialRefreshMargin)
+        } else {
+            source = CachedCredentialSource(
+                EnvironmentCredentialSource(environment: environment, sts: sts, sessionName: session),
+                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse)
+            if let role = config.role, !role.isEmpty {
+                source = CachedCredentialSource(
+                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin)
+            }
+        }
+        return AWSSecretsManagerProvider(
+            storeName: context.storeName, client: client(serviceEndpoint, service: "secretsmanager"), credentials: source, options: options)
     }
 }

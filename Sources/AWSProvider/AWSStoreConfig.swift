@@ -1,0 +1,66 @@
+import SecretProviders
+
+/// The store's `spec.provider.aws` block as this target reads it (mirrors
+/// `RotorAPI.AWSProviderSpec`, which this target does not import).
+struct AWSStoreConfig: Decodable, Sendable {
+    struct Reference: Decodable, Sendable {
+        var name: String
+        var key: String
+        var namespace: String?
+    }
+
+    struct SecretRefAuth: Decodable, Sendable {
+        var accessKeyIDSecretRef: Reference
+        var secretAccessKeySecretRef: Reference
+        var sessionTokenSecretRef: Reference?
+    }
+
+    struct ServiceAccount: Decodable, Sendable {
+        var name: String
+        var audiences: [String]?
+        var namespace: String?
+    }
+
+    struct JWTAuth: Decodable, Sendable {
+        var serviceAccountRef: ServiceAccount
+    }
+
+    struct Auth: Decodable, Sendable {
+        var secretRef: SecretRefAuth?
+        var jwt: JWTAuth?
+    }
+
+    var service: String?
+    var region: String
+    var endpoint: String?
+    /// Not in the CRD: an STS endpoint for tests and compatible services (else
+    /// `AWS_ENDPOINT_URL_STS`, else `endpoint`, else the regional STS endpoint).
+    var stsEndpoint: String?
+    var role: String?
+    var auth: Auth?
+
+    /// Checks what can be checked without the network. Errors name fields, never values.
+    func validated() throws(ProviderError) -> AWSStoreConfig {
+        if let service, !service.isEmpty, service != "SecretsManager" {
+            throw ProviderError.invalidRequest(detail: "aws: service \"\(service)\" is not supported (only SecretsManager)")
+        }
+        guard !region.isEmpty else { throw ProviderError.invalidRequest(detail: "aws: region is required") }
+        guard region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw ProviderError.invalidRequest(detail: "aws: region \"\(region)\" is malformed")
+        }
+        if auth?.secretRef != nil, auth?.jwt != nil {
+            throw ProviderError.invalidRequest(detail: "aws: auth takes one of secretRef and jwt")
+        }
+        if auth?.jwt != nil, role?.isEmpty ?? true {
+            throw ProviderError.invalidRequest(detail: "aws: auth.jwt needs role (the role assumed with the web identity)")
+        }
+        if let secretRef = auth?.secretRef {
+            for (field, reference) in [
+                ("accessKeyIDSecretRef", secretRef.accessKeyIDSecretRef), ("secretAccessKeySecretRef", secretRef.secretAccessKeySecretRef),
+            ] where reference.name.isEmpty || reference.key.isEmpty {
+                throw ProviderError.invalidRequest(detail: "aws: auth.secretRef.\(field) needs name and key")
+            }
+        }
+        return self
+    }
+}
