@@ -1,0 +1,174 @@
+import Foundation
+import SecretProviders
+
+/// Reading Vault's answers: the JSON envelope, KV payloads, auth blocks, and failures
+/// in terms of ``ProviderError``. Pure functions; no I/O.
+enum VaultResponses {
+    /// The top-level JSON object of a body, or `nil` when it is not one.
+    static func object(_ body: [UInt8]) -> [String: Any]? {
+        guard !body.isEmpty else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body), options: [])) as? [String: Any]
+    }
+
+    /// Vault's `errors` and `warnings`, flattened to one line each, for error details.
+    /// (They name paths and reasons; Vault never puts secret data in them.)
+    static func messages(_ body: [UInt8]) -> String? {
+        guard let envelope = object(body) else { return nil }
+        var lines: [String] = []
+        for name in ["errors", "warnings"] {
+            for item in (envelope[name] as? [Any]) ?? [] {
+                guard let text = item as? String else { continue }
+                let flat = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+                    .split(separator: " ").joined(separator: " ")
+                if !flat.isEmpty { lines.append(String(flat.prefix(300))) }
+            }
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "; ")
+    }
+
+    /// The error a non-success answer stands for.
+    static func error(
+        _ response: VaultHTTPResponse, store: String, key: String? = nil, version: String? = nil, operation: String
+    ) -> ProviderError {
+        let said = messages(response.body)
+        let detail = "vault \(operation): HTTP \(response.status)" + (said.map { ": \($0)" } ?? "")
+        switch response.status {
+        case 400:
+            if let said, said.contains("check-and-set parameter did not match") {
+                return key.map { .conflict(store: store, key: $0, version: version, detail: detail) }
+                    ?? .invalidRequest(store: store, detail: detail)
+            }
+            return .invalidRequest(store: store, key: key, version: version, detail: detail)
+        case 401, 403:
+            return .permissionDenied(store: store, key: key, version: version, detail: detail)
+        case 404:
+            if let key { return .notFound(store: store, key: key, version: version, detail: detail) }
+            return .invalidRequest(store: store, detail: detail)
+        case 412:
+            if let key { return .conflict(store: store, key: key, version: version, detail: detail) }
+            return .transient(store: store, detail: detail)
+        case 429:
+            return .throttled(retryAfter: retryAfter(response.retryAfter), store: store, key: key, detail: detail)
+        case 500...599:
+            return .transient(store: store, key: key, version: version, detail: detail)
+        default:
+            return .invalidRequest(store: store, key: key, version: version, detail: detail)
+        }
+    }
+
+    static func retryAfter(_ header: String?) -> Duration? {
+        guard let header, let seconds = Int(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        return .seconds(seconds)
+    }
+
+    // MARK: Auth
+
+    /// What a login or `renew-self` returned.
+    struct AuthGrant: Sendable {
+        var token: SecretValue
+        /// Seconds; 0 means no expiry.
+        var leaseDuration: Int
+        var renewable: Bool
+    }
+
+    /// The `auth` block of a login or renewal. `token` fills in for a renewal, which
+    /// repeats the token.
+    static func authGrant(_ body: [UInt8], store: String, operation: String) throws(ProviderError) -> AuthGrant {
+        guard let envelope = object(body), let auth = envelope["auth"] as? [String: Any],
+            let token = auth["client_token"] as? String, !token.isEmpty
+        else {
+            throw ProviderError.invalidResponse(store: store, detail: "vault \(operation): the answer has no auth.client_token")
+        }
+        return AuthGrant(
+            token: SecretValue(utf8: token), leaseDuration: int(auth["lease_duration"]) ?? 0,
+            renewable: (auth["renewable"] as? Bool) ?? false)
+    }
+
+    /// `ttl` and `renewable` of a `lookup-self` answer.
+    static func lookup(_ body: [UInt8]) -> (ttl: Int, renewable: Bool)? {
+        guard let data = object(body)?["data"] as? [String: Any] else { return nil }
+        return (int(data["ttl"]) ?? 0, (data["renewable"] as? Bool) ?? false)
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        if let value = value as? Int { return value }
+        if let value = value as? Double { return Int(value) }
+        if let value = value as? NSNumber { return value.intValue }
+        if let value = value as? String { return Int(value) }
+        return nil
+    }
+
+    // MARK: KV
+
+    /// A KV read: `data.data` + `data.metadata.version` (v2) or `data` (v1).
+    static func secret(_ body: [UInt8], kvVersion: Int, store: String, id: RemoteSecretID) throws(ProviderError) -> RemoteSecret {
+        guard let envelope = object(body) else {
+            throw ProviderError.invalidResponse(store: store, key: id.key, version: id.version, detail: "vault read: the answer is not a JSON object")
+        }
+        let map: [String: Any]
+        var version: String?
+        if kvVersion == 2 {
+            guard let data = envelope["data"] as? [String: Any] else {
+                throw ProviderError.invalidResponse(store: store, key: id.key, version: id.version, detail: "vault read: no data in the answer")
+            }
+            let metadata = data["metadata"] as? [String: Any]
+            guard let inner = data["data"] as? [String: Any] else {
+                if metadata?["destroyed"] as? Bool == true {
+                    throw ProviderError.notFound(store: store, key: id.key, version: id.version, detail: "vault: the version was destroyed")
+                }
+                if let deletion = metadata?["deletion_time"] as? String, !deletion.isEmpty {
+                    throw ProviderError.notFound(store: store, key: id.key, version: id.version, detail: "vault: the version was deleted")
+                }
+                throw ProviderError.invalidResponse(store: store, key: id.key, version: id.version, detail: "vault read: data.data is not an object")
+            }
+            map = inner
+            version = int(metadata?["version"]).map(String.init)
+        } else {
+            guard let data = envelope["data"] as? [String: Any] else {
+                throw ProviderError.invalidResponse(store: store, key: id.key, detail: "vault read: data is not an object")
+            }
+            map = data
+        }
+        var properties: [String: SecretValue] = [:]
+        for (name, value) in map {
+            if let text = value as? String {
+                properties[name] = SecretValue(utf8: text)
+            } else if let json = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) {
+                properties[name] = SecretValue(bytes: json)
+            }
+        }
+        guard let whole = try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            throw ProviderError.invalidResponse(store: store, key: id.key, version: id.version, detail: "vault read: data could not be re-encoded")
+        }
+        return RemoteSecret(value: SecretValue(bytes: whole), version: version, properties: properties)
+    }
+
+    /// `data.keys` of a LIST answer.
+    static func keys(_ body: [UInt8], store: String) throws(ProviderError) -> [String] {
+        guard let data = object(body)?["data"] as? [String: Any], let keys = data["keys"] as? [Any] else {
+            throw ProviderError.invalidResponse(store: store, detail: "vault list: no data.keys in the answer")
+        }
+        return keys.compactMap { $0 as? String }
+    }
+
+    /// `data.version` of a KV v2 write.
+    static func writtenVersion(_ body: [UInt8], store: String, key: String) throws(ProviderError) -> String {
+        guard let data = object(body)?["data"] as? [String: Any], let version = int(data["version"]) else {
+            throw ProviderError.invalidResponse(store: store, key: key, detail: "vault write: no data.version in the answer")
+        }
+        return String(version)
+    }
+
+    /// The capabilities a `sys/capabilities-self` answer gives for `path`.
+    static func capabilities(_ body: [UInt8], path: String) -> [String]? {
+        guard let envelope = object(body) else { return nil }
+        let data = (envelope["data"] as? [String: Any]) ?? envelope
+        let list = (data[path] as? [Any]) ?? (data["capabilities"] as? [Any])
+        return list?.compactMap { $0 as? String }
+    }
+
+    /// A JSON body from string members; `nested` objects go in as they are.
+    static func body(_ members: [String: Any]) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys])) ?? Data("{}".utf8))
+    }
+}
