@@ -90,7 +90,7 @@ public final class AWSSecretsManagerProvider: SecretWriter {
             let body = SecretsManagerWire.encode(["MaxResults": 1])
             _ = try await client.post(operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials)
         } catch let error as ProviderError {
-            if error.class == .permissionDenied, error.detail?.contains("AWS AccessDeniedException") == true { return }
+            if error.class == .permissionDenied, error.detail?.contains("AWS AccessDenied") == true { return }
             throw error.inStore(storeName)
         }
     }
@@ -151,7 +151,7 @@ public final class AWSSecretsManagerProvider: SecretWriter {
                     body: SecretsManagerWire.batchGetSecretValue(keys), credentials: credentials)
                 results = try SecretsManagerWire.parseBatch(response.body, keys: keys)
                 remaining = keys.filter { results[$0] == nil }
-            } catch let error as ProviderError where error.class == .permissionDenied && error.detail?.contains("AWS AccessDeniedException") == true {
+            } catch let error as ProviderError where error.class == .permissionDenied && error.detail?.contains("AWS AccessDenied") == true {
                 // The batch action is not granted: read one by one from now on.
                 batchDenied.withLockedValue { $0 = true }
             } catch let error as ProviderError {

@@ -40,8 +40,12 @@ public struct SigV4Signer: Sendable {
     /// The signing name of the service, e.g. `secretsmanager`, `sts`.
     public var service: String
 
-    /// Headers never signed: proxies and HTTP clients may add or rewrite them (botocore's list).
-    static let unsignedHeaders: Set<String> = ["authorization", "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id", "content-length", "connection"]
+    /// Headers never signed: hop-by-hop headers that proxies and HTTP clients may add or
+    /// rewrite (botocore's list), and the signature itself.
+    static let unsignedHeaders: Set<String> = [
+        "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+    ]
 
     public init(region: String, service: String) {
         self.region = region

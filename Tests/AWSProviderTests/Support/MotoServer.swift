@@ -1,0 +1,143 @@
+import AWSProvider
+import Foundation
+
+/// A `moto_server` (AWS service mocks from PyPI) on a free loopback port, for one test.
+///
+/// Started by a small python launcher that prints the bound port and serves until its
+/// stdin closes, so the server also goes away when the test process dies.
+final class MotoServer: Sendable {
+    let port: Int
+    private let process: Process
+    private let stdin: FileHandle
+    private let stderrDrain: ChildProcess.PipeDrain
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    static let launcher = """
+        import os, sys
+        from moto.server import ThreadedMotoServer
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        print(server.get_host_and_port()[1], flush=True)
+        sys.stdin.read()
+        os._exit(0)
+        """
+
+    /// Set by `hack/test`: the moto tests run even if moto looks unusable (and then fail).
+    static let isRequired = ProcessInfo.processInfo.environment["ROTOR_REQUIRE_MOTO"] == "1"
+
+    /// Whether moto can be imported here (tests that need it are skipped otherwise).
+    static let isAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import moto.server, botocore"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    private init(port: Int, process: Process, stdin: FileHandle, stderrDrain: ChildProcess.PipeDrain) {
+        self.port = port
+        self.process = process
+        self.stdin = stdin
+        self.stderrDrain = stderrDrain
+    }
+
+    /// Starts one and waits until it answers.
+    static func start() async throws -> MotoServer {
+        let server = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MotoServer, any Error>) in
+            Thread.detachNewThread {
+                do {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    process.arguments = ["python3", "-c", launcher]
+                    var environment = ProcessInfo.processInfo.environment
+                    environment["PYTHONUNBUFFERED"] = "1"
+                    process.environment = environment
+                    let stdin = Pipe()
+                    let stdout = Pipe()
+                    let stderr = Pipe()
+                    process.standardInput = stdin
+                    process.standardOutput = stdout
+                    process.standardError = stderr
+                    try process.run()
+                    let drain = ChildProcess.PipeDrain(stderr.fileHandleForReading)
+                    // The first line is the port.
+                    var line = Data()
+                    let reader = stdout.fileHandleForReading
+                    while true {
+                        let byte = reader.readData(ofLength: 1)
+                        if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
+                        line.append(byte)
+                    }
+                    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+                        try? stdin.fileHandleForWriting.close()
+                        process.waitUntilExit()
+                        let message = String(decoding: drain.wait().suffix(2000), as: UTF8.self)
+                        throw MotoError.failedToStart(message)
+                    }
+                    continuation.resume(returning: MotoServer(port: port, process: process, stdin: stdin.fileHandleForWriting, stderrDrain: drain))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        // The server thread is up once the port is printed; one request proves it answers.
+        for _ in 0..<100 {
+            if (try? await server.moto(path: "/moto-api/data.json", method: "GET")) != nil { return server }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await server.stop()
+        throw MotoError.failedToStart("no answer")
+    }
+
+    /// Stops it and waits for the process to end.
+    func stop() async {
+        try? stdin.close()
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// A call to moto's own API (`/moto-api/…`).
+    @discardableResult
+    func moto(path: String, method: String = "POST", body: String = "") async throws -> Data {
+        let response = try await AsyncHTTPClientTransport(timeout: .seconds(10)).send(
+            AWSHTTPRequest(method: method, url: endpoint + path, headers: [], body: Array(body.utf8)))
+        guard response.status < 300 else { throw MotoError.failedToStart("moto-api \(path) answered \(response.status)") }
+        return Data(response.body)
+    }
+
+    /// Turns on moto's request-signature and IAM checks for every request from now on.
+    func enableAuthentication() async throws {
+        try await moto(path: "/moto-api/reset-auth", body: "0")
+    }
+
+    enum MotoError: Error, CustomStringConvertible {
+        case failedToStart(String)
+        var description: String {
+            switch self {
+            case .failedToStart(let message): "moto_server did not start: \(message)"
+            }
+        }
+    }
+}
+
+/// Runs `body` with a fresh moto server, stopping it afterwards.
+func withMoto<T>(_ body: (MotoServer) async throws -> T) async throws -> T {
+    let server = try await MotoServer.start()
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
