@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -186,7 +187,10 @@ let package = Package(
         .target(name: "CHeapStats", path: "Benchmarks/CHeapStats"),
         .executableTarget(
             name: "rotor-bench",
-            dependencies: ["KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats"],
+            dependencies: [
+                "KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/RotorBench"
         ),
         // Test helpers shared by the test targets that need a cluster.

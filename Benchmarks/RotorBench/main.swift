@@ -6,6 +6,7 @@ import RotorAPI
 //
 //   rotor-bench kube [objects] [concurrency] [watchers]   KubeClient against the API emulator
 //   rotor-bench runtime [objects]                         informer sync, cache memory, work queue
+//   rotor-bench operator [externalSecrets] [namespaces]   the operator (`rotor run`) end to end
 //
 // The emulator runs in its own process (`rotor dev --api-only`, built beside this
 // executable), so its peak RSS is measured alone.
@@ -105,6 +106,11 @@ struct EmulatorProcess {
         configuration.maximumConnections = connections
         return try HTTPKubernetesClient(configuration: configuration)
     }
+}
+
+if mode == "operator" {
+    try await operatorBenchmark(externalSecrets: arguments.first ?? 10_000, namespaceCount: arguments.count > 1 ? arguments[1] : 100)
+    exit(0)
 }
 
 if mode == "runtime" {

@@ -1,0 +1,275 @@
+import AsyncHTTPClient
+import Foundation
+import KubeClient
+import RotorAPI
+
+// rotor-bench operator [externalSecrets=10000] [namespaces=100]
+//
+// The operator as its own process (`rotor run`) against the API emulator in another
+// (`rotor dev --api-only`), fake provider: how long until every Secret is synced
+// (against the bare floor of creating the same Secrets directly), the operator's
+// peak RSS, the API requests it made, Secret writes during a no-op refresh of all,
+// and how long a new ExternalSecret takes while the refreshes are due.
+
+/// Runs `body(i)` for i in 0..<count with `concurrency` in flight.
+func forEachConcurrently(_ count: Int, concurrency: Int = 8, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var i = worker
+                while i < count {
+                    try await body(i)
+                    i += concurrency
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+/// `rotor run` in a child process, its output followed line by line.
+final class OperatorChild: @unchecked Sendable {
+    // Safe: `lines` is only touched under `lock`; `process` is started and stopped by one task.
+    let process = Process()
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    init(kubeconfig: String, workers: Int) throws {
+        let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        process.executableURL = binDirectory.appendingPathComponent("rotor")
+        process.arguments = [
+            "run", "--kubeconfig", kubeconfig, "--health-address", "127.0.0.1:0", "--log-level", "info",
+            "--workers", String(workers), "--kube-qps", "5000", "--kube-burst", "5000",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    lock.lock()
+                    lines.append(line)
+                    lock.unlock()
+                }
+            }
+        }
+    }
+
+    var output: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
+    }
+
+    /// The health endpoint's base URL, from the operator's JSON log.
+    func healthURL() async throws -> String {
+        for _ in 0..<400 {
+            for line in output {
+                if let record = try? JSONValue(parsing: line), let address = record["address"]?.stringValue {
+                    return "http://\(address)"
+                }
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw BenchmarkFailure("rotor run did not report its health address: \(output.joined(separator: "\n"))")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The operator's `/metrics`, parsed into `name{labels}` → value.
+func scrape(_ base: String) async throws -> [String: Double] {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+    let body = String(buffer: try await response.body.collect(upTo: 16 << 20))
+    var samples: [String: Double] = [:]
+    for line in body.split(separator: "\n") where !line.hasPrefix("#") {
+        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+        samples[String(line[..<space])] = value
+    }
+    return samples
+}
+
+func sum(_ samples: [String: Double], _ prefix: String, where filter: (String) -> Bool = { _ in true }) -> Double {
+    samples.filter { $0.key.hasPrefix(prefix) && filter($0.key) }.values.reduce(0, +)
+}
+
+/// Secret writes the operator made: creates, updates, patches and deletes of `secrets`.
+func secretWrites(_ samples: [String: Double]) -> Double {
+    sum(samples, "rotor_kube_requests_total{") { key in
+        key.contains(#"resource="secrets""#) && ["create", "update", "patch", "delete"].contains { key.contains(#"verb="\#($0)""#) }
+    }
+}
+
+/// Counts the distinct managed Secrets that appear, and when each did.
+actor SyncedSecrets {
+    private var seen: [String: ContinuousClock.Instant] = [:]
+    private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func saw(_ key: String, at instant: ContinuousClock.Instant) {
+        guard seen[key] == nil else { return }
+        seen[key] = instant
+        waiters.removeAll { waiter in
+            guard seen.count >= waiter.count else { return false }
+            waiter.continuation.resume()
+            return true
+        }
+    }
+
+    var count: Int { seen.count }
+    func time(of key: String) -> ContinuousClock.Instant? { seen[key] }
+    var first: ContinuousClock.Instant? { seen.values.min() }
+    var last: ContinuousClock.Instant? { seen.values.max() }
+
+    func wait(for count: Int) async {
+        if seen.count >= count { return }
+        await withCheckedContinuation { waiters.append((count, $0)) }
+    }
+}
+
+func operatorBenchmark(externalSecrets total: Int, namespaceCount: Int) async throws {
+    let emulator = try await EmulatorProcess.start()
+    defer { emulator.stop() }
+    let client = try emulator.client(connections: 8)
+    do {
+        try await operatorBenchmark(client: client, emulator: emulator, externalSecrets: total, namespaceCount: namespaceCount)
+        try await client.shutdown()
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+private func operatorBenchmark(
+    client: HTTPKubernetesClient, emulator: EmulatorProcess, externalSecrets total: Int, namespaceCount: Int
+) async throws {
+    let keysPerStore = 10
+    @Sendable func place(_ i: Int) -> (namespace: String, name: String) { ("bench-\(i % namespaceCount)", "es-\(i)") }
+    print("operator benchmark: \(total) ExternalSecrets in \(namespaceCount) namespaces (fake provider), operator and emulator in their own processes")
+
+    // The bare floor: the same client creates the same number of Secrets directly.
+    for n in 0..<namespaceCount {
+        _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("floor-\(n)")]])
+    }
+    let floorStart = clock.now
+    try await forEachConcurrently(total) { i in
+        let (namespace, name) = place(i)
+        _ = try await client.create(secrets, namespace: "floor" + namespace.dropFirst("bench".count), body: secret(name))
+    }
+    let floor = floorStart.duration(to: clock.now)
+    for n in 0..<namespaceCount {
+        _ = try await client.delete(namespaces, namespace: nil, name: "floor-\(n)")
+    }
+
+    // The cluster: CRDs, the operator's namespace, one fake store per namespace.
+    _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
+    let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+    for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
+    let data: [JSONValue] = (0..<keysPerStore).map { k in
+        ["key": .string("app/key-\(k)"), "value": .string(#"{"user":"app","password":"bench-\#(k)"}"#), "version": "1"]
+    }
+    for n in 0..<namespaceCount {
+        let namespace = "bench-\(n)"
+        _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+        _ = try await client.create(SecretStore.resourceType, namespace: namespace, body: [
+            "apiVersion": "rotor.dev/v1alpha1", "kind": "SecretStore", "metadata": ["name": "fake", "namespace": .string(namespace)],
+            "spec": ["provider": ["fake": ["data": .array(data)]]],
+        ])
+    }
+
+    let workers = 8
+    let rotor = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
+    defer { rotor.stop() }
+    let health = try await rotor.healthURL()
+    while (try? await HTTPClient.shared.execute(HTTPClientRequest(url: health + "/readyz"), timeout: .seconds(2)).status.code) != 200 {
+        try await Task.sleep(for: .milliseconds(50))
+    }
+
+    let synced = SyncedSecrets()
+    let watch = try await client.watch(
+        secrets, namespace: nil, options: WatchOptions(allowWatchBookmarks: true, labelSelector: "rotor.dev/managed=true"))
+    let watching = Task {
+        for try await event in watch {
+            guard event.type == .added || event.type == .modified else { continue }
+            let object = event.object
+            let key = "\(object[path: ["metadata", "namespace"]]?.stringValue ?? "")/\(object[path: ["metadata", "name"]]?.stringValue ?? "")"
+            await synced.saw(key, at: clock.now)
+        }
+    }
+    defer { watching.cancel() }
+
+    let refresh = 30
+    @Sendable func externalSecret(_ namespace: String, _ name: String, key: Int) -> JSONValue {
+        [
+            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": [
+                "secretStoreRef": ["name": "fake"], "refreshInterval": .string("\(refresh)s"),
+                "data": [["secretKey": "password", "remoteRef": ["key": .string("app/key-\(key)"), "property": "password"]]],
+            ],
+        ]
+    }
+    let start = clock.now
+    try await forEachConcurrently(total) { i in
+        let (namespace, name) = place(i)
+        _ = try await client.create(ExternalSecret.resourceType, namespace: namespace, body: externalSecret(namespace, name, key: i % keysPerStore))
+    }
+    let created = start.duration(to: clock.now)
+    await synced.wait(for: total)
+    let allSynced = start.duration(to: clock.now)
+    let afterSync = try await scrape(health)
+    let firstSync = await synced.first ?? start
+
+    // The refresh wave: every ExternalSecret is due again `refresh` s (±10 %) after its
+    // sync. Once it starts, a new ExternalSecret goes in and its sync is timed.
+    let waveStart = firstSync + .seconds(Double(refresh) * 0.9)
+    try await Task.sleep(until: waveStart + .milliseconds(500), clock: clock)
+    let beforeProbe = try await scrape(health)
+    let queueDepth = beforeProbe[#"rotor_queue_depth{controller="externalsecret"}"#] ?? 0
+    let probeStart = clock.now
+    _ = try await client.create(ExternalSecret.resourceType, namespace: "bench-0", body: externalSecret("bench-0", "probe", key: 0))
+    await synced.wait(for: total + 1)
+    let probe = probeStart.duration(to: (await synced.time(of: "bench-0/probe")) ?? clock.now)
+
+    // Wait for the wave to pass: every ExternalSecret reconciled once more.
+    let reconcilesAtSync = afterSync[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0
+    var afterWave = try await scrape(health)
+    let waveDeadline = clock.now + .seconds(Double(refresh) + seconds(allSynced) + 30)
+    while (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0) < reconcilesAtSync + Double(total), clock.now < waveDeadline {
+        try await Task.sleep(for: .milliseconds(500))
+        afterWave = try await scrape(health)
+    }
+    let refreshed = (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0) - reconcilesAtSync
+    let noOpWrites = secretWrites(afterWave) - secretWrites(afterSync) - 1  // the probe's own create
+    let memory = memory(of: rotor.process.processIdentifier)
+
+    let requestsAtSync = sum(afterSync, "rotor_kube_requests_total{")
+    func byVerb(_ samples: [String: Double]) -> String {
+        ["get", "list", "create", "update", "patch", "delete", "watch"].compactMap { verb -> String? in
+            let n = sum(samples, "rotor_kube_requests_total{") { $0.contains(#"verb="\#(verb)""#) }
+            return n > 0 ? "\(verb) \(Int(n))" : nil
+        }.joined(separator: ", ")
+    }
+    print(String(format: "  bare floor: %d Secrets created directly in %.2f s (8 concurrent requests)", total, seconds(floor)))
+    print(String(format: "  all %d Secrets synced %.2f s after creation started (%.2f× the floor); ExternalSecrets created in %.2f s", total, seconds(allSynced), seconds(allSynced) / seconds(floor), seconds(created)))
+    print("  API requests until synced: \(Int(requestsAtSync)) (\(byVerb(afterSync)))")
+    print("  provider reads until synced: \(Int(sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#)))")
+    print("  no-op refresh: \(Int(refreshed)) reconciles, \(Int(noOpWrites)) Secret writes; API requests during the wave: \(Int(sum(afterWave, "rotor_kube_requests_total{") - sum(afterSync, "rotor_kube_requests_total{")))")
+    print(String(format: "  new ExternalSecret synced in %.0f ms during the refresh wave (queue depth %.0f when it was created)", seconds(probe) * 1000, queueDepth))
+    print(String(format: "  operator peak RSS %.1f MiB (now %.1f MiB), %d workers, client limit 5000 qps", memory.peakMiB, memory.currentMiB, workers))
+}
