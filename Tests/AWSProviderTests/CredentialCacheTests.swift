@@ -87,6 +87,16 @@ struct CredentialCacheTests {
         #expect(waits[3] > .milliseconds(80) && waits[3] <= .milliseconds(100))
         #expect(waits[4] > .milliseconds(180) && waits[4] <= .milliseconds(200))
     }
+
+    @Test("after a throttle the limiter holds every caller back for the pause")
+    func rateLimiterPause() async {
+        let limiter = RequestRateLimiter(ratePerSecond: 100, burst: 50)
+        let before = await limiter.reserve()
+        await limiter.pause(for: .milliseconds(200))
+        let after = await limiter.reserve()
+        #expect(before == .zero)
+        #expect(after > .milliseconds(190) && after <= .milliseconds(220))
+    }
 }
 
 /// Answers from a script, recording the operations asked.

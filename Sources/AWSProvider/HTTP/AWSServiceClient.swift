@@ -87,7 +87,12 @@ struct AWSServiceClient: Sendable {
             }
             attempt += 1
             guard failure.isRetryable, attempt < policy.maxAttempts else { throw failure }
-            try await sleep(policy.backoff(afterAttempt: attempt - 1, hint: failure.retryAfter, random: Double.random(in: 0...1)))
+            let delay = policy.backoff(afterAttempt: attempt - 1, hint: failure.retryAfter, random: Double.random(in: 0...1))
+            if failure.class == .throttled {
+                // The whole store slows down, not only this call: AWS throttles per account and operation.
+                await rateLimiter?.pause(for: policy.backoff(afterAttempt: 0, hint: failure.retryAfter, random: 1))
+            }
+            try await sleep(delay)
         }
     }
 }

@@ -25,6 +25,13 @@ actor RequestRateLimiter {
         return .nanoseconds(Int64(-tokens / rate * 1e9))
     }
 
+    /// Holds every caller back for about `delay` (AWS throttled the store): the bucket is
+    /// emptied so that the next slots come only after it.
+    func pause(for delay: Duration) {
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        tokens = min(tokens, -seconds * rate)
+    }
+
     /// Waits for a slot.
     nonisolated func acquire() async throws {
         let delay = await reserve()
