@@ -32,6 +32,8 @@ public struct AWSProviderFactory: ProviderFactory {
     private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
         let config = try context.config.decode(AWSStoreConfig.self).validated()
         let environment = self.environment()
+        var logger = context.logger
+        logger[metadataKey: "store"] = "\(context.storeName)"
         let rateLimiter = RequestRateLimiter(ratePerSecond: options.requestsPerSecond, burst: options.burst)
         let limiter = ConcurrencyLimiter(limit: options.maxConcurrentRequests)
 
@@ -71,10 +73,12 @@ public struct AWSProviderFactory: ProviderFactory {
                 StoreSecretCredentialSource(
                     resolver: context.secrets, accessKeyID: reference(secretRef.accessKeyIDSecretRef),
                     secretAccessKey: reference(secretRef.secretAccessKeySecretRef), sessionToken: secretRef.sessionTokenSecretRef.map(reference)),
-                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse)
+                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse,
+                label: "secretRef \(secretRef.accessKeyIDSecretRef.name)", logger: logger)
             if let role = config.role, !role.isEmpty {
                 source = CachedCredentialSource(
-                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin)
+                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin,
+                    label: "AssumeRole \(role)", logger: logger)
             }
         } else if let jwt = config.auth?.jwt {
             guard let issuer = context.serviceAccountTokens else {
@@ -86,17 +90,18 @@ public struct AWSProviderFactory: ProviderFactory {
                 WebIdentityCredentialSource(roleARN: config.role ?? "", sessionName: session, sts: sts) {
                     try await issuer.token(serviceAccount: account.name, namespace: account.namespace, audiences: audiences)
                 },
-                refreshMargin: options.credentialRefreshMargin)
+                refreshMargin: options.credentialRefreshMargin, label: "AssumeRoleWithWebIdentity \(config.role ?? "")", logger: logger)
         } else {
             source = CachedCredentialSource(
                 EnvironmentCredentialSource(environment: environment, sts: sts, sessionName: session),
-                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse)
+                refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse, label: "environment", logger: logger)
             if let role = config.role, !role.isEmpty {
                 source = CachedCredentialSource(
-                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin)
+                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin,
+                    label: "AssumeRole \(role)", logger: logger)
             }
         }
         return AWSSecretsManagerProvider(
-            storeName: context.storeName, client: client(serviceEndpoint, service: "secretsmanager"), credentials: source, options: options)
+            storeName: context.storeName, client: client(serviceEndpoint, service: "secretsmanager"), credentials: source, options: options, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SecretProviders
 
 /// Keeps a source's credentials until shortly before they expire (temporary credentials)
@@ -9,13 +10,22 @@ actor CachedCredentialSource: AWSCredentialSource {
     private let refreshMargin: TimeInterval
     private let reuseFor: TimeInterval
     private let now: @Sendable () -> Date
+    private let label: String
+    private let logger: Logger?
     private let refreshes = SingleFlight<Int, AWSCredentials>()
     private var cached: (credentials: AWSCredentials, validUntil: Date, generation: String)?
     /// Refreshes done (logins, STS calls), for tests.
     private(set) var refreshCount = 0
 
-    init(_ source: any AWSCredentialSource, refreshMargin: Duration = .seconds(300), reuseFor: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameters:
+    ///   - label: names the source in log lines (`AssumeRole arn:…`, `secretRef aws/…`); never a credential.
+    init(
+        _ source: any AWSCredentialSource, refreshMargin: Duration = .seconds(300), reuseFor: Duration = .seconds(60),
+        label: String = "credentials", logger: Logger? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.source = source
+        self.label = label
+        self.logger = logger
         self.refreshMargin = Double(refreshMargin.components.seconds)
         self.reuseFor = Double(reuseFor.components.seconds)
         self.now = now
@@ -41,6 +51,9 @@ actor CachedCredentialSource: AWSCredentialSource {
             validUntil = time.addingTimeInterval(reuseFor)
         }
         cached = (fresh, validUntil, generation)
+        logger?.debug(
+            "aws credentials refreshed",
+            metadata: ["source": "\(label)", "expires": "\(fresh.expiration.map { "\($0)" } ?? "never")", "refreshAfter": "\(validUntil)"])
         return fresh
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import SecretProviders
 
@@ -17,10 +18,15 @@ public final class AWSSecretsManagerProvider: SecretWriter {
     let client: AWSServiceClient
     let credentials: any AWSCredentialSource
     private let options: AWSProviderOptions
+    private let logger: Logger
     private let batchDenied = NIOLockedValueBox(false)
     private let batcherBox = NIOLockedValueBox<ReadBatcher?>(nil)
 
-    init(storeName: String, client: AWSServiceClient, credentials: any AWSCredentialSource, options: AWSProviderOptions) {
+    init(
+        storeName: String, client: AWSServiceClient, credentials: any AWSCredentialSource, options: AWSProviderOptions,
+        logger: Logger = Logger(label: "rotor.provider.aws", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.logger = logger
         self.storeName = storeName
         self.client = client
         self.credentials = credentials
@@ -153,7 +159,11 @@ public final class AWSSecretsManagerProvider: SecretWriter {
                 remaining = keys.filter { results[$0] == nil }
             } catch let error as ProviderError where error.class == .permissionDenied && error.detail?.contains("AWS AccessDenied") == true {
                 // The batch action is not granted: read one by one from now on.
-                batchDenied.withLockedValue { $0 = true }
+                let first = batchDenied.withLockedValue { denied in
+                    defer { denied = true }
+                    return !denied
+                }
+                if first { logger.notice("aws: BatchGetSecretValue denied; reading secrets one by one with GetSecretValue") }
             } catch let error as ProviderError {
                 for key in keys { results[key] = .failure(error) }
                 return results

@@ -38,7 +38,7 @@ actor ReadBatcher {
                 let window = self.window
                 Task {
                     try? await Task.sleep(for: window)
-                    await self.windowEnded()
+                    self.windowEnded()
                 }
             }
         }
