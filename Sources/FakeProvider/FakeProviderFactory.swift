@@ -2,8 +2,16 @@ import SecretProviders
 
 /// Builds a ``FakeProvider`` from a store's `spec.provider.fake` block:
 /// `{data: [{key, value, version?, tags?}]}`.
+///
+/// A fake built from the spec is writable (scheduled rotations write to it) and keeps its
+/// writes in memory while its store spec is unchanged. Tests that need a fake to outlive
+/// the operator (a restart in the middle of a rotation) or to be read-only pass it in
+/// `instances`, keyed by store name (e.g. `SecretStore/shop/fake`): it is served whatever
+/// the spec says.
 public struct FakeProviderFactory: ProviderFactory {
     public let kind = "fake"
+    /// Providers served as they are, by store name.
+    public let instances: [String: FakeProvider]
 
     private struct Spec: Decodable {
         struct Item: Decodable {
@@ -16,7 +24,9 @@ public struct FakeProviderFactory: ProviderFactory {
         var data: [Item]?
     }
 
-    public init() {}
+    public init(instances: [String: FakeProvider] = [:]) {
+        self.instances = instances
+    }
 
     public func makeProvider(_ context: ProviderContext) throws -> any SecretReader {
         try makeFakeProvider(context)
@@ -24,6 +34,7 @@ public struct FakeProviderFactory: ProviderFactory {
 
     /// The same, typed, for callers that keep the fake to control it.
     public func makeFakeProvider(_ context: ProviderContext) throws(ProviderError) -> FakeProvider {
+        if let instance = instances[context.storeName] { return instance }
         let spec: Spec
         do {
             spec = try context.config.decode(Spec.self)

@@ -168,4 +168,20 @@ struct FakeProviderTests {
         registry.register(FakeProviderFactory())
         #expect(registry.kinds == ["fake"])
     }
+
+    @Test("the factory serves a given fake by store name, so its writes outlive a rebuilt provider")
+    func factoryInstances() async throws {
+        let shared = FakeProvider(data: [.init(key: "db/creds", value: #"{"user":"app","password":"old"}"#, version: "1")], storeName: "SecretStore/shop/fake")
+        let registry = ProviderRegistry([FakeProviderFactory(instances: ["SecretStore/shop/fake": shared])])
+        let context = ProviderContext(storeName: "SecretStore/shop/fake", config: .object(["data": .array([])]))
+        let first = try registry.makeProvider(kind: "fake", context: context)
+        let writer = try #require(first as? FakeProvider)
+        _ = try await writer.write(key: "db/creds", properties: ["user": .text("app"), "password": .text("new")], idempotencyToken: "r1", expectedVersion: "1")
+        let rebuilt = try registry.makeProvider(kind: "fake", context: context)
+        let value = try await rebuilt.values(for: [RemoteRef(key: "db/creds", property: "password")])
+        #expect(try value[RemoteRef(key: "db/creds", property: "password")]?.get() == .text("new"))
+        #expect(await shared.versions(of: "db/creds") == ["1", "2"])
+        let other = try registry.makeProvider(kind: "fake", context: ProviderContext(storeName: "SecretStore/shop/other", config: .object(["data": .array([])])))
+        #expect(other as? FakeProvider !== shared, "other stores are built from their spec")
+    }
 }
