@@ -43,6 +43,9 @@ public struct ExternalSecret: KubernetesResource, Hashable {
 public enum ExternalSecretConditions {
     /// True when the target Secret holds the values last read from the provider.
     public static let ready = "Ready"
+    /// Present (False) while a rotation's previous values are held past `grace-until`
+    /// because its restart targets have not finished rolling out.
+    public static let rolloutComplete = "RolloutComplete"
 
     /// The `reason`s of the `Ready` condition.
     public enum Reason {
@@ -61,7 +64,10 @@ public enum ExternalSecretConditions {
         /// The provider asked to slow down; the sync is retried with backoff.
         public static let throttled = "Throttled"
 
-        /// Every reason above.
+        /// `RolloutComplete=False`: the restart targets have not finished rolling out.
+        public static let rolloutPending = "RolloutPending"
+
+        /// Every reason of the `Ready` condition above.
         public static let all = [synced, providerError, secretNotFound, invalidSpec, storeNotReady, forbidden, throttled]
     }
 }

@@ -91,11 +91,13 @@ public struct ExternalSecretRotationStatus: Codable, Sendable, Hashable {
     public var pendingID: String?
     /// The rotation whose restart targets were last rolled, so that each rotation rolls them once.
     public var restartedFor: String?
+    /// The value of the `rotor.dev/rotate` annotation last acted on.
+    public var rotateRequest: String?
     public var unknownFields = UnknownFields()
 
     public init(
         phase: RotationPhase? = nil, rotatedAt: KubeTime? = nil, graceUntil: KubeTime? = nil,
-        nextRotation: KubeTime? = nil, pendingID: String? = nil, restartedFor: String? = nil
+        nextRotation: KubeTime? = nil, pendingID: String? = nil, restartedFor: String? = nil, rotateRequest: String? = nil
     ) {
         self.phase = phase
         self.rotatedAt = rotatedAt
@@ -103,10 +105,11 @@ public struct ExternalSecretRotationStatus: Codable, Sendable, Hashable {
         self.nextRotation = nextRotation
         self.pendingID = pendingID
         self.restartedFor = restartedFor
+        self.rotateRequest = rotateRequest
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case phase, rotatedAt, graceUntil, nextRotation, pendingID, restartedFor
+        case phase, rotatedAt, graceUntil, nextRotation, pendingID, restartedFor, rotateRequest
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +120,7 @@ public struct ExternalSecretRotationStatus: Codable, Sendable, Hashable {
         nextRotation = try c.decodeIfPresent(.nextRotation)
         pendingID = try c.decodeIfPresent(.pendingID)
         restartedFor = try c.decodeIfPresent(.restartedFor)
+        rotateRequest = try c.decodeIfPresent(.rotateRequest)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
     }
 
@@ -129,6 +133,7 @@ public struct ExternalSecretRotationStatus: Codable, Sendable, Hashable {
         try c.encodeIfPresent(nextRotation, forKey: .nextRotation)
         try c.encodeIfPresent(pendingID, forKey: .pendingID)
         try c.encodeIfPresent(restartedFor, forKey: .restartedFor)
+        try c.encodeIfPresent(rotateRequest, forKey: .rotateRequest)
     }
 }
 
@@ -145,6 +150,7 @@ extension ExternalSecretRotationStatus: SchemaDescribed {
                     "The idempotency token of a scheduled rotation in progress (AWS ClientRequestToken); cleared when it completed."),
                 "restartedFor": OpenAPISchema.string(
                     "The rotation whose restart targets were last rolled, so that each rotation rolls them once."),
+                "rotateRequest": OpenAPISchema.string("The value of the `rotor.dev/rotate` annotation last acted on."),
             ])
     }
 }

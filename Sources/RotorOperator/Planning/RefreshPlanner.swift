@@ -132,4 +132,14 @@ public enum RefreshPlanner {
         let nanoseconds = (retryAfter.timeInterval * stretch * 1e9).rounded(.up)
         return .requeue(after: .nanoseconds(Int64(min(nanoseconds, 9.2e18))))
     }
+
+    /// `action`, or a requeue at `wake` when that comes sooner (a grace window's end, which
+    /// must not wait for the next refresh). A `wake` already past requeues at once.
+    public static func earlier(_ action: ReconcileAction, wake: Date?, now: Date) -> ReconcileAction {
+        guard let wake else { return action }
+        let seconds = max(wake.timeIntervalSince(now), 0)
+        let delay = Duration.nanoseconds(Int64(min((seconds * 1e9).rounded(), 9.2e18)))
+        if case .requeue(let after) = action, after <= delay { return action }
+        return .requeue(after: delay)
+    }
 }

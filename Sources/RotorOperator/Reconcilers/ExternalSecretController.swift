@@ -14,7 +14,7 @@ public enum ExternalSecretController {
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
         fingerprintKey: SymmetricKey, events: EventRecorder, providers: StoreProviders = StoreProviders(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, rotationHooks: RotationHooks = RotationHooks()
     ) -> Controller<ExternalSecret> {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
@@ -22,16 +22,19 @@ public enum ExternalSecretController {
             indexes: [storeIndex: { [storeKey(of: $0)] }])
         let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
-        let managedSecrets = Informer<Secret>(
-            client: client,
+        // Only who controls each managed Secret is kept (never its data): the reconciler
+        // reads the Secret itself when it converges it.
+        let managedSecrets = Informer<ManagedSecretOwners>(
+            client: client, resource: Secret.resourceType,
             configuration: WatcherConfiguration(scope: scope, labelSelector: "\(ManagedSecretMetadata.managedLabel)=\(ManagedSecretMetadata.managedLabelValue)"),
-            clock: clock, logger: logger, metricsFactory: metricsFactory)
+            clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
-            events: events, fingerprintKey: fingerprintKey, logger: logger)
+            events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            rotationMetrics: RotationMetrics(factory: metricsFactory), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: WorkQueue(clock: clock), workers: workers, logger: logger,
-            metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) },
+            metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
             reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
         controller.watches(secretStores) { store in
@@ -40,25 +43,38 @@ public enum ExternalSecretController {
         controller.watches(clusterSecretStores) { store in
             await byStore.byIndex(storeIndex, "ClusterSecretStore//\(store.metadata.name ?? "")").map { ObjectKey(of: $0) }
         }
-        controller.watches(managedSecrets) { secret in ownerKeys(of: secret) }
+        controller.watches(managedSecrets, version: \.resourceVersion) { secret in secret.owners }
         return controller
     }
 
     static let storeIndex = "store"
-
-    /// The ExternalSecret that controls a managed Secret.
-    static func ownerKeys(of secret: Secret) -> [ObjectKey] {
-        var keys: [ObjectKey] = []
-        for owner in secret.metadata.ownerReferences ?? [] where owner.kind == "ExternalSecret" && owner.controller == true {
-            keys.append(ObjectKey(namespace: secret.metadata.namespace, name: owner.name))
-        }
-        return keys
-    }
 
     /// `SecretStore/NS/NAME` or `ClusterSecretStore//NAME`: which store an ExternalSecret uses.
     static func storeKey(of es: ExternalSecret) -> String {
         let kind = es.spec.secretStoreRef.kind?.rawValue ?? "SecretStore"
         let namespace = kind == "ClusterSecretStore" ? "" : (es.metadata.namespace ?? "")
         return "\(kind)/\(namespace)/\(es.spec.secretStoreRef.name)"
+    }
+}
+
+/// What the controller keeps of a managed Secret: its key, version and the
+/// ExternalSecret that controls it — a few hundred bytes instead of the whole Secret.
+struct ManagedSecretOwners: Sendable {
+    var key: ObjectKey
+    var resourceVersion: String?
+    /// The ExternalSecrets named as controller in the Secret's ownerReferences.
+    var owners: [ObjectKey]
+
+    init(projecting json: JSONValue) throws {
+        let metadata = json["metadata"]
+        let namespace = metadata?["namespace"]?.stringValue
+        key = ObjectKey(namespace: namespace, name: metadata?["name"]?.stringValue ?? "")
+        resourceVersion = metadata?["resourceVersion"]?.stringValue
+        owners = (metadata?["ownerReferences"]?.arrayValue ?? []).compactMap { owner in
+            guard owner["kind"]?.stringValue == "ExternalSecret", owner["controller"]?.boolValue == true,
+                let name = owner["name"]?.stringValue
+            else { return nil }
+            return ObjectKey(namespace: namespace, name: name)
+        }
     }
 }

@@ -29,12 +29,15 @@ public struct ExternalSecretReconciler: Sendable {
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let logger: Logger
+    let rotationMetrics: RotationMetrics
+    let rotationHooks: RotationHooks
 
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
         clusterSecretStores: Store<ClusterSecretStore>, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
-        logger: Logger = Logger(label: "rotor.externalsecret")
+        logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
+        rotationHooks: RotationHooks = RotationHooks()
     ) {
         self.client = client
         self.providers = providers
@@ -45,11 +48,19 @@ public struct ExternalSecretReconciler: Sendable {
         self.now = now
         self.random = random
         self.logger = logger
+        self.rotationMetrics = rotationMetrics
+        self.rotationHooks = rotationHooks
     }
+
+    /// How often held previous values look at the rollouts they wait for.
+    public static let rolloutPollInterval: Duration = .seconds(15)
 
     public func reconcile(_ key: ObjectKey, _ object: ExternalSecret?) async throws -> ReconcileAction {
         // Gone or going: an Owner Secret goes with it through its ownerReference.
-        guard let es = object, es.metadata.deletionTimestamp == nil else { return .done }
+        guard var es = object, es.metadata.deletionTimestamp == nil else {
+            await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
+            return .done
+        }
         let schedule: RefreshSchedule
         switch RefreshSchedule.of(es.spec) {
         case .success(let s): schedule = s
@@ -68,9 +79,31 @@ public struct ExternalSecretReconciler: Sendable {
             targetState = .missing
         }
         let version = SyncedVersion(externalSecret: es, store: store)
-        guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now()) != nil else {
-            try await writeStatus(es, outcome: .notDue(secretName: es.targetSecretName, store: store.identity))
-            return RefreshPlanner.nextAction(schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now(), random: random)
+        let now = self.now()
+        // A window that ended must be closed even when no refresh is due (DESIGN §3).
+        let recordedWindow = RotationWindow.read(from: existing?.metadata.annotations)
+        let restartTargets = es.spec.rotation?.restartTargets ?? []
+        if let rotation = es.spec.rotation, let failure = ScheduledRotation.validate(rotation) { return try await fail(es, failure) }
+        // A scheduled rotation writes the provider first (recording pendingID before), then syncs.
+        var scheduledWritten = false
+        let decision = ScheduledRotation.decide(
+            rotation: es.spec.rotation, status: es.status?.rotation, rotateAnnotation: es.metadata.annotations?[ExternalSecretAnnotations.rotate], now: now)
+        switch decision {
+        case .start, .resume:
+            if let action = try await writeScheduledRotation(&es, store: store, decision: decision) { return action }
+            scheduledWritten = true
+        case .none, .abandon:
+            break
+        }
+        let housekeeping = scheduledWritten || decision == .abandon
+            || RotationPlanner.housekeepingDue(existing: existing, rotation: es.spec.rotation, now: now)
+            || RestartPlanner.needsRestart(rotationID: recordedWindow?.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
+        guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now) != nil || housekeeping else {
+            let status = RotationStatusPlanner.status(current: es.status?.rotation, rotation: es.spec.rotation, window: recordedWindow, now: now)
+            try await writeStatus(es, outcome: .notDue(secretName: es.targetSecretName, store: store.identity), rotation: status)
+            await observeRotation(es, window: recordedWindow, existing: existing, now: now)
+            let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: random)
+            return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: recordedWindow?.graceUntil, now: now), wake: status?.nextRotation?.date, now: now)
         }
         let reader: any SecretReader
         do {
@@ -93,8 +126,27 @@ public struct ExternalSecretReconciler: Sendable {
         } catch {
             return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
         }
+        if let failure = RestartPlanner.validate(restartTargets) { return try await fail(es, failure) }
+        // After grace-until, previous values wait for the restart targets' rollouts.
+        var pendingRollouts: [(name: String, message: String)] = []
+        if !restartTargets.isEmpty, es.spec.rotation != nil, let window = recordedWindow, now >= window.graceUntil {
+            var states: [RestartTargetState] = []
+            for target in restartTargets {
+                states.append(try await RestartTargetClient(client: client).state(of: target, namespace: es.metadata.namespace ?? ""))
+            }
+            pendingRollouts = RestartPlanner.pendingRollouts(states, rotationID: window.rotationID)
+        }
+        let rotationPlan: RotationPlan
+        switch RotationPlanner.plan(
+            existing: existing, rendered: rendered.data, rotation: es.spec.rotation,
+            creationPolicy: es.spec.target?.effectiveCreationPolicy ?? .owner, now: now, holdPrevious: !pendingRollouts.isEmpty)
+        {
+        case .success(let p): rotationPlan = p
+        case .failure(let failure): return try await fail(es, failure)
+        }
         let plan = ManagedSecretPlan(
-            rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes))
+            rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes),
+            additions: rotationPlan.additions)
         var wrote = false
         switch plan.action {
         case .create(let secret):
@@ -108,12 +160,131 @@ public struct ExternalSecretReconciler: Sendable {
         case .refuse(let refusal):
             return try await fail(es, SyncFailure(reason: refusal.conditionReason, message: refusal.description, isTerminal: true))
         }
-        try await writeStatus(es, outcome: .synced(SyncedSecret(
-            secretName: es.targetSecretName, store: store.identity, syncedVersion: version, fingerprint: plan.fingerprint)))
-        if wrote {
-            await events.normal(reason: "Synced", message: "Secret \(plan.secret) written from \(store.identity.phrase)", about: ObjectReference(to: es))
+        // The new values are in the Secret: roll the restart targets, once per rotation.
+        let about = ObjectReference(to: es)
+        var rotationStatus = RotationStatusPlanner.status(
+            current: es.status?.rotation, rotation: es.spec.rotation, window: rotationPlan.window, completedScheduled: scheduledWritten, now: now)
+        if let window = rotationPlan.window,
+            RestartPlanner.needsRestart(rotationID: window.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
+        {
+            for target in restartTargets {
+                if try await RestartTargetClient(client: client).restart(target, namespace: es.metadata.namespace ?? "", rotationID: window.rotationID) {
+                    await events.normal(
+                        reason: "RestartTriggered", message: "\(target.kind.rawValue) \(target.name) restarted for the rotation of \(window.rotationID)",
+                        about: about)
+                }
+            }
+            rotationStatus?.restartedFor = window.rotationID
         }
-        return RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now(), now: now(), random: random)
+        let heldCondition = pendingRollouts.isEmpty ? nil : Condition(
+            type: ExternalSecretConditions.rolloutComplete, status: .false, observedGeneration: es.metadata.generation,
+            reason: ExternalSecretConditions.Reason.rolloutPending,
+            message: "the grace period has ended; previous values are kept until these rollouts complete: "
+                + pendingRollouts.map { "\($0.name) (\($0.message))" }.joined(separator: "; "))
+        let heldBefore = es.status?.conditions?.first(ofType: ExternalSecretConditions.rolloutComplete) != nil
+        try await writeStatus(
+            es,
+            outcome: .synced(SyncedSecret(
+                secretName: es.targetSecretName, store: store.identity, syncedVersion: version, fingerprint: plan.fingerprint)),
+            rotation: rotationStatus, rolloutCondition: .some(heldCondition))
+        if heldCondition != nil, !heldBefore {
+            await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition?.message ?? "", about: about)
+        }
+        if wrote {
+            await events.normal(reason: "Synced", message: "Secret \(plan.secret) written from \(store.identity.phrase)", about: about)
+            if rotationPlan.rotated, let window = rotationPlan.window {
+                rotationMetrics.rotation(result: "success")
+                await events.normal(
+                    reason: "Rotated",
+                    message: "Secret \(plan.secret): keys \(rotationPlan.rotatedKeys) changed; previous values kept until \(KubeTime(window.graceUntil))",
+                    about: about)
+            }
+            if rotationPlan.expired {
+                await events.normal(
+                    reason: "GraceExpired", message: "Secret \(plan.secret): previous values of keys \(rotationPlan.expiredKeys) removed", about: about)
+            }
+        }
+        await observeRotation(es, window: rotationPlan.window, existing: existing, now: now)
+        let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: random)
+        let wake = rotationPlan.heldAfterGrace ? now.addingTimeInterval(Self.rolloutPollInterval.timeInterval) : rotationPlan.nextWake
+        return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: wake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
+    }
+
+    /// Phases 1 and 2 of a scheduled rotation (DESIGN §3): record `pendingID` in the status
+    /// (unless resuming one), then write the generated values to the provider, idempotently:
+    /// the values are reproducible from `pendingID`, a remote that already holds them is not
+    /// written again, and the write carries `pendingID` as idempotency token and the version
+    /// read as check-and-set. Returns the reconcile's result when it cannot go on; `es` is
+    /// the object as updated.
+    private func writeScheduledRotation(
+        _ es: inout ExternalSecret, store: ResolvedStore, decision: ScheduledRotation.Decision
+    ) async throws -> ReconcileAction? {
+        guard let rotation = es.spec.rotation else { return nil }
+        let remoteKey: String
+        switch ScheduledRotation.remoteKey(for: es.spec) {
+        case .success(let key): remoteKey = key
+        case .failure(let failure): return try await fail(es, failure)
+        }
+        let reader: any SecretReader
+        do {
+            reader = try await providers.reader(for: store.identity, provider: store.provider)
+        } catch {
+            return try await fail(es, .provider(error, store: store.identity))
+        }
+        guard reader.capabilities.access == .readWrite, let writer = reader as? any SecretWriter else {
+            return try await fail(es, .invalidSpec(
+                field: "spec.rotation", problem: "\(store.identity.phrase) is read-only; a scheduled rotation writes to the provider and needs a ReadWrite store"))
+        }
+        let pendingID: String
+        if case .resume(let id) = decision {
+            pendingID = id
+        } else {
+            pendingID = ScheduledRotation.newPendingID()
+            var updated = es
+            var status = es.status ?? ExternalSecretStatus()
+            var rotationStatus = status.rotation ?? ExternalSecretRotationStatus()
+            rotationStatus.pendingID = pendingID
+            rotationStatus.phase = .pending
+            if let request = es.metadata.annotations?[ExternalSecretAnnotations.rotate], !request.isEmpty {
+                rotationStatus.rotateRequest = request
+            }
+            status.rotation = rotationStatus
+            updated.status = status
+            es = try await client.updateStatus(updated)
+            try await rotationHooks.after(.pendingRecorded)
+        }
+        if let coalescing = reader as? CoalescingReader { await coalescing.invalidate(key: remoteKey) }
+        let current: RemoteSecret
+        let properties: [String: SecretValue]
+        do {
+            current = try await reader.read(RemoteSecretID(key: remoteKey))
+            properties = try current.extract(for: RemoteSecretID(key: remoteKey))
+        } catch let error as ProviderError {
+            rotationMetrics.rotation(result: "failure")
+            return try await fail(es, .provider(error, store: store.identity))
+        }
+        let generated = ScheduledRotation.generatedValues(rotation.generate ?? [], installKey: fingerprintKeyBytes, pendingID: pendingID)
+        if !ScheduledRotation.alreadyApplied(current: properties, generated: generated) {
+            do {
+                _ = try await writer.write(
+                    key: remoteKey, properties: ScheduledRotation.merged(current: properties, generated: generated),
+                    idempotencyToken: pendingID, expectedVersion: current.version)
+            } catch let error as ProviderError {
+                rotationMetrics.rotation(result: "failure")
+                return try await fail(es, .provider(error, store: store.identity))
+            }
+        }
+        try await rotationHooks.after(.providerWritten)
+        return nil
+    }
+
+    /// Rotation metrics after a reconcile: overlap, and the age of the values.
+    private func observeRotation(_ es: ExternalSecret, window: RotationWindow?, existing: Secret?, now: Date) async {
+        let namespace = es.metadata.namespace ?? ""
+        await rotationMetrics.setOverlap(window != nil, namespace: namespace, name: es.name)
+        if let changed = window?.rotatedAt ?? es.status?.rotation?.rotatedAt?.date ?? existing?.metadata.creationTimestamp?.date {
+            rotationMetrics.secretAge(now.timeIntervalSince(changed), namespace: namespace, name: es.name)
+        }
     }
 
     // MARK: Steps
@@ -167,8 +338,22 @@ public struct ExternalSecretReconciler: Sendable {
         }
     }
 
-    private func writeStatus(_ es: ExternalSecret, outcome: SyncOutcome) async throws {
-        let desired = ExternalSecretStatusPlanner.desiredStatus(current: es.status, generation: es.metadata.generation, outcome: outcome, now: now())
+    /// Writes the status after `outcome` when it changed. A given `rotation` (even `nil`)
+    /// replaces `status.rotation`; without it the rotation status is kept.
+    /// A given `rolloutCondition` sets (or, `nil`, removes) the `RolloutComplete` condition.
+    private func writeStatus(
+        _ es: ExternalSecret, outcome: SyncOutcome, rotation: ExternalSecretRotationStatus?? = .none,
+        rolloutCondition: Condition?? = .none
+    ) async throws {
+        var desired = ExternalSecretStatusPlanner.desiredStatus(current: es.status, generation: es.metadata.generation, outcome: outcome, now: now())
+        if case .some(let rotation) = rotation { desired.rotation = rotation }
+        if case .some(let condition) = rolloutCondition {
+            if let condition {
+                desired.conditions = ConditionPlanner.setting(condition, in: desired.conditions, now: now())
+            } else {
+                desired.conditions?.removeAll { $0.type == ExternalSecretConditions.rolloutComplete }
+            }
+        }
         guard ExternalSecretStatusPlanner.statusChanged(es.status, desired) else { return }
         var updated = es
         updated.status = desired

@@ -1,0 +1,164 @@
+import Crypto
+import EmulatorTestSupport
+import FakeProvider
+import Foundation
+import KubeClient
+import KubeRuntime
+import MetricsTestKit
+import RotorAPI
+import RotorOperator
+import SecretProviders
+import Testing
+
+/// A cluster with Rotor's CRDs, a fake store and an operator that runs on a `ManualClock`,
+/// which tests stop and start again (a restart keeps nothing but what is in the cluster,
+/// and the provider's state when the test shares one).
+final class RotationHarness: Sendable {
+    static let namespace = "default"
+    let cluster: EmulatedCluster
+    let clock: ManualClock
+    let metrics: TestMetrics
+    /// The fingerprint key, the same for every operator started (as the key Secret would be).
+    let keyBytes: [UInt8] = Array(repeating: 42, count: 32)
+    /// Makes the store's provider; `nil` builds it from the store spec as the operator does.
+    let registry: ProviderRegistry
+
+    var client: HTTPKubernetesClient { cluster.client }
+
+    init(cluster: EmulatedCluster, clock: ManualClock, metrics: TestMetrics, registry: ProviderRegistry) {
+        self.cluster = cluster
+        self.clock = clock
+        self.metrics = metrics
+        self.registry = registry
+    }
+
+    /// Runs `body` with a cluster holding the CRDs and the fake store `fake` with
+    /// `db/password` = `password`; no operator runs until `startOperator()`.
+    static func with(
+        password: String = "v1", registry: ProviderRegistry = .rotorDefault,
+        _ body: (RotationHarness) async throws -> Void
+    ) async throws {
+        try await EmulatedCluster.with { cluster in
+            for definition in RotorCRDs.all {
+                _ = try await cluster.client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
+            }
+            let harness = RotationHarness(cluster: cluster, clock: ManualClock(), metrics: TestMetrics(), registry: registry)
+            _ = try await cluster.client.create(try fakeStore(password))
+            try await body(harness)
+        }
+    }
+
+    static func fakeStore(_ password: String) throws -> SecretStore {
+        try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"fake","namespace":"default"},"spec":{"provider":{"fake":{"data":[{"key":"db/password","value":"\#(password)","version":"1"},{"key":"db/user","value":"app","version":"1"}]}}}}"#).decode(as: SecretStore.self)
+    }
+
+    /// Makes `password` the store's value (a store edit, as a user would do it).
+    func setStorePassword(_ password: String) async throws {
+        var store = try await client.get(SecretStore.self, namespace: Self.namespace, name: "fake")
+        store.spec = try Self.fakeStore(password).spec
+        _ = try await client.update(store)
+    }
+
+    /// An ExternalSecret `db` reading `db/password` and `db/user`, refreshed hourly, with `rotation`.
+    func createExternalSecret(rotation: String = #"{"gracePeriod":"10m"}"#, extra: String = "") async throws {
+        let json = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"db","namespace":"default"},"spec":{"secretStoreRef":{"name":"fake","kind":"SecretStore"},"refreshInterval":"1h","rotation":\#(rotation),\#(extra)"data":[{"secretKey":"password","remoteRef":{"key":"db/password"}},{"secretKey":"user","remoteRef":{"key":"db/user"}}]}}"#
+        _ = try await client.create(ExternalSecret.resourceType, namespace: Self.namespace, body: try JSONValue(parsing: json))
+    }
+
+    /// An ExternalSecret `db` from its whole JSON `spec`.
+    func createExternalSecret(spec: String) async throws {
+        let json = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"db","namespace":"default"},"spec":\#(spec)}"#
+        _ = try await client.create(ExternalSecret.resourceType, namespace: Self.namespace, body: try JSONValue(parsing: json))
+    }
+
+    // MARK: The operator
+
+    /// A running operator: its ExternalSecret controller (to look at its queue) and the task.
+    struct Running: Sendable {
+        let externalSecrets: Controller<ExternalSecret>
+        let task: Task<Void, any Error>
+
+        func stop() async {
+            task.cancel()
+            _ = try? await task.value
+        }
+    }
+
+    /// Starts an operator: fresh caches, queue and providers, as a new process would have.
+    func startOperator(hooks: RotationHooks = RotationHooks()) -> Running {
+        let providers = StoreProviders(registry: registry)
+        let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
+        var externalSecrets = ExternalSecretController.make(
+            client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,
+            metricsFactory: metrics, rotationHooks: hooks)
+        // A crashed reconcile (a hook that never returns) is cut off quickly on stop.
+        externalSecrets.shutdownGracePeriod = .milliseconds(200)
+        let controller = externalSecrets
+        let (stores, clusterStores) = SecretStoreController.make(client: client, providers: providers)
+        let task = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                group.addTask { try await stores.run() }
+                group.addTask { try await clusterStores.run() }
+                try await group.waitForAll()
+            }
+        }
+        return Running(externalSecrets: controller, task: task)
+    }
+
+    /// Waits until the operator has nothing to do but wait for the clock: nothing queued
+    /// or in progress, and a requeue scheduled.
+    func settled(_ running: Running) async -> Bool {
+        await EmulatedCluster.eventually {
+            for _ in 0..<3 {
+                let queue = running.externalSecrets.queue
+                let depth = await queue.depth
+                let processing = await queue.processingCount
+                let delayed = await queue.delayedCount
+                guard depth == 0, processing == 0, delayed > 0 else { return false }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return true
+        }
+    }
+
+    /// Moves the clock to `date` (never backwards).
+    func advance(to date: Date) {
+        let seconds = date.timeIntervalSince(clock.now())
+        if seconds > 0 { clock.advance(by: .nanoseconds(Int64((seconds * 1e9).rounded()))) }
+    }
+
+    // MARK: Looking
+
+    func secret() async -> Secret? {
+        try? await client.get(Secret.self, namespace: Self.namespace, name: "db")
+    }
+
+    func data() async -> [String: String] {
+        (await secret())?.data?.mapValues { String(decoding: $0, as: UTF8.self) } ?? [:]
+    }
+
+    func annotations() async -> [String: String] {
+        (await secret())?.metadata.annotations ?? [:]
+    }
+
+    func externalSecret() async -> ExternalSecret? {
+        try? await client.get(ExternalSecret.self, namespace: Self.namespace, name: "db")
+    }
+
+    func rotationStatus() async -> ExternalSecretRotationStatus? {
+        await externalSecret()?.status?.rotation
+    }
+
+    /// The reasons of the Events recorded about `db`, in no particular order.
+    func eventReasons() async -> [String] {
+        let list = try? await client.list(ResourceTypes.events, namespace: Self.namespace)
+        return (list?["items"]?.arrayValue ?? []).compactMap { $0["reason"]?.stringValue }
+    }
+
+    var secretWrites: Int {
+        cluster.emulator.faults.requestCount(verb: "update", resource: "secrets")
+            + cluster.emulator.faults.requestCount(verb: "create", resource: "secrets")
+            + cluster.emulator.faults.requestCount(verb: "patch", resource: "secrets")
+    }
+}
