@@ -4,6 +4,7 @@ import FakeProvider
 import Foundation
 import KubeClient
 import KubeRuntime
+import Logging
 import MetricsTestKit
 import RotorAPI
 import RotorOperator
@@ -20,29 +21,33 @@ final class RotationHarness: Sendable {
     let metrics: TestMetrics
     /// The fingerprint key, the same for every operator started (as the key Secret would be).
     let keyBytes: [UInt8] = Array(repeating: 42, count: 32)
-    /// Makes the store's provider; `nil` builds it from the store spec as the operator does.
+    /// The provider kinds the operator knows (a test may serve its own fake).
     let registry: ProviderRegistry
+    /// Store credentials come from the cluster's Secrets (Vault token), as in `rotor run`.
+    let clusterCredentials: Bool
 
     var client: HTTPKubernetesClient { cluster.client }
 
-    init(cluster: EmulatedCluster, clock: ManualClock, metrics: TestMetrics, registry: ProviderRegistry) {
+    init(cluster: EmulatedCluster, clock: ManualClock, metrics: TestMetrics, registry: ProviderRegistry, clusterCredentials: Bool) {
         self.cluster = cluster
         self.clock = clock
         self.metrics = metrics
         self.registry = registry
+        self.clusterCredentials = clusterCredentials
     }
 
     /// Runs `body` with a cluster holding the CRDs and the fake store `fake` with
     /// `db/password` = `password`; no operator runs until `startOperator()`.
     static func with(
-        password: String = "v1", registry: ProviderRegistry = .rotorDefault,
+        password: String = "v1", registry: ProviderRegistry = .rotorDefault, clusterCredentials: Bool = false,
         _ body: (RotationHarness) async throws -> Void
     ) async throws {
         try await EmulatedCluster.with { cluster in
             for definition in RotorCRDs.all {
                 _ = try await cluster.client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
-            let harness = RotationHarness(cluster: cluster, clock: ManualClock(), metrics: TestMetrics(), registry: registry)
+            let harness = RotationHarness(
+                cluster: cluster, clock: ManualClock(), metrics: TestMetrics(), registry: registry, clusterCredentials: clusterCredentials)
             _ = try await cluster.client.create(try fakeStore(password))
             try await body(harness)
         }
@@ -86,7 +91,9 @@ final class RotationHarness: Sendable {
 
     /// Starts an operator: fresh caches, queue and providers, as a new process would have.
     func startOperator(hooks: RotationHooks = RotationHooks()) -> Running {
-        let providers = StoreProviders(registry: registry)
+        let providers = clusterCredentials
+            ? StoreProviders.kubernetes(client: client, registry: registry, logger: Logger(label: "rotor.test"))
+            : StoreProviders(registry: registry)
         let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,

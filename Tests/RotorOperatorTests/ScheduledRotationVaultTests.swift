@@ -1,0 +1,95 @@
+import EmulatorTestSupport
+import Foundation
+import KubeClient
+import KubeRuntime
+import RotorAPI
+import RotorOperator
+import SecretProviders
+import Testing
+import VaultEmulator
+import VaultProvider
+
+/// Scheduled rotation against the Vault emulator (KV v2; issue 7, Done-when #2): the
+/// provider write is a check-and-set write, and a crash before or after it ends with exactly
+/// one new Vault version and a Secret with new + previous.
+@Suite("Scheduled rotation with Vault", .serialized)
+struct ScheduledRotationVaultTests {
+    /// A cluster with a SecretStore `vault` (token auth from the Secret `vault-token`) and
+    /// `secret/db/creds` = {password: old-pass, user: app} at version 1.
+    static func with(_ body: (RotationHarness, VaultEmulator, any SecretReader) async throws -> Void) async throws {
+        var configuration = VaultEmulator.Configuration()
+        configuration.tls = false
+        let vault = try await VaultEmulator.start(configuration)
+        do {
+            let version = await vault.write(["password": "old-pass", "user": "app"], to: "db/creds")
+            #expect(version == 1)
+            try await RotationHarness.with(clusterCredentials: true) { h in
+                var token = Secret(metadata: ObjectMeta(name: "vault-token", namespace: "default"))
+                token.data = ["token": Data(vault.rootToken.utf8)]
+                _ = try await h.client.create(token)
+                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
+                _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
+                // A reader of its own, to look at Vault's versions as a client would.
+                let spec = try JSONValue(parsing: #"{"server":"\#(vault.url)","path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}"#)
+                let reader = try VaultProviderFactory().makeProvider(ProviderContext(
+                    storeName: "SecretStore/default/vault", config: try ProviderConfigValue(encoding: spec),
+                    secrets: RootToken(token: vault.rootToken)))
+                try await body(h, vault, reader)
+            }
+        } catch {
+            await vault.shutdown()
+            throw error
+        }
+        await vault.shutdown()
+    }
+
+    struct RootToken: CredentialResolver {
+        let token: String
+        func credential(name: String, key: String, namespace: String?) async throws -> SecretValue { SecretValue(utf8: token) }
+    }
+
+    static let spec = #"{"secretStoreRef":{"name":"vault"},"refreshInterval":"1h","data":[{"secretKey":"password","remoteRef":{"key":"db/creds","property":"password"}},{"secretKey":"user","remoteRef":{"key":"db/creds","property":"user"}}],"rotation":{"gracePeriod":"10m","generate":[{"property":"password","length":24}]}}"#
+
+    static func current(_ reader: any SecretReader) async throws -> (version: String?, password: String?, user: String?) {
+        let secret = try await reader.read(RemoteSecretID(key: "db/creds"))
+        let properties = try secret.extract(for: RemoteSecretID(key: "db/creds"))
+        return (secret.version, properties["password"]?.revealedString(), properties["user"]?.revealedString())
+    }
+
+    static func run(crashAfter step: RotationStep) async throws {
+        try await with { h, _, reader in
+            let crashes = CrashRecorder()
+            let first = h.startOperator(hooks: crashes.crashing(after: step))
+            try await h.createExternalSecret(spec: Self.spec)
+            #expect(await EmulatedCluster.eventually { await h.data()["password"] == "old-pass" })
+            #expect(await h.settled(first))
+            _ = try await h.client.patch(
+                ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/rotate": "1"]]]))
+            #expect(await EmulatedCluster.eventually { await crashes.reached == [step] })
+            await first.stop()
+            let before = try await Self.current(reader)
+            #expect(before.version == (step == .pendingRecorded ? "1" : "2"))
+            #expect(await h.data()["password"] == "old-pass")
+
+            let second = h.startOperator()
+            #expect(await EmulatedCluster.eventually { await h.data()["password_previous"] == "old-pass" })
+            #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.pendingID == nil })
+            let after = try await Self.current(reader)
+            #expect(after.version == "2", "exactly one new Vault version")
+            #expect(after.password != "old-pass" && after.password?.count == 24)
+            #expect(after.user == "app", "the other properties are kept")
+            #expect(await h.data()["password"] == after.password)
+            await second.stop()
+        }
+    }
+
+    @Test("Vault: a crash between recording pendingID and the write ends with one new version and new + previous in the Secret")
+    func crashBeforeWrite() async throws {
+        try await Self.run(crashAfter: .pendingRecorded)
+    }
+
+    @Test("Vault: a crash between the write and the sync ends with one new version and new + previous in the Secret")
+    func crashAfterWrite() async throws {
+        try await Self.run(crashAfter: .providerWritten)
+    }
+}
