@@ -3,6 +3,7 @@ import Foundation
 import KubeRuntime
 import RotorAPI
 import RotorOperator
+import Logging
 import Testing
 
 /// Overlap rotation end to end against the Kubernetes emulator, on a manual clock
@@ -146,6 +147,40 @@ struct RotationOverlapTests {
             #expect(message.contains("previousSuffix"))
             #expect(await h.data() == ["password": "v1", "user": "app"])
             await running.stop()
+        }
+    }
+
+    @Test("a rotated-out value never reaches logs, Events, status or metric labels")
+    func canary() async throws {
+        let logs = CapturedLogs()
+        let logger = Logger(label: "canary") { _ in CapturingLogHandler(sink: logs) }
+        try await RotationHarness.with(password: CanaryTests.canary) { h in
+            let running = h.startOperator(logger: logger)
+            try await h.createExternalSecret()
+            #expect(await EmulatedCluster.eventually { await h.data()["password"] == CanaryTests.canary })
+            #expect(await h.settled(running))
+            let graceUntil = h.clock.now().addingTimeInterval(Self.grace)
+            try await h.setStorePassword("v2")
+            #expect(await EmulatedCluster.eventually { await h.data()["password_previous"] == CanaryTests.canary })
+            #expect(await h.settled(running))
+            h.advance(to: graceUntil)
+            #expect(await EmulatedCluster.eventually { await h.data()["password_previous"] == nil })
+            #expect(await h.settled(running))
+            await running.stop()
+
+            let reasons = await h.eventReasons()
+            #expect(reasons.contains("Rotated") && reasons.contains("GraceExpired"))
+            let eventsText = try await h.client.list(ResourceTypes.events, namespace: "default").serializedString()
+            let statusText = try await h.client.get(ExternalSecret.resourceType, namespace: "default", name: "db").serializedString()
+            #expect(!eventsText.contains(CanaryTests.canary), "no Event carries the value")
+            #expect(!statusText.contains(CanaryTests.canary), "no status carries the value")
+            let lines = logs.all
+            #expect(!lines.isEmpty)
+            #expect(!lines.contains { $0.contains(CanaryTests.canary) }, "no log line carries the value")
+            let labels = h.metrics.counters.flatMap { [$0.label] + $0.dimensions.map { "\($0.0)=\($0.1)" } }
+                + h.metrics.recorders.flatMap { [$0.label] + $0.dimensions.map { "\($0.0)=\($0.1)" } }
+            #expect(labels.contains("rotor_secret_age_seconds"))
+            #expect(!labels.contains { $0.contains(CanaryTests.canary) }, "no metric label carries the value")
         }
     }
 }

@@ -90,18 +90,18 @@ final class RotationHarness: Sendable {
     }
 
     /// Starts an operator: fresh caches, queue and providers, as a new process would have.
-    func startOperator(hooks: RotationHooks = RotationHooks()) -> Running {
+    func startOperator(hooks: RotationHooks = RotationHooks(), logger: Logger = Logger(label: "rotor.operator")) -> Running {
         let providers = clusterCredentials
             ? StoreProviders.kubernetes(client: client, registry: registry, logger: Logger(label: "rotor.test"))
             : StoreProviders(registry: registry)
-        let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
+        let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"), logger: logger)
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,
-            metricsFactory: metrics, rotationHooks: hooks)
+            logger: logger, metricsFactory: metrics, rotationHooks: hooks)
         // A crashed reconcile (a hook that never returns) is cut off quickly on stop.
         externalSecrets.shutdownGracePeriod = .milliseconds(200)
         let controller = externalSecrets
-        let (stores, clusterStores) = SecretStoreController.make(client: client, providers: providers)
+        let (stores, clusterStores) = SecretStoreController.make(client: client, providers: providers, logger: logger)
         let task = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }

@@ -9,11 +9,21 @@ import SecretProviders
 /// Converges one ExternalSecret toward its Secret (DESIGN §9). Decisions are made by
 /// the pure planners; this type only reads, asks and writes:
 ///
-/// 1. resolve the store (`StoreResolution`), 2. read the target Secret, 3. decide
-/// whether a sync is due (`RefreshPlanner`), 4. read the values (`ValueResolver`,
-/// coalesced per store), 5. render (`SecretRenderer`) and plan the write
-/// (`ManagedSecretPlan`: no request when nothing changed), 6. write the status only
-/// when it changed (`ExternalSecretStatusPlanner`), 7. requeue for the next refresh.
+/// 1. resolve the store (`StoreResolution`), 2. read the target Secret, 3. run the
+/// provider side of a scheduled rotation if one is due or pending (`ScheduledRotation`:
+/// record `pendingID`, then write the provider idempotently), 4. decide whether a sync is
+/// due (`RefreshPlanner`, or rotation housekeeping: a window that ended, targets not yet
+/// restarted), 5. read the values (`ValueResolver`, coalesced per store), 6. render
+/// (`SecretRenderer`), add overlap rotation (`RotationPlanner`: previous values and
+/// `rotor.dev/*` annotations, held while restart targets roll out) and plan the write
+/// (`ManagedSecretPlan`: no request when nothing changed), 7. roll restart targets once per
+/// rotation (`RestartPlanner`), 8. write the status only when it changed
+/// (`ExternalSecretStatusPlanner`, `RotationStatusPlanner`), 9. requeue for the next
+/// refresh, or sooner: exactly at `grace-until`, at the next scheduled rotation, or to look
+/// at unfinished rollouts again.
+///
+/// Rotation state lives only in the Secret's annotations and the status, so a restarted
+/// operator resumes a window or a pending rotation exactly where it was.
 ///
 /// The failure rule: any failure before the write leaves the Secret exactly as it was;
 /// the status says why (`Ready=False`), a warning Event is recorded, and the key is
