@@ -192,7 +192,7 @@ private func operatorBenchmark(
         ])
     }
 
-    let workers = 8
+    let workers = Int(ProcessInfo.processInfo.environment["ROTOR_BENCH_WORKERS"] ?? "") ?? 8
     let rotor = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
     defer { rotor.stop() }
     let health = try await rotor.healthURL()
@@ -259,9 +259,10 @@ private func operatorBenchmark(
     let memory = memory(of: rotor.process.processIdentifier)
 
     let requestsAtSync = sum(afterSync, "rotor_kube_requests_total{")
-    func byVerb(_ samples: [String: Double]) -> String {
+    func byVerb(_ samples: [String: Double], since earlier: [String: Double] = [:]) -> String {
         ["get", "list", "create", "update", "patch", "delete", "watch"].compactMap { verb -> String? in
-            let n = sum(samples, "rotor_kube_requests_total{") { $0.contains(#"verb="\#(verb)""#) }
+            let isVerb = { (key: String) in key.contains(#"verb="\#(verb)""#) }
+            let n = sum(samples, "rotor_kube_requests_total{", where: isVerb) - sum(earlier, "rotor_kube_requests_total{", where: isVerb)
             return n > 0 ? "\(verb) \(Int(n))" : nil
         }.joined(separator: ", ")
     }
@@ -269,7 +270,7 @@ private func operatorBenchmark(
     print(String(format: "  all %d Secrets synced %.2f s after creation started (%.2f× the floor); ExternalSecrets created in %.2f s", total, seconds(allSynced), seconds(allSynced) / seconds(floor), seconds(created)))
     print("  API requests until synced: \(Int(requestsAtSync)) (\(byVerb(afterSync)))")
     print("  provider reads until synced: \(Int(sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#)))")
-    print("  no-op refresh: \(Int(refreshed)) reconciles, \(Int(noOpWrites)) Secret writes; API requests during the wave: \(Int(sum(afterWave, "rotor_kube_requests_total{") - sum(afterSync, "rotor_kube_requests_total{")))")
+    print("  no-op refresh: \(Int(refreshed)) reconciles, \(Int(noOpWrites)) Secret writes; API requests during the wave: \(Int(sum(afterWave, "rotor_kube_requests_total{") - sum(afterSync, "rotor_kube_requests_total{"))) (\(byVerb(afterWave, since: afterSync)), incl. the new ExternalSecret's)")
     print(String(format: "  new ExternalSecret synced in %.0f ms during the refresh wave (queue depth %.0f when it was created)", seconds(probe) * 1000, queueDepth))
     print(String(format: "  operator peak RSS %.1f MiB (now %.1f MiB), %d workers, client limit 5000 qps", memory.peakMiB, memory.currentMiB, workers))
 }
