@@ -125,3 +125,22 @@ struct SecretsManagerWireTests {
         #expect(policy.backoff(afterAttempt: 0, hint: .seconds(2), random: 1) == .seconds(2))
     }
 }
+
+struct RedactionTests {
+    @Test("requests and answers print without headers or bodies")
+    func wireTypesRedacted() {
+        let body = SecretsManagerWire.encode(["SecretId": "k", "SecretString": "canary-value-77"])
+        let request = AWSHTTPRequest(
+            method: "POST", url: "https://secretsmanager.eu-west-1.amazonaws.com/",
+            headers: [("X-Amz-Security-Token", "canary-token-77"), ("Authorization", "AWS4-HMAC-SHA256 canary-signature")], body: body)
+        let response = AWSHTTPResponse(status: 200, body: body)
+        let signing = SigV4Request(method: "POST", path: "/", headers: [("X-Amz-Security-Token", "canary-token-77")], body: body)
+        var dumped = ""
+        dump(request, to: &dumped)
+        dump(response, to: &dumped)
+        dump(signing, to: &dumped)
+        let texts = ["\(request)", "\(response)", "\(signing)", String(reflecting: request), "\([response])", dumped]
+        let leaked = texts.contains { $0.contains("canary") }
+        #expect(!leaked)
+    }
+}

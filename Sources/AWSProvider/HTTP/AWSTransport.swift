@@ -72,3 +72,17 @@ public struct AsyncHTTPClientTransport: AWSTransport {
             body: Array(buffer.readableBytesView))
     }
 }
+
+// Requests carry signatures, session tokens and (PutSecretValue) secret values; answers
+// carry secret values. Printing or dumping one shows only what is safe.
+extension AWSHTTPRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "\(method) \(url) (\(body.count) bytes, headers redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}
+
+extension AWSHTTPResponse: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "HTTP \(status) (\(body.count) bytes, redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}
