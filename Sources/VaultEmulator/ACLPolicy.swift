@@ -78,6 +78,10 @@ struct ACLPolicy: Sendable, Hashable {
         path "sys/capabilities-self" {
             capabilities = ["update"]
         }
+        # Allow a token to read the ACL its policies add up to (the UI uses it)
+        path "sys/internal/ui/resultant-acl" {
+            capabilities = ["read"]
+        }
         """
 }
 
@@ -217,6 +221,17 @@ struct ACL: Sendable {
         if isRoot { return Set(Capability.allCases).subtracting([.deny]) }
         let caps = exact[path] ?? globs.first { Self.matches($0.pattern, path) }?.caps ?? []
         return caps.contains(.deny) ? [] : caps
+    }
+
+    /// The merged rules as `sys/internal/ui/resultant-acl` shows them: exact paths, and
+    /// globs keyed by their pattern without the trailing `*`.
+    var resultant: (exact: [String: Set<Capability>], globs: [String: Set<Capability>]) {
+        var globPaths: [String: Set<Capability>] = [:]
+        for glob in globs {
+            let key = glob.pattern.hasSuffix("*") ? String(glob.pattern.dropLast()) : glob.pattern
+            globPaths[key, default: []].formUnion(glob.caps)
+        }
+        return (exact, globPaths)
     }
 
     func allows(_ capability: Capability, on path: String) -> Bool {

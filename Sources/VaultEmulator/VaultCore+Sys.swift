@@ -46,6 +46,9 @@ extension VaultCore {
         case "capabilities-self":
             guard context.allows(.update) else { return .permissionDenied }
             return capabilitiesSelf(context)
+        case "internal" where path == "sys/internal/ui/resultant-acl":
+            guard context.allows(.read) else { return .permissionDenied }
+            return resultantACL(context)
         case "namespaces":
             guard context.allows(context.plainCapability) else { return .permissionDenied }
             return namespaceEndpoint(context.method, rest, namespace: ns)
@@ -204,6 +207,17 @@ extension VaultCore {
         }
         data["capabilities"] = first
         return listing(data)
+    }
+
+    private func resultantACL(_ context: RequestContext) -> VaultResponse {
+        func rules(_ map: [String: Set<Capability>]) -> JSONValue {
+            .object(map.mapValues { ["capabilities": .array($0.map(\.rawValue).sorted().map(JSONValue.string))] })
+        }
+        if context.acl.isRoot {
+            return .ok(data: ["exact_paths": [:], "glob_paths": [:], "root": true])
+        }
+        let (exact, globs) = context.acl.resultant
+        return .ok(data: ["exact_paths": rules(exact), "glob_paths": rules(globs), "root": false])
     }
 
     private func namespaceEndpoint(_ method: String, _ rest: String, namespace ns: String) -> VaultResponse {

@@ -349,7 +349,7 @@ actor VaultCore {
         var ttl = token.period > 0 ? token.period : (increment ?? token.creationTTL)
         var warnings: [String]?
         if let maxExpires = token.maxExpires {
-            let remaining = Int(maxExpires.timeIntervalSince(time))
+            let remaining = Int(maxExpires.timeIntervalSince(time).rounded())
             if ttl > remaining {
                 warnings = ["TTL of \"\(ttl)s\" exceeded the effective max_ttl of \"\(max(0, remaining))s\"; TTL value is capped accordingly"]
                 ttl = max(0, remaining)

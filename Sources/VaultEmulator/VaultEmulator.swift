@@ -127,8 +127,9 @@ public final class VaultEmulator: Sendable {
             return response(.unsupportedPath(request.path))
         }
         var path = String(request.path.dropFirst(4))
+        // LIST keeps its trailing slash: ACL rules such as `secret/metadata/*` match
+        // `secret/metadata/` as in Vault.
         while path.hasSuffix("/") && method != "LIST" { path.removeLast() }
-        if method == "LIST", path.hasSuffix("/") { path.removeLast() }
         var namespace = (request.headers.first(name: "X-Vault-Namespace") ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         // A namespace may also lead the path (`/v1/team-a/secret/…`).
         let knownNamespaces = await core.namespaces.keys

@@ -151,23 +151,32 @@ public final class VaultProvider: SecretWriter {
         return found.sorted()
     }
 
-    /// Logs in, then asks `sys/capabilities-self` what the token may do on the
-    /// configured mount; no capability there is ``ProviderError/Class/permissionDenied``.
+    /// Logs in, then checks that the token's policies let it read under the configured
+    /// mount: from `sys/internal/ui/resultant-acl` (readable by every token through
+    /// Vault's default policy), else `sys/capabilities-self` on the mount's root. A token
+    /// that may read nothing there is ``ProviderError/Class/permissionDenied``.
     public func validate() async throws {
-        let path = configuration.kvVersion == 2 ? "\(configuration.mount)/data/" : "\(configuration.mount)/"
-        let body = VaultResponses.body(["paths": [path]])
+        let root = configuration.kvVersion == 2 ? "\(configuration.mount)/data/" : "\(configuration.mount)/"
+        let resultant = try await authorized(.GET, "sys/internal/ui/resultant-acl")
+        if resultant.status == 200, let acl = VaultResponses.resultantACL(resultant.body) {
+            guard acl.root || acl.grantsRead(under: root) else {
+                throw ProviderError.permissionDenied(
+                    store: storeName, detail: "vault: the token's policies grant no read or list under \(root)")
+            }
+            return
+        }
+        let body = VaultResponses.body(["paths": [root]])
         let response = try await authorized(.POST, "sys/capabilities-self", body: body)
         guard response.status == 200 else {
             throw VaultResponses.error(response, store: storeName, operation: "capabilities-self")
         }
-        guard let capabilities = VaultResponses.capabilities(response.body, path: path) else {
+        guard let capabilities = VaultResponses.capabilities(response.body, path: root) else {
             throw ProviderError.invalidResponse(store: storeName, detail: "vault capabilities-self: no capabilities in the answer")
         }
         if capabilities.isEmpty || capabilities == ["deny"] {
             throw ProviderError.permissionDenied(
-                store: storeName, detail: "vault: the token has no capability on \(path) (capabilities-self: deny)")
+                store: storeName, detail: "vault: the token has no capability on \(root) (capabilities-self: deny)")
         }
-        logger.debug("vault store validated", metadata: ["store": "\(storeName)", "capabilities": "\(capabilities.joined(separator: ","))"])
     }
 
     // MARK: SecretWriter

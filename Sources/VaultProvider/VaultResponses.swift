@@ -167,6 +167,50 @@ enum VaultResponses {
         return list?.compactMap { $0 as? String }
     }
 
+    /// A token's merged policy rules (`sys/internal/ui/resultant-acl`).
+    struct ResultantACL: Sendable, Equatable {
+        var root: Bool
+        /// Path → capabilities; globs keyed without their trailing `*`.
+        var exact: [String: [String]]
+        var globs: [String: [String]]
+
+        /// Whether some rule grants `read` or `list` (and no `deny`) on a path under `root`
+        /// (a prefix ending in `/`), or on a glob that covers it. `+` matches any segment.
+        func grantsRead(under root: String) -> Bool {
+            func grants(_ caps: [String]) -> Bool { !caps.contains("deny") && (caps.contains("read") || caps.contains("list")) }
+            let rootSegments = root.split(separator: "/", omittingEmptySubsequences: false)
+            func overlaps(_ path: String, exactRule: Bool) -> Bool {
+                let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+                if exactRule && segments.count < rootSegments.count { return false }
+                let n = min(segments.count, rootSegments.count)
+                for i in 0..<n {
+                    let rule = segments[i], wanted = rootSegments[i]
+                    if rule == "+" { continue }
+                    if i == n - 1 {
+                        if !(rule.hasPrefix(wanted) || wanted.hasPrefix(rule)) { return false }
+                    } else if rule != wanted {
+                        return false
+                    }
+                }
+                return true
+            }
+            return exact.contains { grants($0.value) && overlaps($0.key, exactRule: true) }
+                || globs.contains { grants($0.value) && overlaps($0.key, exactRule: false) }
+        }
+    }
+
+    static func resultantACL(_ body: [UInt8]) -> ResultantACL? {
+        guard let data = object(body)?["data"] as? [String: Any] else { return nil }
+        func rules(_ value: Any?) -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for (path, rule) in (value as? [String: Any]) ?? [:] {
+                out[path] = ((rule as? [String: Any])?["capabilities"] as? [Any])?.compactMap { $0 as? String } ?? []
+            }
+            return out
+        }
+        return ResultantACL(root: (data["root"] as? Bool) ?? false, exact: rules(data["exact_paths"]), globs: rules(data["glob_paths"]))
+    }
+
     /// A JSON body from string members; `nested` objects go in as they are.
     static func body(_ members: [String: Any]) -> [UInt8] {
         Array((try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys])) ?? Data("{}".utf8))
