@@ -118,6 +118,20 @@ public final class VaultEmulator: Sendable {
         await core.authenticate(token, namespace: namespace) != nil
     }
 
+    /// One API call without the network, as if sent to `/v1/PATH` (`LIST` as a method):
+    /// for seeding a sandbox or a benchmark the way a user would configure Vault.
+    /// Not counted and not subject to injected faults. Returns the status and JSON body.
+    @discardableResult
+    public func request(
+        _ method: String, _ path: String, body: JSONValue? = nil, token: String? = nil, namespace: String = ""
+    ) async -> (status: Int, body: JSONValue?) {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        let request = VaultRequest(
+            method: method, path: trimmed, namespace: namespace, token: token ?? rootToken, body: body?.objectValue ?? [:], query: [:])
+        let answer = await core.handle(request)
+        return (answer.status, answer.body)
+    }
+
     // MARK: HTTP
 
     private static func serve(_ request: HTTPServerRequest, core: VaultCore, faults: VaultFaults) async -> HTTPServerResponse {

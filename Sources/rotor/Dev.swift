@@ -4,9 +4,9 @@ import KubeClient
 import KubernetesEmulator
 import Logging
 
-/// `rotor dev`: the embedded sandbox — the Kubernetes API emulator and the operator in
-/// one process, with Rotor's CRDs and a demo applied. `--api-only` runs the emulator
-/// alone. (The Vault emulator joins in a later stage.)
+/// `rotor dev`: the embedded sandbox — the Kubernetes API emulator, the Vault emulator
+/// and the operator in one process, with Rotor's CRDs and a demo applied. `--api-only`
+/// runs the Kubernetes API emulator alone.
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a local sandbox: the Kubernetes API emulator and the operator, with a demo.")
@@ -20,6 +20,9 @@ struct Dev: AsyncParsableCommand {
     @Option(help: "Port of the API emulator (0 picks a free one).")
     var port: Int = 0
 
+    @Option(help: "Port of the Vault emulator (0 picks a free one).")
+    var vaultPort: Int = 0
+
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
 
@@ -31,6 +34,7 @@ struct Dev: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        guard (0...65535).contains(vaultPort) else { throw ValidationError("--vault-port must be between 0 and 65535, got \(vaultPort)") }
         guard !kubeconfig.isEmpty else { throw ValidationError("--kubeconfig must name a file") }
     }
 
@@ -45,6 +49,7 @@ struct Dev: AsyncParsableCommand {
         try emulator.writeKubeconfig(to: path)
         var operatorTask: Task<Void, Error>?
         var client: HTTPKubernetesClient?
+        var vault: DevVault.Started?
         if !apiOnly {
             var logger = Logger(label: "rotor")
             logger.logLevel = .warning
@@ -52,7 +57,14 @@ struct Dev: AsyncParsableCommand {
             client = kubeClient
             let controllers = try await DevSandbox.prepare(emulator: emulator, client: kubeClient, logger: logger)
             operatorTask = Task { try await controllers.run() }
-            if !noDemo { try await DevSandbox.applyDemo(client: kubeClient) }
+            let started = try await DevVault.start(
+                host: host, port: vaultPort, kubernetes: emulator, client: kubeClient,
+                directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            vault = started
+            if !noDemo {
+                try await DevSandbox.applyDemo(client: kubeClient)
+                try await DevVault.applyDemo(started.emulator, client: kubeClient)
+            }
         }
         let tryLines = apiOnly || noDemo
             ? """
@@ -66,11 +78,13 @@ struct Dev: AsyncParsableCommand {
               kubectl --kubeconfig \(path) get secret db-url -o jsonpath='{.data.DATABASE_URL}' | base64 -d
               kubectl --kubeconfig \(path) annotate es db rotor.dev/force-sync=$(date +%s) --overwrite
               kubectl --kubeconfig \(path) describe es db
+              kubectl --kubeconfig \(path) get secret vault-db-credentials -o jsonpath='{.data.password}' | base64 -d
             """
         // Written unbuffered: scripts wait for these lines on a pipe.
         FileHandle.standardOutput.write(Data("""
             Kubernetes API emulator listening on \(emulator.url)\(apiOnly ? "" : " (operator running\(noDemo ? "" : ", demo applied"))")
             kubeconfig written to \(path)
+            \(vault.map { vaultLines($0) } ?? "")
 
             Try:
             \(tryLines)
@@ -82,7 +96,21 @@ struct Dev: AsyncParsableCommand {
         operatorTask?.cancel()
         _ = try? await operatorTask?.value
         await emulator.shutdown()
+        await vault?.emulator.shutdown()
         try? await client?.shutdown()
+    }
+
+    private func vaultLines(_ vault: DevVault.Started) -> String {
+        """
+        Vault emulator listening on \(vault.emulator.url) (kubernetes auth role "\(DevVault.role)", secrets under secret/shop/)
+          VAULT_ADDR=\(vault.emulator.url)
+          VAULT_TOKEN=\(vault.emulator.rootToken)
+          VAULT_CACERT=\(vault.caFile)
+        written to \(vault.envFile); write a new version with:
+          source \(vault.envFile) && curl -s --cacert "$VAULT_CACERT" -H "X-Vault-Token: $VAULT_TOKEN" \\
+            -d '{"data":{"user":"app","password":"vault-demo-password-2"}}' "$VAULT_ADDR/v1/secret/data/shop/db"
+
+        """
     }
 }
 
