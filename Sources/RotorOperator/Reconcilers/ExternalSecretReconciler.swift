@@ -139,12 +139,8 @@ public struct ExternalSecretReconciler: Sendable {
         if let failure = RestartPlanner.validate(restartTargets) { return try await fail(es, failure) }
         // After grace-until, previous values wait for the restart targets' rollouts.
         var pendingRollouts: [(name: String, message: String)] = []
-        if !restartTargets.isEmpty, es.spec.rotation != nil, let window = recordedWindow, now >= window.graceUntil {
-            var states: [RestartTargetState] = []
-            for target in restartTargets {
-                states.append(try await RestartTargetClient(client: client).state(of: target, namespace: es.metadata.namespace ?? ""))
-            }
-            pendingRollouts = RestartPlanner.pendingRollouts(states, rotationID: window.rotationID)
+        if es.spec.rotation != nil, let window = recordedWindow, now >= window.graceUntil {
+            pendingRollouts = try await self.pendingRollouts(restartTargets, of: es, for: window)
         }
         let rotationPlan: RotationPlan
         switch RotationPlanner.plan(
@@ -170,20 +166,15 @@ public struct ExternalSecretReconciler: Sendable {
         case .refuse(let refusal):
             return try await fail(es, SyncFailure(reason: refusal.conditionReason, message: refusal.description, isTerminal: true))
         }
-        // The new values are in the Secret: roll the restart targets, once per rotation.
         let about = ObjectReference(to: es)
+        if wrote { await announceWrite(plan, rotationPlan, from: store, about: about) }
+        // The new values are in the Secret: roll the restart targets, once per rotation.
         var rotationStatus = RotationStatusPlanner.status(
             current: es.status?.rotation, rotation: es.spec.rotation, window: rotationPlan.window, completedScheduled: scheduledWritten, now: now)
         if let window = rotationPlan.window,
             RestartPlanner.needsRestart(rotationID: window.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
         {
-            for target in restartTargets {
-                if try await RestartTargetClient(client: client).restart(target, namespace: es.metadata.namespace ?? "", rotationID: window.rotationID) {
-                    await events.normal(
-                        reason: "RestartTriggered", message: "\(target.kind.rawValue) \(target.name) restarted for the rotation of \(window.rotationID)",
-                        about: about)
-                }
-            }
+            try await restart(restartTargets, of: es, for: window, about: about)
             rotationStatus?.restartedFor = window.rotationID
         }
         let heldCondition = pendingRollouts.isEmpty ? nil : Condition(
@@ -197,27 +188,53 @@ public struct ExternalSecretReconciler: Sendable {
             outcome: .synced(SyncedSecret(
                 secretName: es.targetSecretName, store: store.identity, syncedVersion: version, fingerprint: plan.fingerprint)),
             rotation: rotationStatus, rolloutCondition: .some(heldCondition))
-        if heldCondition != nil, !heldBefore {
-            await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition?.message ?? "", about: about)
-        }
-        if wrote {
-            await events.normal(reason: "Synced", message: "Secret \(plan.secret) written from \(store.identity.phrase)", about: about)
-            if rotationPlan.rotated, let window = rotationPlan.window {
-                rotationMetrics.rotation(result: "success")
-                await events.normal(
-                    reason: "Rotated",
-                    message: "Secret \(plan.secret): keys \(rotationPlan.rotatedKeys) changed; previous values kept until \(KubeTime(window.graceUntil))",
-                    about: about)
-            }
-            if rotationPlan.expired {
-                await events.normal(
-                    reason: "GraceExpired", message: "Secret \(plan.secret): previous values of keys \(rotationPlan.expiredKeys) removed", about: about)
-            }
+        if let heldCondition, !heldBefore {
+            await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition.message ?? "", about: about)
         }
         await observeRotation(es, window: rotationPlan.window, existing: existing, now: now)
         let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: random)
         let wake = rotationPlan.heldAfterGrace ? now.addingTimeInterval(Self.rolloutPollInterval.timeInterval) : rotationPlan.nextWake
         return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: wake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
+    }
+
+    /// Events (and the rotation counter) for a Secret just written: `Synced`, and `Rotated`
+    /// or `GraceExpired` when a window opened or ended. Keys and times only, never values.
+    private func announceWrite(_ plan: ManagedSecretPlan, _ rotationPlan: RotationPlan, from store: ResolvedStore, about: ObjectReference) async {
+        await events.normal(reason: "Synced", message: "Secret \(plan.secret) written from \(store.identity.phrase)", about: about)
+        if rotationPlan.rotated, let window = rotationPlan.window {
+            rotationMetrics.rotation(result: "success")
+            await events.normal(
+                reason: "Rotated",
+                message: "Secret \(plan.secret): keys \(rotationPlan.rotatedKeys) changed; previous values kept until \(KubeTime(window.graceUntil))",
+                about: about)
+        }
+        if rotationPlan.expired {
+            await events.normal(
+                reason: "GraceExpired", message: "Secret \(plan.secret): previous values of keys \(rotationPlan.expiredKeys) removed", about: about)
+        }
+    }
+
+    /// The restart targets whose rollout for `window`'s rotation has not completed.
+    private func pendingRollouts(
+        _ targets: [RestartTarget], of es: ExternalSecret, for window: RotationWindow
+    ) async throws -> [(name: String, message: String)] {
+        var states: [RestartTargetState] = []
+        for target in targets {
+            states.append(try await RestartTargetClient(client: client).state(of: target, namespace: es.metadata.namespace ?? ""))
+        }
+        return RestartPlanner.pendingRollouts(states, rotationID: window.rotationID)
+    }
+
+    /// Rolls each restart target for the rotation that opened `window` (a no-op for a
+    /// workload already annotated with it, so a retry never rolls twice).
+    private func restart(_ targets: [RestartTarget], of es: ExternalSecret, for window: RotationWindow, about: ObjectReference) async throws {
+        for target in targets {
+            if try await RestartTargetClient(client: client).restart(target, namespace: es.metadata.namespace ?? "", rotationID: window.rotationID) {
+                await events.normal(
+                    reason: "RestartTriggered", message: "\(target.kind.rawValue) \(target.name) restarted for the rotation of \(window.rotationID)",
+                    about: about)
+            }
+        }
     }
 
     /// Phases 1 and 2 of a scheduled rotation (DESIGN §3): record `pendingID` in the status
