@@ -117,4 +117,31 @@ struct RotationRestartTargetTests {
             await running.stop()
         }
     }
+
+    @Test("a lost restartedFor (a crash after the roll, before the status write) does not roll again")
+    func lostRestartedForDoesNotRollTwice() async throws {
+        try await RotationHarness.with { h in
+            try await Self.createDeployment(h)
+            let running = h.startOperator()
+            try await h.createExternalSecret(rotation: #"{"gracePeriod":"10m","restartTargets":[{"kind":"Deployment","name":"api"}]}"#)
+            #expect(await EmulatedCluster.eventually { await h.data()["password"] == "v1" })
+            #expect(await h.settled(running))
+            let rotationID = KubeTime(h.clock.now()).rfc3339
+            try await h.setStorePassword("v2")
+            #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.restartedFor == rotationID })
+            #expect(await h.settled(running))
+            let generation = try await Self.deployment(h).metadata.generation
+            #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "deployments") == 1)
+
+            // As if the status write after the roll had never happened.
+            var es = try #require(await h.externalSecret())
+            es.status?.rotation?.restartedFor = nil
+            _ = try await h.client.updateStatus(es)
+            #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.restartedFor == rotationID }, "recorded again")
+            #expect(await h.settled(running))
+            #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "deployments") == 1, "not rolled a second time")
+            #expect(try await Self.deployment(h).metadata.generation == generation)
+            await running.stop()
+        }
+    }
 }
