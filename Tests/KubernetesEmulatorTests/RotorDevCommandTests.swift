@@ -78,9 +78,9 @@ struct RotorDevCommandTests {
         let ready = await EmulatedCluster.eventually {
             let result = try? await kubectl.run(["get", "es"], kubeconfig: kubeconfig, home: directory.path)
             let rows = tableRows(result?.stdout ?? "")
-            return rows.count == 4 && rows.dropFirst().allSatisfy { $0.count > 4 && $0[3] == "Synced" && $0[4] == "True" }
+            return rows.count == 5 && rows.dropFirst().allSatisfy { $0.count > 4 && $0[3] == "Synced" && $0[4] == "True" }
         }
-        #expect(ready, "every demo ExternalSecret becomes Ready")
+        #expect(ready, "every demo ExternalSecret (three on the fake store, one on Vault) becomes Ready")
         let url = try await kubectl.run(["get", "secret", "db-url", "-o", "jsonpath={.data.DATABASE_URL}"], kubeconfig: kubeconfig, home: directory.path)
         let decoded = Data(base64Encoded: url.stdout).map { String(decoding: $0, as: UTF8.self) }
         #expect(decoded == "postgres://app:demo-password-1@db:5432/shop")
