@@ -116,6 +116,32 @@ struct ControllerTests {
         await setup.finish()
     }
 
+    @Test("objects a (re)start finds settled wait behind ones that need work")
+    func settledObjectsGoLow() async throws {
+        let setup = try await Setup.start()
+        // Listed in name order: the settled one comes first, so FIFO alone would run it first.
+        for (name, settled) in [("a-settled", "yes"), ("b-needs-work", "no")] {
+            _ = try await setup.client.create(
+                Self.secrets, namespace: "default",
+                body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "labels": ["settled": .string(settled)]]])
+        }
+        let log = Log()
+        let queue = WorkQueue<ObjectKey>(clock: setup.clock)
+        let controller = Controller(
+            primary: setup.informer(), queue: queue, workers: 1, settled: { $0.metadata.labels?["settled"] == "yes" }
+        ) { key, _ in
+            await log.append(key.name)
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        #expect(await EmulatedCluster.eventually { await log.entries.count == 2 })
+        let order = await log.entries
+        #expect(order == ["b-needs-work", "a-settled"])
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
     @Test("finalizer cleanup that ran before a restart runs again and the finalizer is then removed")
     func finalizerSurvivesRestart() async throws {
         let setup = try await Setup.start()

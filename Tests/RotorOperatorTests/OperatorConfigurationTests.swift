@@ -36,7 +36,7 @@ struct OperatorConfigurationTests {
     @Test("namespaces: a comma list, trimmed and deduplicated; one namespace or several")
     func namespaces() throws {
         #expect(try resolve([.namespaces: " shop, billing ,shop,"]).get().scope == .set(["shop", "billing"]))
-        #expect(try resolve([], ["ROTOR_NAMESPACES": "shop"]).get().scope == .one("shop"))
+        #expect(try resolve([:], ["ROTOR_NAMESPACES": "shop"]).get().scope == .one("shop"))
     }
 
     @Test("the operator namespace: flag, else POD_NAMESPACE, else the service account's, else rotor-system")

@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// - Every change to a primary object enqueues its key: new objects, deletions, spec
 ///   (generation) changes and changes the `urgent` hook flags (e.g. a "sync now"
 ///   annotation) with `.high` priority, other changes with `.low`; a relist that finds
-///   an object unchanged (same resourceVersion) enqueues nothing.
+///   an object unchanged (same resourceVersion) enqueues nothing. An object first seen
+///   in a (re)list that `settled` says needs nothing new (e.g. already synced before a
+///   restart) goes in at `.low`, so work that is new never waits behind re-verifications.
 /// - Related informers (owned Secrets, the stores ExternalSecrets use, …) map their
 ///   changes back to primary keys with `.high` priority; unchanged objects of a relist
 ///   enqueue nothing. Workers start once the primary and every related store synced.
@@ -32,6 +34,7 @@ public struct Controller<Object: Sendable>: Service {
     private let version: @Sendable (Object) -> String?
     private let generation: @Sendable (Object) -> Int64?
     private let urgent: @Sendable (Object, Object) -> Bool
+    private let settled: @Sendable (Object) -> Bool
     private var sources: [@Sendable (WorkQueue<ObjectKey>) async throws -> Void] = []
     private var relatedSyncs: [@Sendable () async -> Bool] = []
     private var relatedSynced: [@Sendable () async -> Bool] = []
@@ -49,6 +52,8 @@ public struct Controller<Object: Sendable>: Service {
     ///   - name: names the controller in logs and metric labels.
     ///   - version: the object's resourceVersion (unchanged ⇒ nothing to do).
     ///   - generation: the object's `metadata.generation` (changed ⇒ high priority).
+    ///   - settled: an object first seen that only needs a periodic check (e.g. its status
+    ///     shows the current generation converged): queued `.low` instead of `.high`.
     ///   - urgent: other changes (old, new) that must jump the queue, e.g. a new value
     ///     of a "sync now" annotation.
     public init(
@@ -56,9 +61,11 @@ public struct Controller<Object: Sendable>: Service {
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
         version: @escaping @Sendable (Object) -> String?, generation: @escaping @Sendable (Object) -> Int64?,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
+        settled: @escaping @Sendable (Object) -> Bool = { _ in false },
         reconcile: @escaping Reconcile
     ) {
         self.urgent = urgent
+        self.settled = settled
         self.primary = primary
         self.queue = queue
         self.workers = max(1, workers)
@@ -130,12 +137,16 @@ public struct Controller<Object: Sendable>: Service {
         let version = self.version
         let generation = self.generation
         let urgent = self.urgent
+        let settled = self.settled
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await primary.run { changes in
                     for change in changes {
                         switch (change.old, change.new) {
-                        case (nil, _?), (_?, nil):
+                        case (nil, let new?):
+                            await queue.add(change.key, priority: settled(new) ? .low : .high)
+                            metrics.adds.increment()
+                        case (_?, nil):
                             await queue.add(change.key, priority: .high)
                             metrics.adds.increment()
                         case (let old?, let new?):
@@ -240,10 +251,12 @@ extension Controller where Object: KubernetesResource {
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
+        settled: @escaping @Sendable (Object) -> Bool = { _ in false },
         reconcile: @escaping Reconcile
     ) {
         self.init(
             name: name, primary: primary, queue: queue, workers: workers, logger: logger, metricsFactory: metricsFactory,
-            version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, reconcile: reconcile)
+            version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, settled: settled,
+            reconcile: reconcile)
     }
 }
