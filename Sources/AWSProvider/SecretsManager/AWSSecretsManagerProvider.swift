@@ -19,7 +19,10 @@ public final class AWSSecretsManagerProvider: SecretWriter {
     let credentials: any AWSCredentialSource
     private let options: AWSProviderOptions
     private let logger: Logger
-    private let batchDenied = NIOLockedValueBox(false)
+    /// Until when `BatchGetSecretValue` is not tried (it was denied); retried afterwards in
+    /// case the permission was granted since.
+    private let batchDeniedUntil = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    static let batchDeniedRetryAfter: Duration = .seconds(900)
     private let batcherBox = NIOLockedValueBox<ReadBatcher?>(nil)
 
     init(
@@ -46,7 +49,9 @@ public final class AWSSecretsManagerProvider: SecretWriter {
     }
 
     /// Whether `BatchGetSecretValue` was refused and reads go one by one.
-    public var isBatchingDisabled: Bool { batchDenied.withLockedValue { $0 } }
+    public var isBatchingDisabled: Bool {
+        batchDeniedUntil.withLockedValue { until in until.map { $0 > .now } ?? false }
+    }
 
     // MARK: SecretReader
 
@@ -158,10 +163,10 @@ public final class AWSSecretsManagerProvider: SecretWriter {
                 results = try SecretsManagerWire.parseBatch(response.body, keys: keys)
                 remaining = keys.filter { results[$0] == nil }
             } catch let error as ProviderError where error.class == .permissionDenied && error.detail?.contains("AWS AccessDenied") == true {
-                // The batch action is not granted: read one by one from now on.
-                let first = batchDenied.withLockedValue { denied in
-                    defer { denied = true }
-                    return !denied
+                // The batch action is not granted: read one by one for a while.
+                let first = batchDeniedUntil.withLockedValue { until in
+                    defer { until = .now + Self.batchDeniedRetryAfter }
+                    return until == nil
                 }
                 if first { logger.notice("aws: BatchGetSecretValue denied; reading secrets one by one with GetSecretValue") }
             } catch let error as ProviderError {
