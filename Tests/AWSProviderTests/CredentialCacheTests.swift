@@ -167,3 +167,25 @@ struct CallPolicyTests {
         #expect(transport.operations.count == 1)
     }
 }
+
+struct ExpiredTokenTests {
+    @Test("ExpiredTokenException: the credentials are refreshed once and the call repeated")
+    func refreshesOnExpiredToken() async throws {
+        let clock = TestClock()
+        let source = CountingSource(life: 3600, clock: clock)
+        let cache = CachedCredentialSource(source, now: { clock.now })
+        let transport = ScriptedTransport([
+            CallPolicyTests.json(400, #"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#),
+            CallPolicyTests.json(200, #"{"Name":"k","SecretString":"v"}"#),
+        ])
+        let client = AWSServiceClient(
+            endpoint: try AWSEndpoint(url: "http://127.0.0.1:1"), signer: SigV4Signer(region: "eu-west-1", service: "secretsmanager"),
+            transport: transport, policy: AWSCallPolicy(maxAttempts: 1), rateLimiter: nil, limiter: nil)
+        let response = try await client.post(
+            operation: "GetSecretValue", headers: SecretsManagerWire.headers("GetSecretValue"),
+            body: SecretsManagerWire.getSecretValue(RemoteSecretID(key: "k")), credentials: cache, key: "k")
+        #expect(response.status == 200)
+        #expect(source.fetches == 2)
+        #expect(transport.operations.count == 2)
+    }
+}
