@@ -26,6 +26,9 @@ final class RotationHarness: Sendable {
     /// Store credentials come from the cluster's Secrets (Vault token), as in `rotor run`.
     let clusterCredentials: Bool
 
+    /// Every operator started, stopped when the test ends (also when it throws).
+    let started = StartedOperators()
+
     var client: HTTPKubernetesClient { cluster.client }
 
     init(cluster: EmulatedCluster, clock: ManualClock, metrics: TestMetrics, registry: ProviderRegistry, clusterCredentials: Bool) {
@@ -49,7 +52,13 @@ final class RotationHarness: Sendable {
             let harness = RotationHarness(
                 cluster: cluster, clock: ManualClock(), metrics: TestMetrics(), registry: registry, clusterCredentials: clusterCredentials)
             _ = try await cluster.client.create(try fakeStore(password))
-            try await body(harness)
+            do {
+                try await body(harness)
+            } catch {
+                await harness.started.stopAll()
+                throw error
+            }
+            await harness.started.stopAll()
         }
     }
 
@@ -110,6 +119,7 @@ final class RotationHarness: Sendable {
                 try await group.waitForAll()
             }
         }
+        started.add(task)
         return Running(externalSecrets: controller, task: task)
     }
 
@@ -167,5 +177,34 @@ final class RotationHarness: Sendable {
         cluster.emulator.faults.requestCount(verb: "update", resource: "secrets")
             + cluster.emulator.faults.requestCount(verb: "create", resource: "secrets")
             + cluster.emulator.faults.requestCount(verb: "patch", resource: "secrets")
+    }
+}
+
+/// The operator tasks a test started.
+final class StartedOperators: @unchecked Sendable {
+    // Safe: `tasks` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var tasks: [Task<Void, any Error>] = []
+
+    func add(_ task: Task<Void, any Error>) {
+        lock.lock()
+        tasks.append(task)
+        lock.unlock()
+    }
+
+    private func takeAll() -> [Task<Void, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        let all = tasks
+        tasks = []
+        return all
+    }
+
+    /// Cancels every operator and waits for each to end (before the cluster stops).
+    func stopAll() async {
+        for task in takeAll() {
+            task.cancel()
+            _ = try? await task.value
+        }
     }
 }

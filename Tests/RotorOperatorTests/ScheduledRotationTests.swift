@@ -184,4 +184,22 @@ struct ScheduledRotationTests {
             await running.stop()
         }
     }
+
+    @Test("a rotation block that cannot be honoured is InvalidSpec before anything is written to the provider")
+    func invalidSpecWritesNothing() async throws {
+        let fake = Self.sharedFake()
+        try await RotationHarness.with(registry: Self.registry(fake)) { h in
+            let running = h.startOperator()
+            let spec = Self.spec().replacingOccurrences(of: #""gracePeriod":"10m""#, with: #""gracePeriod":"0""#)
+            try await h.createExternalSecret(spec: spec)
+            try await Self.requestRotation(h)
+            #expect(await EmulatedCluster.eventually {
+                await h.externalSecret()?.status?.conditions?.first { $0.type == "Ready" }?.message?.hasPrefix("spec.rotation.gracePeriod") == true
+            })
+            #expect(await h.rotationStatus()?.pendingID == nil)
+            #expect(await fake.versions(of: "db/creds") == ["1"])
+            #expect(await fake.writeCount == 0)
+            await running.stop()
+        }
+    }
 }

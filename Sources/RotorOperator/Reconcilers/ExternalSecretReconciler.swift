@@ -90,10 +90,14 @@ public struct ExternalSecretReconciler: Sendable {
         }
         let version = SyncedVersion(externalSecret: es, store: store)
         let now = self.now()
-        // A window that ended must be closed even when no refresh is due (DESIGN §3).
         let recordedWindow = RotationWindow.read(from: existing?.metadata.annotations)
         let restartTargets = es.spec.rotation?.restartTargets ?? []
-        if let rotation = es.spec.rotation, let failure = ScheduledRotation.validate(rotation) { return try await fail(es, failure) }
+        // Everything about rotation that can be checked before anything is written.
+        if let rotation = es.spec.rotation,
+            let failure = RotationPlanner.validate(rotation) ?? ScheduledRotation.validate(rotation) ?? RestartPlanner.validate(restartTargets)
+        {
+            return try await fail(es, failure)
+        }
         // A scheduled rotation writes the provider first (recording pendingID before), then syncs.
         var scheduledWritten = false
         let decision = ScheduledRotation.decide(
@@ -105,6 +109,7 @@ public struct ExternalSecretReconciler: Sendable {
         case .none, .abandon:
             break
         }
+        // A window that ended must be closed even when no refresh is due (DESIGN §3).
         let housekeeping = scheduledWritten || decision == .abandon
             || RotationPlanner.housekeepingDue(existing: existing, rotation: es.spec.rotation, now: now)
             || RestartPlanner.needsRestart(rotationID: recordedWindow?.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
@@ -136,7 +141,6 @@ public struct ExternalSecretReconciler: Sendable {
         } catch {
             return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
         }
-        if let failure = RestartPlanner.validate(restartTargets) { return try await fail(es, failure) }
         // After grace-until, previous values wait for the restart targets' rollouts.
         var pendingRollouts: [(name: String, message: String)] = []
         if es.spec.rotation != nil, let window = recordedWindow, now >= window.graceUntil {

@@ -175,6 +175,22 @@ public enum RotationPlanner {
         return rotation == nil || now >= window.graceUntil
     }
 
+    /// `InvalidSpec` for a `gracePeriod` that is not a positive duration or a
+    /// `previousSuffix` a Secret key cannot hold: what can be checked without the data (so
+    /// before a scheduled rotation writes to the provider). Collisions of previous keys with
+    /// synced keys are found by ``plan(existing:rendered:rotation:creationPolicy:now:holdPrevious:)``.
+    public static func validate(_ rotation: ExternalSecretRotation) -> SyncFailure? {
+        guard let grace = rotation.gracePeriodDuration, grace > .zero else {
+            return .invalidSpec(
+                field: "spec.rotation.gracePeriod", problem: "\"\(rotation.gracePeriod)\" is not a positive duration such as 1h or 15m")
+        }
+        let suffix = rotation.effectivePreviousSuffix
+        guard isValidKeyText(suffix) else {
+            return .invalidSpec(field: "spec.rotation.previousSuffix", problem: "\"\(suffix)\" may hold only letters, digits, '-', '_' and '.'")
+        }
+        return nil
+    }
+
     // MARK: Helpers
 
     private static func additions(
@@ -195,15 +211,9 @@ public enum RotationPlanner {
         _ rotation: ExternalSecretRotation, rendered: [String: SecretValue], existingData: [String: Data],
         recorded: RotationWindow?, creationPolicy: CreationPolicy
     ) -> Result<KubeDuration, SyncFailure> {
-        guard let grace = rotation.gracePeriodDuration, grace > .zero else {
-            return .failure(.invalidSpec(
-                field: "spec.rotation.gracePeriod", problem: "\"\(rotation.gracePeriod)\" is not a positive duration such as 1h or 15m"))
-        }
+        if let failure = validate(rotation) { return .failure(failure) }
+        guard let grace = rotation.gracePeriodDuration else { return .failure(.invalidSpec(field: "spec.rotation.gracePeriod", problem: "not a duration")) }
         let suffix = rotation.effectivePreviousSuffix
-        guard isValidKeyText(suffix) else {
-            return .failure(.invalidSpec(
-                field: "spec.rotation.previousSuffix", problem: "\"\(suffix)\" may hold only letters, digits, '-', '_' and '.'"))
-        }
         let ours = Set(recorded?.previousKeys ?? [])
         for key in rendered.keys.sorted() {
             let previousKey = key + suffix
