@@ -33,12 +33,17 @@ public actor RotationMetrics {
 
     /// Records the age of the ExternalSecret's values.
     public nonisolated func secretAge(_ seconds: TimeInterval, namespace: String, name: String) {
-        Gauge(label: "rotor_secret_age_seconds", dimensions: [("namespace", namespace), ("name", name)], factory: factory)
-            .record(max(0, seconds.rounded()))
+        secretAgeGauge(namespace: namespace, name: name).record(max(0, seconds.rounded()))
     }
 
-    /// Forgets an ExternalSecret that is gone.
+    /// Forgets an ExternalSecret that is gone: it leaves the overlap count, and its age
+    /// series is released (not left behind at its last value).
     public func forget(namespace: String, name: String) {
         setOverlap(false, namespace: namespace, name: name)
+        secretAgeGauge(namespace: namespace, name: name).destroy()
+    }
+
+    private nonisolated func secretAgeGauge(namespace: String, name: String) -> Gauge {
+        Gauge(label: "rotor_secret_age_seconds", dimensions: [("namespace", namespace), ("name", name)], factory: factory)
     }
 }
