@@ -40,6 +40,8 @@ final class OperatorChild: @unchecked Sendable {
         process.arguments = [
             "run", "--kubeconfig", kubeconfig, "--health-address", "127.0.0.1:0", "--log-level", "info",
             "--workers", String(workers), "--kube-qps", "5000", "--kube-burst", "5000",
+            // One replica; and a paused leader would lose its Lease (see the refresh phase).
+            "--leader-elect", "false",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -82,9 +84,27 @@ final class OperatorChild: @unchecked Sendable {
         throw BenchmarkFailure("rotor run did not report its health address: \(output.joined(separator: "\n"))")
     }
 
+    /// The health base URL once `/readyz` answers 200.
+    func ready() async throws -> String {
+        let health = try await healthURL()
+        while (try? await HTTPClient.shared.execute(HTTPClientRequest(url: health + "/readyz"), timeout: .seconds(2)).status.code) != 200 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return health
+    }
+
+    /// SIGTERM and wait (a second call does nothing). With `ROTOR_BENCH_OPERATOR_LOG=FILE`
+    /// the operator's output is appended to FILE.
     func stop() {
-        process.terminate()
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        if let path = ProcessInfo.processInfo.environment["ROTOR_BENCH_OPERATOR_LOG"],
+            let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil)
+        {
+            handle.seekToEndOfFile()
+            handle.write(Data((output.joined(separator: "\n") + "\n").utf8))
+            try? handle.close()
+        }
     }
 }
 
@@ -195,10 +215,7 @@ private func operatorBenchmark(
     let workers = Int(ProcessInfo.processInfo.environment["ROTOR_BENCH_WORKERS"] ?? "") ?? 8
     let rotor = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
     defer { rotor.stop() }
-    let health = try await rotor.healthURL()
-    while (try? await HTTPClient.shared.execute(HTTPClientRequest(url: health + "/readyz"), timeout: .seconds(2)).status.code) != 200 {
-        try await Task.sleep(for: .milliseconds(50))
-    }
+    let health = try await rotor.ready()
 
     let synced = SyncedSecrets()
     let watch = try await client.watch(
@@ -235,28 +252,36 @@ private func operatorBenchmark(
     let afterSync = try await scrape(health)
     let firstSync = await synced.first ?? start
 
-    // The refresh wave: every ExternalSecret is due again `refresh` s (±10 %) after its
-    // sync. Once it starts, a new ExternalSecret goes in and its sync is timed.
-    let waveStart = firstSync + .seconds(Double(refresh) * 0.9)
-    try await Task.sleep(until: waveStart + .milliseconds(500), clock: clock)
-    let beforeProbe = try await scrape(health)
-    let queueDepth = beforeProbe[#"rotor_queue_depth{controller="externalsecret"}"#] ?? 0
+    // Every refresh due at once: the operator stops (SIGTERM) once all is synced and
+    // starts again after every refresh time has passed, so its first list finds 10,000
+    // ExternalSecrets due. A new ExternalSecret is created as soon as it is ready and its
+    // sync is timed against that backlog; the refreshes themselves must write nothing.
+    let firstPeak = memory(of: rotor.process.processIdentifier).peakMiB
+    rotor.stop()
+    let lastSync = await synced.last ?? clock.now
+    try await Task.sleep(until: lastSync + .seconds(Double(refresh) * 1.1 + 1), clock: clock)
+    let restarted = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
+    defer { restarted.stop() }
+    let restartedHealth = try await restarted.ready()
     let probeStart = clock.now
     _ = try await client.create(ExternalSecret.resourceType, namespace: "bench-0", body: externalSecret("bench-0", "probe", key: 0))
     await synced.wait(for: total + 1)
     let probe = probeStart.duration(to: (await synced.time(of: "bench-0/probe")) ?? clock.now)
+    let afterProbe = try await scrape(restartedHealth)
+    let queueDepth = afterProbe[#"rotor_queue_depth{controller="externalsecret"}"#] ?? 0
+    let refreshedAtProbe = afterProbe[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0
 
-    // Wait for the wave to pass: every ExternalSecret reconciled once more.
-    let reconcilesAtSync = afterSync[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0
-    var afterWave = try await scrape(health)
-    let waveDeadline = clock.now + .seconds(Double(refresh) + seconds(allSynced) + 30)
-    while (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0) < reconcilesAtSync + Double(total), clock.now < waveDeadline {
-        try await Task.sleep(for: .milliseconds(500))
-        afterWave = try await scrape(health)
+    // The wave is over when every ExternalSecret has been reconciled once more.
+    var afterWave = afterProbe
+    let waveDeadline = clock.now + .seconds(seconds(allSynced) * 3 + 60)
+    while (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0) < Double(total + 1), clock.now < waveDeadline {
+        try await Task.sleep(for: .milliseconds(250))
+        afterWave = try await scrape(restartedHealth)
     }
-    let refreshed = (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0) - reconcilesAtSync
-    let noOpWrites = secretWrites(afterWave) - secretWrites(afterSync) - 1  // the probe's own create
-    let memory = memory(of: rotor.process.processIdentifier)
+    let waveTime = probeStart.duration(to: clock.now)
+    let refreshed = (afterWave[#"rotor_reconcile_total{controller="externalsecret"}"#] ?? 0)
+    let noOpWrites = secretWrites(afterWave) - 1  // the new ExternalSecret's own Secret
+    let secondPeak = memory(of: restarted.process.processIdentifier).peakMiB
 
     let requestsAtSync = sum(afterSync, "rotor_kube_requests_total{")
     func byVerb(_ samples: [String: Double], since earlier: [String: Double] = [:]) -> String {
@@ -270,7 +295,7 @@ private func operatorBenchmark(
     print(String(format: "  all %d Secrets synced %.2f s after creation started (%.2f× the floor); ExternalSecrets created in %.2f s", total, seconds(allSynced), seconds(allSynced) / seconds(floor), seconds(created)))
     print("  API requests until synced: \(Int(requestsAtSync)) (\(byVerb(afterSync)))")
     print("  provider reads until synced: \(Int(sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#)))")
-    print("  no-op refresh: \(Int(refreshed)) reconciles, \(Int(noOpWrites)) Secret writes; API requests during the wave: \(Int(sum(afterWave, "rotor_kube_requests_total{") - sum(afterSync, "rotor_kube_requests_total{"))) (\(byVerb(afterWave, since: afterSync)), incl. the new ExternalSecret's)")
-    print(String(format: "  new ExternalSecret synced in %.0f ms during the refresh wave (queue depth %.0f when it was created)", seconds(probe) * 1000, queueDepth))
-    print(String(format: "  operator peak RSS %.1f MiB (now %.1f MiB), %d workers, client limit 5000 qps", memory.peakMiB, memory.currentMiB, workers))
+    print(String(format: "  restart with all %d refreshes due: a new ExternalSecret synced in %.0f ms (%.0f reconciles done by then, queue depth %.0f)", total, seconds(probe) * 1000, refreshedAtProbe, queueDepth))
+    print(String(format: "  no-op refresh of all: %.0f reconciles in %.2f s, %.0f Secret writes; API requests %d (%@, incl. the start-up lists and the new ExternalSecret's)", refreshed, seconds(waveTime), noOpWrites, Int(sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterWave)))
+    print(String(format: "  operator peak RSS %.1f MiB syncing, %.1f MiB after the restart; %d workers, client limit 5000 qps", firstPeak, secondPeak, workers))
 }

@@ -127,12 +127,15 @@ struct ControllerTests {
         }
         let log = Log()
         let queue = WorkQueue<ObjectKey>(clock: setup.clock)
-        let controller = Controller(
+        var controller = Controller(
             primary: setup.informer(), queue: queue, workers: 1, settled: { $0.metadata.labels?["settled"] == "yes" }
         ) { key, _ in
             await log.append(key.name)
             return .done
         }
+        // A related cache's first list (here: the same Secrets, each mapped to itself) must
+        // not lift the settled object back to `.high`.
+        controller.watches(setup.informer()) { [ObjectKey(of: $0)] }
         let running = Task { try await controller.run() }
         #expect(await EmulatedCluster.eventually { await log.entries.count == 2 })
         let order = await log.entries

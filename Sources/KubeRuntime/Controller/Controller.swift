@@ -14,8 +14,8 @@ import ServiceLifecycle
 ///   in a (re)list that `settled` says needs nothing new (e.g. already synced before a
 ///   restart) goes in at `.low`, so work that is new never waits behind re-verifications.
 /// - Related informers (owned Secrets, the stores ExternalSecrets use, …) map their
-///   changes back to primary keys with `.high` priority; unchanged objects of a relist
-///   enqueue nothing. Workers start once the primary and every related store synced.
+///   changes back to primary keys with `.high` priority; their first list and unchanged
+///   objects of a relist enqueue nothing. Workers start once the primary and every related store synced.
 /// - One reconcile per key at a time, `workers` keys in parallel.
 /// - `.done` forgets the key's backoff; `.requeue(after:)` schedules a `.low` refresh;
 ///   a thrown error retries with per-key exponential backoff, except a
@@ -96,6 +96,10 @@ public struct Controller<Object: Sendable>: Service {
             try await informer.run { changes in
                 var keys: [ObjectKey] = []
                 for change in changes {
+                    // The primary's own first list queues every primary object, and no
+                    // reconcile starts before this cache synced: its first list adds nothing
+                    // (and must not lift settled objects to `.high`).
+                    if change.isInitialList { continue }
                     if let version, let old = change.old, let new = change.new, let v = version(old), v == version(new) {
                         continue
                     }

@@ -5,6 +5,9 @@ public struct StoreChange<Object: Sendable>: Sendable {
     public var key: ObjectKey
     public var old: Object?
     public var new: Object?
+    /// Part of the first list of its namespace (the cache filling up, not a change seen
+    /// while watching).
+    public var isInitialList = false
 }
 
 /// The informer cache: the latest known state of every watched object, keyed by
@@ -103,11 +106,12 @@ public actor Store<Object: Sendable> {
         case .restarted(let list, let namespace):
             var changes: [StoreChange<Object>] = []
             var seen: Set<ObjectKey> = []
+            let isInitialList = !syncedNamespaces.contains(namespace)
             for object in list {
                 let k = key(object)
                 seen.insert(k)
                 let old = put(k, object)
-                changes.append(StoreChange(key: k, old: old, new: object))
+                changes.append(StoreChange(key: k, old: old, new: object, isInitialList: isInitialList))
             }
             // What the relist no longer has is gone (missed deletions during a 410 gap).
             for k in objects.keys where !seen.contains(k) && (namespace == nil || k.namespace == namespace) {
