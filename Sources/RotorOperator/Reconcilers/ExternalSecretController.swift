@@ -35,7 +35,7 @@ public enum ExternalSecretController {
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: WorkQueue(clock: clock), workers: workers, logger: logger,
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
-            reconcile: reconciler.reconcile)
+            settled: isSettled, reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
         controller.watches(secretStores) { store in
             await byStore.byIndex(storeIndex, "SecretStore/\(store.metadata.namespace ?? "")/\(store.metadata.name ?? "")").map { ObjectKey(of: $0) }
@@ -48,6 +48,13 @@ public enum ExternalSecretController {
     }
 
     static let storeIndex = "store"
+
+    /// Synced at its current generation: after an operator restart it only needs its
+    /// periodic check, so it waits behind new and changed ExternalSecrets.
+    static func isSettled(_ es: ExternalSecret) -> Bool {
+        guard let status = es.status, let generation = es.metadata.generation, status.observedGeneration == generation else { return false }
+        return status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+    }
 
     /// `SecretStore/NS/NAME` or `ClusterSecretStore//NAME`: which store an ExternalSecret uses.
     static func storeKey(of es: ExternalSecret) -> String {
