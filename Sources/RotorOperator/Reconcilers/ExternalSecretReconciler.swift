@@ -65,7 +65,22 @@ public struct ExternalSecretReconciler: Sendable {
     /// How often held previous values look at the rollouts they wait for.
     public static let rolloutPollInterval: Duration = .seconds(15)
 
+    /// When the reconcile in progress on this task started (for `rotor_sync_duration_seconds`).
+    @TaskLocal private static var started: ContinuousClock.Instant?
+
     public func reconcile(_ key: ObjectKey, _ object: ExternalSecret?) async throws -> ReconcileAction {
+        try await Self.$started.withValue(ContinuousClock.now) {
+            try await converge(key, object)
+        }
+    }
+
+    /// Counts a sync attempt's outcome (`Synced` or the failure reason) and its duration.
+    private func recordSync(result: String) {
+        let duration = Self.started.map { $0.duration(to: .now) } ?? .zero
+        OperatorMetrics.sync(result: result, duration: duration, factory: rotationMetrics.factory)
+    }
+
+    private func converge(_ key: ObjectKey, _ object: ExternalSecret?) async throws -> ReconcileAction {
         // Gone or going: an Owner Secret goes with it through its ownerReference.
         guard var es = object, es.metadata.deletionTimestamp == nil else {
             await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
@@ -192,6 +207,7 @@ public struct ExternalSecretReconciler: Sendable {
             outcome: .synced(SyncedSecret(
                 secretName: es.targetSecretName, store: store.identity, syncedVersion: version, fingerprint: plan.fingerprint)),
             rotation: rotationStatus, rolloutCondition: .some(heldCondition))
+        recordSync(result: "Synced")
         if let heldCondition, !heldBefore {
             await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition.message ?? "", about: about)
         }
@@ -361,6 +377,7 @@ public struct ExternalSecretReconciler: Sendable {
         var failure = failure
         if let field { failure.message = "\(field): \(failure.message)" }
         try await writeStatus(es, outcome: .failed(failure))
+        recordSync(result: failure.reason)
         await events.warning(reason: failure.reason, message: failure.message, about: ObjectReference(to: es))
         switch RefreshPlanner.afterFailure(failure, random: random) {
         case .waitForChange: throw TerminalError(failure.message)

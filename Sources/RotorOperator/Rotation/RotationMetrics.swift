@@ -10,7 +10,8 @@ import Metrics
 /// - `rotor_secret_age_seconds{namespace, name}`: seconds since the ExternalSecret's values
 ///   last changed (its last rotation, else the Secret's creation), as of its last reconcile.
 public actor RotationMetrics {
-    private let factory: any MetricsFactory
+    /// Where every operator metric goes (also the sync counters of ``OperatorMetrics``).
+    nonisolated let factory: any MetricsFactory
     private var overlapping: Set<String> = []
     private let overlapGauge: Gauge
 
