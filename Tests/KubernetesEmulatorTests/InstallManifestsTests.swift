@@ -255,7 +255,7 @@ struct InstallManifestsTests {
         #expect(list.contains("--namespaces=shop,billing"))
     }
 
-    @Test("settings the chart refuses: several replicas without leader election, namespaced RBAC without namespaces")
+    @Test("settings the chart refuses: several replicas without leader election, namespaced RBAC without namespaces, values the schema rejects")
     func refusals() async throws {
         let noLease = try await Self.template(["--set", "leaderElection.enabled=false"])
         #expect(!noLease.succeeded)
@@ -266,6 +266,12 @@ struct InstallManifestsTests {
         let scoped = try await Self.template(["--set", "rbac.namespaced=true"])
         #expect(!scoped.succeeded)
         #expect(scoped.stderr.contains("namespaces"))
+        // values.schema.json: misspelt or invalid values fail before anything is rendered.
+        for (value, named) in [("replicas=3", "replicas"), ("log.format=xml", "/log/format"), ("workers=0", "/workers"), ("namespaces={Shop}", "/namespaces/0")] {
+            let refused = try await Self.template(["--set", value])
+            #expect(!refused.succeeded, "--set \(value) is refused")
+            #expect(refused.stderr.contains(named), "--set \(value): \(refused.stderr)")
+        }
     }
 
     @Test("the Deployment: probes on the health port, hardened pod, and args that `rotor check-config` accepts as meant")
