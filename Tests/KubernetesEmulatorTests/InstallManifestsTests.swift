@@ -57,8 +57,14 @@ struct InstallManifestsTests {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
+        // Standard input is written off the concurrency pool too, while the output is read, so
+        // that neither side waits on a full pipe.
+        let writer = input.fileHandleForWriting
+        let bytes = Data((stdin ?? "").utf8)
+        DispatchQueue.global().async {
+            if !bytes.isEmpty { writer.write(bytes) }
+            try? writer.close()
+        }
         async let stdout = OutputCollector.readToEnd(out.fileHandleForReading)
         async let stderr = OutputCollector.readToEnd(err.fileHandleForReading)
         let (stdoutData, stderrData) = await (stdout, stderr)
