@@ -7,6 +7,7 @@ import RotorAPI
 //   rotor-bench kube [objects] [concurrency] [watchers]   KubeClient against the API emulator
 //   rotor-bench runtime [objects]                         informer sync, cache memory, work queue
 //   rotor-bench operator [externalSecrets] [namespaces]   the operator (`rotor run`) end to end
+//   rotor-bench vault [externalSecrets] [keys]            a Vault store in `rotor dev`: requests per sync and refresh
 //
 // The emulator runs in its own process (`rotor dev --api-only`, built beside this
 // executable), so its peak RSS is measured alone.
@@ -110,6 +111,11 @@ struct EmulatorProcess {
 
 if mode == "operator" {
     try await operatorBenchmark(externalSecrets: arguments.first ?? 10_000, namespaceCount: arguments.count > 1 ? arguments[1] : 100)
+    exit(0)
+}
+
+if mode == "vault" {
+    try await vaultBenchmark(externalSecrets: arguments.first ?? 10_000, keys: arguments.count > 1 ? arguments[1] : 1_000)
     exit(0)
 }
 

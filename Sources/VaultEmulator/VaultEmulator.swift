@@ -177,6 +177,14 @@ public final class VaultEmulator: Sendable {
                 return response(.error(code, messages))
             }
         }
+        if path == "sys/metrics", method == "GET" {
+            // Telemetry in Vault's JSON format (`sys/metrics`), from the request counters;
+            // authenticated like any other endpoint.
+            guard await core.authenticate(request.headers.first(name: "X-Vault-Token") ?? request.bearerToken, namespace: namespace) != nil else {
+                return response(.permissionDenied)
+            }
+            return response(VaultResponse(status: 200, body: faults.metrics()))
+        }
         var body: JSONObject = [:]
         if !request.body.isEmpty {
             guard let parsed = try? JSONValue(parsing: request.body), let object = parsed.objectValue else {

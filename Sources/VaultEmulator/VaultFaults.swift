@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import RotorAPI
 
 /// Failures, latency and request counters of a ``VaultEmulator``, for tests.
 ///
@@ -116,6 +117,27 @@ public final class VaultFaults: Sendable {
 
     /// Responses given by the API (not injected faults), by status code.
     public var responseCounts: [Int: Int] { box.withLockedValue { $0.responses } }
+
+    /// The counters in the shape of Vault's `sys/metrics` JSON: `vault.core.handle_request`
+    /// (every request), `vault.core.handle_login_request`, and `vault.route.METHOD.MOUNT`
+    /// per method and first path segment (e.g. `vault.route.GET.secret`).
+    func metrics() -> JSONValue {
+        let (requests, logins) = box.withLockedValue { ($0.requests, $0.logins) }
+        var routes: [String: Int] = [:]
+        var total = 0
+        for (key, count) in requests {
+            let parts = key.split(separator: " ", maxSplits: 1)
+            let first = parts.count > 1 ? parts[1].split(separator: "/").first.map(String.init) ?? "" : ""
+            routes["vault.route.\(parts[0]).\(first)", default: 0] += count
+            total += count
+        }
+        func counter(_ name: String, _ count: Int) -> JSONValue {
+            ["Name": .string(name), "Count": .int(Int64(count)), "Rate": 0, "Sum": .int(Int64(count)), "Min": 1, "Max": 1, "Mean": 1, "Stddev": 0, "Labels": [:]]
+        }
+        var counters = [counter("vault.core.handle_request", total), counter("vault.core.handle_login_request", logins)]
+        counters += routes.keys.sorted().map { counter($0, routes[$0]!) }
+        return ["Timestamp": "", "Gauges": [], "Counters": .array(counters), "Samples": [], "Points": nil]
+    }
 
     /// Zeroes the counters.
     public func resetCounters() {

@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import Foundation
+import KubeClient
+import RotorAPI
+
+// rotor-bench vault [externalSecrets=10000] [keys=1000]
+//
+// The whole sandbox as a user runs it (`rotor dev --no-demo`: the API emulator, the
+// Vault emulator with kubernetes auth, and the operator in one child process). One
+// Vault SecretStore with kubernetes auth; `externalSecrets` ExternalSecrets over `keys`
+// unique Vault keys (each key read by externalSecrets / keys ExternalSecrets). Reports
+// the time until every Secret exists, and the Vault requests (from the emulator's
+// `sys/metrics`) during that first sync and during one full refresh afterwards.
+
+/// Vault's `sys/metrics` counters by name.
+private func vaultCounters(_ http: HTTPClient, _ env: [String: String]) async throws -> [String: Int] {
+    var request = HTTPClientRequest(url: (env["VAULT_ADDR"] ?? "") + "/v1/sys/metrics?format=json")
+    request.headers.add(name: "X-Vault-Token", value: env["VAULT_TOKEN"] ?? "")
+    let response = try await http.execute(request, timeout: .seconds(30))
+    let body = try await response.body.collect(upTo: 1 << 22)
+    let json = try JSONValue(parsing: Array(body.readableBytesView))
+    var counters: [String: Int] = [:]
+    for counter in json["Counters"]?.arrayValue ?? [] {
+        if let name = counter["Name"]?.stringValue { counters[name] = Int(counter["Count"]?.intValue ?? 0) }
+    }
+    return counters
+}
+
+private func delta(_ after: [String: Int], _ before: [String: Int], _ name: String) -> Int {
+    (after[name] ?? 0) - (before[name] ?? 0)
+}
+
+/// Runs `body(i)` for i in 0..<count with `concurrency` in flight.
+private func vaultBenchForEach(_ count: Int, concurrency: Int = 16, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var i = worker
+                while i < count {
+                    try await body(i)
+                    i += concurrency
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+/// Secrets managed by Rotor in `namespace`, counted page by page.
+private func managedSecretCount(_ client: HTTPKubernetesClient, namespace: String) async throws -> Int {
+    let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
+    var count = 0
+    var token: String?
+    repeat {
+        var options = ListOptions()
+        options.labelSelector = "rotor.dev/managed=true"
+        options.limit = 5_000
+        options.continue = token
+        let page = try await client.list(secrets, namespace: namespace, options: options)
+        count += page["items"]?.arrayValue?.count ?? 0
+        token = page[path: ["metadata", "continue"]]?.stringValue
+        if token?.isEmpty == true { token = nil }
+    } while token != nil
+    return count
+}
+
+func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
+    let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-vault-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    let kubeconfig = work.appendingPathComponent("kubeconfig").path
+    let sandbox = Process()
+    sandbox.executableURL = binDirectory.appendingPathComponent("rotor")
+    sandbox.arguments = ["dev", "--no-demo", "--kubeconfig", kubeconfig]
+    sandbox.standardOutput = FileHandle.nullDevice
+    try sandbox.run()
+    defer {
+        sandbox.interrupt()
+        sandbox.waitUntilExit()
+        try? FileManager.default.removeItem(at: work)
+    }
+    let envPath = work.appendingPathComponent("vault.env").path
+    while !FileManager.default.fileExists(atPath: envPath) { try await Task.sleep(for: .milliseconds(50)) }
+    try await Task.sleep(for: .milliseconds(300))
+    var env: [String: String] = [:]
+    for line in try String(contentsOfFile: envPath, encoding: .utf8).split(separator: "\n") {
+        let assignment = line.hasPrefix("export ") ? line.dropFirst(7) : line[...]
+        if let equals = assignment.firstIndex(of: "=") {
+            env[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+    }
+    let caPEM = try String(contentsOfFile: env["VAULT_CACERT"] ?? "", encoding: .utf8)
+
+    var httpConfiguration = HTTPClient.Configuration(tlsConfiguration: .makeClientConfiguration())
+    httpConfiguration.tlsConfiguration?.trustRoots = .file(env["VAULT_CACERT"] ?? "")
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+    var kubeConfiguration = try KubeConfig.load(path: kubeconfig).clientConfiguration()
+    kubeConfiguration.qps = 1_000_000
+    kubeConfiguration.burst = 1_000_000
+    kubeConfiguration.maximumConnections = 32
+    let client = try HTTPKubernetesClient(configuration: kubeConfiguration)
+
+    // 1. Seed the keys, as `vault kv put` would.
+    let address = env["VAULT_ADDR"] ?? ""
+    let rootToken = env["VAULT_TOKEN"] ?? ""
+    try await vaultBenchForEach(keys) { i in
+        var request = HTTPClientRequest(url: "\(address)/v1/secret/data/bench/key-\(i)")
+        request.method = .POST
+        request.headers.add(name: "X-Vault-Token", value: rootToken)
+        request.body = .bytes(Array(#"{"data":{"user":"app","password":"bench-\#(i)-v1"}}"#.utf8))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 16)
+    }
+
+    // 2. The store (kubernetes auth, as `rotor dev` configured Vault) and its readiness.
+    let store: JSONValue = [
+        "apiVersion": "rotor.dev/v1alpha1", "kind": "SecretStore", "metadata": ["name": "vault", "namespace": "default"],
+        "spec": [
+            "provider": [
+                "vault": [
+                    "server": .string(address), "path": "secret", "version": "v2",
+                    "caBundle": .string(Data(caPEM.utf8).base64EncodedString()),
+                    "auth": ["kubernetes": ["role": "rotor", "serviceAccountRef": ["name": "rotor-vault", "audiences": ["vault"]]]],
+                ],
+            ],
+        ],
+    ]
+    _ = try await client.create(SecretStore.resourceType, namespace: "default", body: store)
+    while true {
+        let current = try await client.get(SecretStore.resourceType, namespace: "default", name: "vault")
+        if current[path: ["status", "conditions"]]?.arrayValue?.first?["status"]?.stringValue == "True" { break }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    let beforeSync = try await vaultCounters(http, env)
+
+    // 3. The ExternalSecrets: creation to the last Secret written.
+    let started = ContinuousClock.now
+    try await vaultBenchForEach(total) { i in
+        let es: JSONValue = [
+            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
+            "spec": [
+                "secretStoreRef": ["name": "vault", "kind": "SecretStore"], "refreshInterval": "1m",
+                "data": [["secretKey": "password", "remoteRef": ["key": .string("bench/key-\(i % keys)"), "property": "password"]]],
+            ],
+        ]
+        _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es)
+    }
+    let created = ContinuousClock.now
+    while try await managedSecretCount(client, namespace: "default") < total {
+        try await Task.sleep(for: .milliseconds(250))
+    }
+    let converged = ContinuousClock.now
+    let afterSync = try await vaultCounters(http, env)
+
+    // 4. One full refresh: every ExternalSecret's 1m interval (±10 % jitter) passes once.
+    try await Task.sleep(for: .seconds(70))
+    let afterRefresh = try await vaultCounters(http, env)
+
+    func line(_ label: String, _ after: [String: Int], _ before: [String: Int]) -> String {
+        let reads = delta(after, before, "vault.route.GET.secret")
+        let logins = delta(after, before, "vault.core.handle_login_request")
+        let renewals = delta(after, before, "vault.route.POST.auth") - logins
+        let all = delta(after, before, "vault.core.handle_request")
+        return "| \(label) | \(all) | \(reads) | \(logins) | \(max(0, renewals)) |"
+    }
+    func secondsText(_ d: Duration) -> String { String(format: "%.1f s", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
+    print("""
+        rotor-bench vault: \(total) ExternalSecrets over \(keys) Vault keys, one SecretStore (kubernetes auth)
+        created in \(secondsText(started.duration(to: created))); all Secrets written after \(secondsText(started.duration(to: converged)))
+
+        | phase | Vault requests | KV reads | logins | other auth |
+        | --- | ---: | ---: | ---: | ---: |
+        \(line("first sync", afterSync, beforeSync))
+        \(line("one full refresh (70 s)", afterRefresh, afterSync))
+        """)
+    try await client.shutdown()
+    try await http.shutdown()
+}
