@@ -11,6 +11,8 @@ import RotorAPI
 // unique Vault keys (each key read by externalSecrets / keys ExternalSecrets). Reports
 // the time until every Secret exists, and the Vault requests (from the emulator's
 // `sys/metrics`) during that first sync and during one full refresh afterwards.
+// ExternalSecrets are created key by key interleaved (es-i reads key i % keys), or with
+// ROTOR_BENCH_VAULT_ORDER=grouped the ExternalSecrets of one key one after another.
 
 /// Vault's `sys/metrics` counters by name.
 private func vaultCounters(_ http: HTTPClient, _ env: [String: String]) async throws -> [String: Int] {
@@ -134,13 +136,16 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     let beforeSync = try await vaultCounters(http, env)
 
     // 3. The ExternalSecrets: creation to the last Secret written.
+    let grouped = ProcessInfo.processInfo.environment["ROTOR_BENCH_VAULT_ORDER"] == "grouped"
+    let perKey = max(1, total / keys)
+    @Sendable func key(_ i: Int) -> Int { grouped ? min(keys - 1, i / perKey) : i % keys }
     let started = ContinuousClock.now
     try await vaultBenchForEach(total) { i in
         let es: JSONValue = [
             "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
             "spec": [
                 "secretStoreRef": ["name": "vault", "kind": "SecretStore"], "refreshInterval": "1m",
-                "data": [["secretKey": "password", "remoteRef": ["key": .string("bench/key-\(i % keys)"), "property": "password"]]],
+                "data": [["secretKey": "password", "remoteRef": ["key": .string("bench/key-\(key(i))"), "property": "password"]]],
             ],
         ]
         _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es)
@@ -165,7 +170,7 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     }
     func secondsText(_ d: Duration) -> String { String(format: "%.1f s", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
     print("""
-        rotor-bench vault: \(total) ExternalSecrets over \(keys) Vault keys, one SecretStore (kubernetes auth)
+        rotor-bench vault: \(total) ExternalSecrets over \(keys) Vault keys (\(grouped ? "grouped" : "interleaved")), one SecretStore (kubernetes auth)
         created in \(secondsText(started.duration(to: created))); all Secrets written after \(secondsText(started.duration(to: converged)))
 
         | phase | Vault requests | KV reads | logins | other auth |
