@@ -9,7 +9,9 @@ import Testing
 /// `manifests/install.yaml` and the chart's copies of the CRDs — checked with the real
 /// `helm` (hack/install-helm; `hack/test` installs it) and `kubectl`, and against the
 /// `rotor` executable built with the tests, so that chart and binary cannot drift apart.
-@Suite("install manifests")
+/// Serialized: the emulator tests share this process, and one emulator busy compiling CRD
+/// schemas for kubectl starved another's operator long enough for it to lose its Lease.
+@Suite("install manifests", .serialized)
 struct InstallManifestsTests {
     // MARK: Where things are
 
@@ -501,12 +503,12 @@ struct InstallManifestsTests {
             }
             #expect(synced, "both ExternalSecrets' Secrets are written; output: \(output.text)")
             let lease = try await client.get(RotorRunCommandTests.leases, namespace: "rotor-system", name: "rotor-leader")
-            #expect(lease["spec"]?["holderIdentity"]?.stringValue?.hasPrefix("rotor-7d9f8-abcde_") == true, "POD_NAME is the leader identity")
+            #expect(lease["spec"]?["holderIdentity"]?.stringValue?.hasPrefix("rotor-7d9f8-abcde_") == true, "POD_NAME is the leader identity; output: \(output.text)")
             _ = try await client.get(Secret.self, namespace: "rotor-system", name: "rotor-fingerprint-key")
 
             process.terminate()
             let status = await OutputCollector.waitForExit(process)
-            #expect(status == 0, "SIGTERM stops it cleanly")
+            #expect(status == 0, "SIGTERM stops it cleanly; output: \(output.text)")
             let after = Self.requestCounts(cluster.emulator.faults)
 
             // The test itself only created objects before `before`, and read Secrets and the
