@@ -9,13 +9,15 @@ FROM swift:6.3.1-noble AS build
 WORKDIR /src
 
 COPY . .
-# Swift's runtime and Foundation linked in statically: the runtime stage needs only glibc,
-# libstdc++ and CA certificates. .build is a BuildKit cache (resolved dependencies and
-# objects survive between builds); the binary is copied out of it.
+# Swift's runtime and Foundation linked in statically: the binary then needs only glibc,
+# libstdc++, libgcc_s and zlib, all in the Ubuntu base image. .build is a BuildKit cache
+# (resolved dependencies and objects survive between builds); the binary is copied out of
+# it without its DWARF data (185 MB -> 117 MB), keeping the symbols that backtraces name.
 RUN --mount=type=cache,target=/src/.build \
     swift build -c release --product rotor --static-swift-stdlib \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/rotor" /staging/rotor \
+    && strip --strip-debug /staging/rotor \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/swift-backtrace-static \
     && /staging/rotor version
 
