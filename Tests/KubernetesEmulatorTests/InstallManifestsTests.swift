@@ -586,17 +586,12 @@ struct InstallManifestsTests {
             let serving = RotorRunCommandTests.logLines(output.text).compactMap { $0 }.first { $0["msg"]?.stringValue?.hasPrefix("serving") == true }
             let address = try #require(serving?["address"]?.stringValue, "the log names the health address; output: \(output.text)")
 
-            // HTTPServing sets TCP_NODELAY as a SOL_SOCKET option (`.socketOption(.tcp_nodelay)`),
-            // which is SO_DEBUG: refused (EACCES) without CAP_NET_ADMIN, so every accepted
-            // connection is closed unanswered and the probes fail. The fix is
-            // `.childChannelOption(.tcpOption(.tcp_nodelay), value: 1)` in Sources/HTTPServing.
-            // Remove this wrapper with that fix (it then reports that the issue was not seen).
-            await withKnownIssue("HTTPServing's TCP_NODELAY is set as SO_DEBUG, refused to non-root users") {
-                let healthz = try await RotorRunCommandTests.get("http://\(address)/healthz")
-                #expect(healthz.status == 200)
-                let ready = await EmulatedCluster.eventually { (try? await RotorRunCommandTests.get("http://\(address)/readyz").status) == 200 }
-                #expect(ready, "/readyz answers once the caches synced")
-            }
+            // Unprivileged, with every capability dropped, the probes still answer (a
+            // socket option only root may set once closed every connection unanswered).
+            let healthz = try await RotorRunCommandTests.get("http://\(address)/healthz")
+            #expect(healthz.status == 200)
+            let ready = await EmulatedCluster.eventually { (try? await RotorRunCommandTests.get("http://\(address)/readyz").status) == 200 }
+            #expect(ready, "/readyz answers once the caches synced")
             let lease = await EmulatedCluster.eventually {
                 let object = try? await client.get(RotorRunCommandTests.leases, namespace: "rotor-system", name: "rotor-leader")
                 return object?["spec"]?["holderIdentity"]?.stringValue?.hasPrefix("rotor-7d9f8-abcde_") == true

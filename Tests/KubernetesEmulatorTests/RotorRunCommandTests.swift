@@ -77,11 +77,15 @@ struct RotorRunCommandTests {
             }
             #expect(synced, "the ExternalSecret's Secret is written")
 
+            // The sync is counted once its status is written, just after the Secret.
+            let counted = await EmulatedCluster.eventually {
+                (try? await Self.get(base + "/metrics").body.contains(#"rotor_sync_total{result="Synced"}"#)) == true
+            }
+            #expect(counted, "rotor_sync_total counts the sync")
             let metrics = try await Self.get(base + "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.body.contains(#"rotor_provider_requests_total{provider="fake",op="read",result="ok"}"#))
             #expect(metrics.body.contains("# TYPE rotor_queue_depth gauge"))
-            #expect(metrics.body.contains(#"rotor_sync_total{result="Synced"} 1"#))
             #expect(metrics.body.contains("rotor_sync_duration_seconds_count"))
             #expect(metrics.body.contains(#"rotor_kube_requests_total{verb="create",resource="secrets",code="201"}"#))
             #expect(!metrics.body.contains("run-test-value"), "metrics never carry a value")
