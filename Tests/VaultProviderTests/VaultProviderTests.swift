@@ -238,6 +238,22 @@ struct VaultProviderKVTests {
         }
     }
 
+    @Test("TLS: a CA bundle kept in a Secret (caProvider) is trusted")
+    func tlsWithCAProvider() async throws {
+        try await VaultFixture.with { f in
+            await f.vault.write(["password": "p"], to: "shop/db")
+            let token = await f.vault.createToken(policies: ["root"])
+            let spec = VaultProviderSpec(
+                server: f.vault.url, caProvider: CAProvider(type: .secret, name: "vault-ca", key: "ca.crt"),
+                auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "t", key: "token")))
+            let provider = try f.provider(
+                try ProviderConfigValue(encoding: spec),
+                credentials: ["t/token": SecretValue(utf8: token), "vault-ca/ca.crt": SecretValue(utf8: f.vault.caCertificatePEM ?? "")])
+            let read = try await provider.read(RemoteSecretID(key: "shop/db"))
+            #expect(read.version == "1")
+        }
+    }
+
     @Test("a bad store configuration is refused before any request")
     func invalidConfiguration() async throws {
         try await VaultFixture.with { f in
