@@ -53,7 +53,11 @@ struct Dev: AsyncParsableCommand {
         if !apiOnly {
             var logger = Logger(label: "rotor")
             logger.logLevel = .warning
-            let kubeClient = try HTTPKubernetesClient(configuration: try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration())
+            var clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
+            // The sandbox's API server is in this process: no need for a cluster's politeness.
+            clientConfiguration.qps = 2000
+            clientConfiguration.burst = 4000
+            let kubeClient = try HTTPKubernetesClient(configuration: clientConfiguration)
             client = kubeClient
             let controllers = try await DevSandbox.prepare(emulator: emulator, client: kubeClient, logger: logger)
             operatorTask = Task { try await controllers.run() }

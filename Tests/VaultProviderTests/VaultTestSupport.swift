@@ -10,9 +10,12 @@ import VaultEmulator
 import VaultProvider
 
 /// One clock for the emulator (token TTLs) and the provider (renewal): tests move both,
-/// or only the emulator's to make a token expire behind the provider's back.
+/// or only the emulator's to make a token expire behind the provider's back. The
+/// emulator's time stands still between moves, so TTLs it reports are exact on a loaded
+/// machine too (the provider's runs on, a little ahead, which only renews earlier).
 final class TestClock: Sendable {
     private let offsets = Mutex<(server: Duration, client: Duration)>((.zero, .zero))
+    private let serverStart = Date()
 
     func advance(_ by: Duration, clientToo: Bool = true) {
         offsets.withLock { offsets in
@@ -22,7 +25,7 @@ final class TestClock: Sendable {
     }
 
     var serverNow: @Sendable () -> Date {
-        { [self] in Date().addingTimeInterval(self.seconds(self.offsets.withLock { $0.server })) }
+        { [self] in serverStart.addingTimeInterval(self.seconds(self.offsets.withLock { $0.server })) }
     }
 
     var clientNow: @Sendable () -> ContinuousClock.Instant {
