@@ -141,6 +141,13 @@ public struct ExternalSecretReconciler: Sendable {
         } catch {
             return try await fail(es, .provider(error, store: store.identity))
         }
+        // "Sync now" means from the provider, not from what other ExternalSecrets read lately;
+        // whichever sync first sees a new force-sync value (it is recorded as handled) asks anew.
+        let forced = version.forceSyncPart != nil && es.status?.syncedResourceVersion != version.description
+        if forced, let shared = reader as? CoalescingReader {
+            let keys = (es.spec.data ?? []).map(\.remoteRef.key) + (es.spec.dataFrom ?? []).compactMap { $0.extract?.key }
+            for key in Set(keys) { await shared.invalidate(key: key) }
+        }
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
