@@ -61,11 +61,14 @@ struct PlanningStoreResolutionTests {
         #expect(failure.message == #"SecretStore "vault" in namespace "shop" is not ready (Forbidden: provider.permissionDenied: permission denied)"#)
     }
 
-    @Test("a store never checked (no Ready condition) is StoreNotReady")
+    @Test("a store never checked (no Ready condition) is StoreNotReady, pending: no warning Event at start-up")
     func storeNeverChecked() throws {
         let failure = try #require(F.resolve(F.externalSecret(), secretStores: [F.secretStore(ready: nil)]).failure)
         #expect(failure.reason == Reason.storeNotReady)
         #expect(failure.message == #"SecretStore "vault" in namespace "shop" has not been checked yet"#)
+        #expect(failure.isPending)
+        let refused = try #require(F.resolve(F.externalSecret(), secretStores: [F.secretStore(ready: .false)]).failure)
+        #expect(!refused.isPending, "a store that was checked and refused is a real failure")
     }
 
     @Test("a ready ClusterSecretStore without conditions admits every namespace")

@@ -114,7 +114,7 @@ public enum StoreResolution: Sendable, Hashable {
     /// provider error codes only.
     private static func readiness(of identity: StoreIdentity, status: SecretStoreStatus?) -> SyncFailure? {
         guard let ready = status?.conditions?.first(ofType: SecretStoreConditions.ready) else {
-            return .storeNotReady("\(identity.phrase) has not been checked yet")
+            return .storeNotReady("\(identity.phrase) has not been checked yet", isPending: true)
         }
         guard ready.status != .true else { return nil }
         var message = "\(identity.phrase) is not ready"

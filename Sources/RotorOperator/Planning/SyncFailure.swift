@@ -17,12 +17,16 @@ public struct SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var isTerminal: Bool
     /// The provider asked to wait this long before the next call (throttling).
     public var retryAfter: Duration?
+    /// Nothing is wrong yet, something is still starting (a store not checked yet): the
+    /// condition says so, but no warning Event is recorded.
+    public var isPending: Bool
 
-    public init(reason: String, message: String, isTerminal: Bool = false, retryAfter: Duration? = nil) {
+    public init(reason: String, message: String, isTerminal: Bool = false, retryAfter: Duration? = nil, isPending: Bool = false) {
         self.reason = reason
         self.message = message
         self.isTerminal = isTerminal
         self.retryAfter = retryAfter
+        self.isPending = isPending
     }
 
     public var description: String { "\(reason): \(message)" }
@@ -36,8 +40,8 @@ public struct SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The store is missing or not ready. Retried with backoff (and again when the store changes).
-    public static func storeNotReady(_ message: String) -> SyncFailure {
-        SyncFailure(reason: ExternalSecretConditions.Reason.storeNotReady, message: message)
+    public static func storeNotReady(_ message: String, isPending: Bool = false) -> SyncFailure {
+        SyncFailure(reason: ExternalSecretConditions.Reason.storeNotReady, message: message, isPending: isPending)
     }
 
     /// The store refuses this namespace.

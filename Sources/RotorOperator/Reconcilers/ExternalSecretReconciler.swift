@@ -385,7 +385,9 @@ public struct ExternalSecretReconciler: Sendable {
         if let field { failure.message = "\(field): \(failure.message)" }
         try await writeStatus(es, outcome: .failed(failure))
         recordSync(result: failure.reason)
-        await events.warning(reason: failure.reason, message: failure.message, about: ObjectReference(to: es))
+        if !failure.isPending {
+            await events.warning(reason: failure.reason, message: failure.message, about: ObjectReference(to: es))
+        }
         switch RefreshPlanner.afterFailure(failure, random: random) {
         case .waitForChange: throw TerminalError(failure.message)
         case .requeue(let after): return .requeue(after: after)
