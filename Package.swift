@@ -183,6 +183,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // An HTTP service authenticating API keys from a Secret Rotor rotates (README: the consumer side).
+        .executableTarget(
+            name: "rotor-example-api-keys",
+            dependencies: [
+                "RotorConsumer", "HTTPServing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Examples/APIKeyService"
+        ),
         // `swift run -c release rotor-bench`: figures for BENCHMARKS.md (never asserted by tests).
         .target(name: "CHeapStats", path: "Benchmarks/CHeapStats"),
         .executableTarget(

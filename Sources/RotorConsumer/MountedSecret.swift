@@ -22,7 +22,7 @@ import Foundation
 /// switch secret.verify(presented: request.apiKey, key: "api-key") {
 /// case .current:  break
 /// case .previous: logger.warning("client authenticated with the previous api-key; it must update")
-/// case .mismatch: return .unauthorized
+/// case .invalid: return .unauthorized
 /// }
 ///
 /// // … or follow kubelet's updates while the service runs.
@@ -128,14 +128,14 @@ public struct MountedSecret: Sendable {
     ///
     /// - Returns: ``VerificationResult/current``, ``VerificationResult/previous`` when the
     ///   client still uses the value being rotated out (log or count it by key name so the
-    ///   client gets updated before the window closes), or ``VerificationResult/mismatch``.
+    ///   client gets updated before the window closes), or ``VerificationResult/invalid``.
     public func verify(presented: some Sequence<UInt8>, key: String) -> VerificationResult {
         let presentedBytes = Array(presented)
         let currentMatches = Self.matches(presentedBytes, values[key])
         let previousMatches = Self.matches(presentedBytes, previous(key))
         if currentMatches { return .current }
         if previousMatches { return .previous }
-        return .mismatch
+        return .invalid
     }
 
     /// String form of `verify(presented:key:)` comparing UTF-8 bytes.
@@ -174,16 +174,16 @@ public enum VerificationResult: Sendable, Equatable, CustomStringConvertible {
     /// window, but the client must move to the new value before it ends.
     case previous
     /// The presented credential matches neither value (or the key is not mounted).
-    case mismatch
+    case invalid
 
     /// Whether the credential should be accepted (`.current` or `.previous`).
-    public var isAccepted: Bool { self != .mismatch }
+    public var isAccepted: Bool { self != .invalid }
 
     public var description: String {
         switch self {
         case .current: "current"
         case .previous: "previous"
-        case .mismatch: "mismatch"
+        case .invalid: "invalid"
         }
     }
 }

@@ -7,10 +7,13 @@ import Testing
 @Suite("rotor dev --api-only")
 struct RotorDevCommandTests {
     /// The `rotor` executable built beside this test bundle.
-    static var rotorExecutable: String? {
+    static var rotorExecutable: String? { executable(named: "rotor") }
+
+    /// An executable product of the package, built beside this test bundle.
+    static func executable(named name: String) -> String? {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("rotor").path
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }

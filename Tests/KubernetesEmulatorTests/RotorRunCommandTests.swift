@@ -15,13 +15,16 @@ struct RotorRunCommandTests {
         group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
     static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
 
-    /// GET `url`: status and body.
-    static func get(_ url: String) async throws -> (status: Int, body: String) {
+    /// GET `url` with `headers`: status, body and response headers (names lowercased).
+    static func get(_ url: String, headers: [String: String] = [:]) async throws -> (status: Int, body: String, headers: [String: String]) {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 4 << 20)
-        return (Int(response.status.code), String(buffer: body))
+        var answered: [String: String] = [:]
+        for header in response.headers { answered[header.name.lowercased()] = header.value }
+        return (Int(response.status.code), String(buffer: body), answered)
     }
 
     /// The JSON log lines printed so far (a line that is not JSON fails the caller's check).

@@ -22,27 +22,27 @@ struct VerifyTests {
     }
 
     @Test func presentedUnknownValueIsAMismatch() {
-        #expect(overlapping.verify(presented: "guess", key: "api-key") == .mismatch)
+        #expect(overlapping.verify(presented: "guess", key: "api-key") == .invalid)
         #expect(!overlapping.verify(presented: "guess", key: "api-key").isAccepted)
     }
 
     @Test func withoutAPreviousValueOnlyCurrentMatches() {
         #expect(overlapping.verify(presented: "only-current", key: "solo") == .current)
-        #expect(overlapping.verify(presented: "", key: "solo") == .mismatch)
-        #expect(overlapping.verify(presented: "old-key-456", key: "solo") == .mismatch)
+        #expect(overlapping.verify(presented: "", key: "solo") == .invalid)
+        #expect(overlapping.verify(presented: "old-key-456", key: "solo") == .invalid)
     }
 
     @Test func unknownKeyAndEmptyValuesNeverMatch() {
-        #expect(overlapping.verify(presented: "new-key-123", key: "missing") == .mismatch)
-        #expect(overlapping.verify(presented: "", key: "missing") == .mismatch)
-        #expect(overlapping.verify(presented: "", key: "blank") == .mismatch)
+        #expect(overlapping.verify(presented: "new-key-123", key: "missing") == .invalid)
+        #expect(overlapping.verify(presented: "", key: "missing") == .invalid)
+        #expect(overlapping.verify(presented: "", key: "blank") == .invalid)
     }
 
     @Test func equalPrefixesOfDifferentLengthAreMismatches() {
-        #expect(overlapping.verify(presented: "new-key-12", key: "api-key") == .mismatch)
-        #expect(overlapping.verify(presented: "new-key-1234", key: "api-key") == .mismatch)
-        #expect(overlapping.verify(presented: "new-key-123new-key-123", key: "api-key") == .mismatch)
-        #expect(overlapping.verify(presented: "old-key-45", key: "api-key") == .mismatch)
+        #expect(overlapping.verify(presented: "new-key-12", key: "api-key") == .invalid)
+        #expect(overlapping.verify(presented: "new-key-1234", key: "api-key") == .invalid)
+        #expect(overlapping.verify(presented: "new-key-123new-key-123", key: "api-key") == .invalid)
+        #expect(overlapping.verify(presented: "old-key-45", key: "api-key") == .invalid)
         #expect(!constantTimeEquals(Array("abc".utf8), Array("abcabc".utf8)))
         #expect(!constantTimeEquals(Array("abcabc".utf8), Array("abc".utf8)))
         #expect(!constantTimeEquals([], Array("abc".utf8)))
