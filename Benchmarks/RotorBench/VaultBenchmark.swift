@@ -32,21 +32,6 @@ private func delta(_ after: [String: Int], _ before: [String: Int], _ name: Stri
     (after[name] ?? 0) - (before[name] ?? 0)
 }
 
-/// Runs `body(i)` for i in 0..<count with `concurrency` in flight.
-private func vaultBenchForEach(_ count: Int, concurrency: Int = 16, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for worker in 0..<concurrency {
-            group.addTask {
-                var i = worker
-                while i < count {
-                    try await body(i)
-                    i += concurrency
-                }
-            }
-        }
-        try await group.waitForAll()
-    }
-}
 
 /// Secrets managed by Rotor in `namespace`, counted page by page.
 private func managedSecretCount(_ client: HTTPKubernetesClient, namespace: String) async throws -> Int {
@@ -105,7 +90,7 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     // 1. Seed the keys, as `vault kv put` would.
     let address = env["VAULT_ADDR"] ?? ""
     let rootToken = env["VAULT_TOKEN"] ?? ""
-    try await vaultBenchForEach(keys) { i in
+    try await forEachConcurrently(keys, concurrency: 16) { i in
         var request = HTTPClientRequest(url: "\(address)/v1/secret/data/bench/key-\(i)")
         request.method = .POST
         request.headers.add(name: "X-Vault-Token", value: rootToken)
@@ -140,7 +125,7 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     let perKey = max(1, total / keys)
     @Sendable func key(_ i: Int) -> Int { grouped ? min(keys - 1, i / perKey) : i % keys }
     let started = ContinuousClock.now
-    try await vaultBenchForEach(total) { i in
+    try await forEachConcurrently(total, concurrency: 16) { i in
         let es: JSONValue = [
             "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
             "spec": [
