@@ -206,6 +206,8 @@ let package = Package(
         ),
         // Test helpers shared by the test targets that need a cluster.
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
+        // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
+        .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
         .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
         .testTarget(
@@ -221,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "AWSProviderTests",
             dependencies: [
-                "AWSProvider", "SecretProviders", "HTTPServing",
+                "AWSProvider", "SecretProviders", "HTTPServing", "MotoTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -234,7 +236,7 @@ let package = Package(
             name: "RotorOperatorTests",
             dependencies: [
                 "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
-                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator",
+                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -1,4 +1,5 @@
 import Foundation
+import MotoTestSupport
 import SecretProviders
 import Testing
 

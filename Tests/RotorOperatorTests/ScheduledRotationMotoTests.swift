@@ -5,99 +5,13 @@ import KubeRuntime
 import RotorAPI
 import RotorOperator
 import SecretProviders
+import MotoTestSupport
 import Testing
 
 @testable import AWSProvider
 
-/// A `moto_server` on a free loopback port for one test (a small python launcher prints the
-/// port and serves until its stdin closes), with just what these tests need of it.
-final class RotationMoto: Sendable {
-    let port: Int
-    private let process: Process
-    private let stdin: FileHandle
-
-    var endpoint: String { "http://127.0.0.1:\(port)" }
-
-    static let launcher = """
-        import os, sys
-        from moto.server import ThreadedMotoServer
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        print(server.get_host_and_port()[1], flush=True)
-        sys.stdin.read()
-        os._exit(0)
-        """
-
-    /// Whether moto can be imported here (`hack/test` installs it; set ROTOR_REQUIRE_MOTO=1 to fail instead of skip).
-    static let isAvailable: Bool = {
-        if ProcessInfo.processInfo.environment["ROTOR_REQUIRE_MOTO"] == "1" { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import moto.server, botocore"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
-    private init(port: Int, process: Process, stdin: FileHandle) {
-        self.port = port
-        self.process = process
-        self.stdin = stdin
-    }
-
-    struct StartFailure: Error {}
-
-    /// Starts one (blocking reads happen on a thread of their own, not the cooperative pool).
-    static func start() async throws -> RotationMoto {
-        let moto = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RotationMoto, any Error>) in
-            Thread.detachNewThread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = ["python3", "-c", launcher]
-                    let stdin = Pipe()
-                    let stdout = Pipe()
-                    process.standardInput = stdin
-                    process.standardOutput = stdout
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    var line = Data()
-                    while true {
-                        let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-                        if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
-                        line.append(byte)
-                    }
-                    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
-                        try? stdin.fileHandleForWriting.close()
-                        throw StartFailure()
-                    }
-                    continuation.resume(returning: RotationMoto(port: port, process: process, stdin: stdin.fileHandleForWriting))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-        for _ in 0..<100 {
-            if (try? await moto.secretsManager("ListSecrets", [:])) != nil { return moto }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        await moto.stop()
-        throw StartFailure()
-    }
-
-    func stop() async {
-        try? stdin.close()
-        let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-    }
-
+/// What these tests need of moto, beside the shared server's own controls.
+extension MotoServer {
     /// A signed Secrets Manager call (any key works: moto's signature checks are off).
     @discardableResult
     func secretsManager(_ operation: String, _ body: [String: Any]) async throws -> [String: Any] {
@@ -127,12 +41,12 @@ final class RotationMoto: Sendable {
 /// Scheduled rotation against moto (issue 7, Done-when #2): `PutSecretValue` with
 /// `ClientRequestToken = pendingID`; a crash before or after it ends with exactly one new
 /// Secrets Manager version and new + previous in the Secret.
-@Suite("Scheduled rotation with AWS (moto)", .serialized, .enabled(if: RotationMoto.isAvailable, "moto (pip install 'moto[server]') is needed"))
-struct ScheduledRotationMotoTests {
+@Suite("Scheduled rotation with AWS (moto)", .serialized, .enabled(if: MotoServer.isRequired || MotoServer.isAvailable, "moto (pip install 'moto[server]') is needed"))
+struct ScheduledMotoServerTests {
     static let spec = #"{"secretStoreRef":{"name":"aws"},"refreshInterval":"1h","data":[{"secretKey":"password","remoteRef":{"key":"db/creds","property":"password"}},{"secretKey":"user","remoteRef":{"key":"db/creds","property":"user"}}],"rotation":{"gracePeriod":"10m","generate":[{"property":"password","length":24}]}}"#
 
     static func run(crashAfter step: RotationStep) async throws {
-        let moto = try await RotationMoto.start()
+        let moto = try await MotoServer.start()
         do {
             try await moto.secretsManager("CreateSecret", ["Name": "db/creds", "SecretString": #"{"password":"old-pass","user":"app"}"#])
             let original = try await moto.versionIDs("db/creds")

@@ -2,17 +2,17 @@ import Foundation
 
 /// Runs child processes for the tests (python3 with botocore, moto_server) with their
 /// pipes served on dedicated threads, never on the cooperative pool.
-enum ChildProcess {
-    struct Output: Sendable {
-        var status: Int32
-        var stdout: Data
-        var stderr: Data
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: Data
     }
 
     /// Collects one pipe's bytes on its own thread.
     /// `@unchecked Sendable`: `data` is written once by the reading thread before `done`
     /// is signalled and read only after waiting on `done`.
-    final class PipeDrain: @unchecked Sendable {
+    public final class PipeDrain: @unchecked Sendable {
         private var data = Data()
         private let done = DispatchSemaphore(value: 0)
 
@@ -23,14 +23,14 @@ enum ChildProcess {
             }
         }
 
-        func wait() -> Data {
+        public func wait() -> Data {
             done.wait()
             return data
         }
     }
 
     /// Runs `executable` (looked up on PATH) with `arguments`, feeding `input` to its stdin.
-    static func run(_ executable: String, _ arguments: [String], input: Data = Data(), environment: [String: String]? = nil) async throws -> Output {
+    public static func run(_ executable: String, _ arguments: [String], input: Data = Data(), environment: [String: String]? = nil) async throws -> Output {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
             Thread.detachNewThread {
                 do {

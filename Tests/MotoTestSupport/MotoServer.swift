@@ -2,16 +2,17 @@ import AWSProvider
 import Foundation
 
 /// A `moto_server` (AWS service mocks from PyPI) on a free loopback port, for one test.
+/// Shared by the provider tests and the operator's scheduled-rotation tests.
 ///
 /// Started by a small python launcher that prints the bound port and serves until its
 /// stdin closes, so the server also goes away when the test process dies.
-final class MotoServer: Sendable {
-    let port: Int
+public final class MotoServer: Sendable {
+    public let port: Int
     private let process: Process
     private let stdin: FileHandle
     private let stderrDrain: ChildProcess.PipeDrain
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     static let launcher = """
         import os, sys
@@ -24,10 +25,10 @@ final class MotoServer: Sendable {
         """
 
     /// Set by `hack/test`: the moto tests run even if moto looks unusable (and then fail).
-    static let isRequired = ProcessInfo.processInfo.environment["ROTOR_REQUIRE_MOTO"] == "1"
+    public static let isRequired = ProcessInfo.processInfo.environment["ROTOR_REQUIRE_MOTO"] == "1"
 
     /// Whether moto can be imported here (tests that need it are skipped otherwise).
-    static let isAvailable: Bool = {
+    public static let isAvailable: Bool = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import moto.server, botocore"]
@@ -46,7 +47,7 @@ final class MotoServer: Sendable {
     }
 
     /// Starts one and waits until it answers.
-    static func start() async throws -> MotoServer {
+    public static func start() async throws -> MotoServer {
         let server = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MotoServer, any Error>) in
             Thread.detachNewThread {
                 do {
@@ -94,7 +95,7 @@ final class MotoServer: Sendable {
     }
 
     /// Stops it and waits for the process to end.
-    func stop() async {
+    public func stop() async {
         try? stdin.close()
         let process = self.process
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -107,7 +108,7 @@ final class MotoServer: Sendable {
 
     /// A call to moto's own API (`/moto-api/…`).
     @discardableResult
-    func moto(path: String, method: String = "POST", body: String = "") async throws -> Data {
+    public func moto(path: String, method: String = "POST", body: String = "") async throws -> Data {
         let response = try await AsyncHTTPClientTransport(timeout: .seconds(10)).send(
             AWSHTTPRequest(method: method, url: endpoint + path, headers: [], body: Array(body.utf8)))
         guard response.status < 300 else { throw MotoError.failedToStart("moto-api \(path) answered \(response.status)") }
@@ -115,13 +116,13 @@ final class MotoServer: Sendable {
     }
 
     /// Turns on moto's request-signature and IAM checks for every request from now on.
-    func enableAuthentication() async throws {
+    public func enableAuthentication() async throws {
         try await moto(path: "/moto-api/reset-auth", body: "0")
     }
 
-    enum MotoError: Error, CustomStringConvertible {
+    public enum MotoError: Error, CustomStringConvertible {
         case failedToStart(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .failedToStart(let message): "moto_server did not start: \(message)"
             }
@@ -130,7 +131,7 @@ final class MotoServer: Sendable {
 }
 
 /// Runs `body` with a fresh moto server, stopping it afterwards.
-func withMoto<T>(_ body: (MotoServer) async throws -> T) async throws -> T {
+public func withMoto<T>(_ body: (MotoServer) async throws -> T) async throws -> T {
     let server = try await MotoServer.start()
     do {
         let result = try await body(server)
