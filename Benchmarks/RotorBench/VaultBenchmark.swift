@@ -52,20 +52,10 @@ private func managedSecretCount(_ client: HTTPKubernetesClient, namespace: Strin
 }
 
 func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
-    let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-vault-bench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    let kubeconfig = work.appendingPathComponent("kubeconfig").path
-    let sandbox = Process()
-    sandbox.executableURL = binDirectory.appendingPathComponent("rotor")
-    sandbox.arguments = ["dev", "--no-demo", "--kubeconfig", kubeconfig]
-    sandbox.standardOutput = FileHandle.nullDevice
-    try sandbox.run()
-    defer {
-        sandbox.interrupt()
-        sandbox.waitUntilExit()
-        try? FileManager.default.removeItem(at: work)
-    }
+    let sandbox = try await EmulatorProcess.start(["--no-demo"])
+    defer { sandbox.stop() }
+    let work = sandbox.work
+    let kubeconfig = sandbox.kubeconfigPath
     let envPath = work.appendingPathComponent("vault.env").path
     while !FileManager.default.fileExists(atPath: envPath) { try await Task.sleep(for: .milliseconds(50)) }
     try await Task.sleep(for: .milliseconds(300))

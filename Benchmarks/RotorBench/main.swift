@@ -79,14 +79,15 @@ struct EmulatorProcess {
     let kubeconfigPath: String
     let work: URL
 
-    static func start() async throws -> EmulatorProcess {
+    /// `rotor dev` with `arguments` (default: the API emulator alone), in a scratch directory.
+    static func start(_ arguments: [String] = ["--api-only"]) async throws -> EmulatorProcess {
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let kubeconfigPath = work.appendingPathComponent("kubeconfig").path
         let server = Process()
         server.executableURL = binDirectory.appendingPathComponent("rotor")
-        server.arguments = ["dev", "--api-only", "--kubeconfig", kubeconfigPath]
+        server.arguments = ["dev"] + arguments + ["--kubeconfig", kubeconfigPath]
         server.standardOutput = FileHandle.nullDevice
         try server.run()
         while !FileManager.default.fileExists(atPath: kubeconfigPath) { try await Task.sleep(for: .milliseconds(50)) }
