@@ -1,20 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import Metrics
 import NIOCore
 import NIOHTTP1
 import RotorAPI
 
 extension HTTPKubernetesClient {
-    /// `rotor_kube_requests_total{verb, resource, code}`, as client-go's
-    /// `rest_client_requests_total`: what the operator costs the API server.
-    static func countRequest(_ request: KubeRequestDescription, code: String) {
-        let resource = request.subresource.map { "\(request.resource)/\($0)" } ?? request.resource
-        Counter(label: "rotor_kube_requests_total", dimensions: [("verb", request.verb), ("resource", resource), ("code", code)])
-            .increment()
-    }
-
     /// Sends a non-watch request and returns its JSON body, or throws the error it carries.
     func send(_ request: APIRequest) async throws -> JSONValue {
         try await rateLimiter.acquire()
@@ -82,10 +73,10 @@ extension HTTPKubernetesClient {
             logger.trace(
                 "\(request.method.rawValue) \(request.pathAndQuery) -> \(response.status.code)",
                 metadata: ["request": "\(request.description)"])
-            Self.countRequest(request.description, code: String(response.status.code))
+            requestCounters.count(request.description, code: String(response.status.code))
             return response
         } catch {
-            Self.countRequest(request.description, code: "error")
+            requestCounters.count(request.description, code: "error")
             try Task.checkCancellation()
             throw KubeAPIError.transport(Self.describe(error), underlying: error, request: request.description)
         }

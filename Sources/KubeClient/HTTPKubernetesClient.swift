@@ -24,6 +24,7 @@ public final class HTTPKubernetesClient: KubernetesClient {
     let rateLimiter: any RateLimiter
     let tokens: any BearerTokenProvider
     let logger: Logger
+    let requestCounters = RequestCounters()
 
     /// Builds the client; fails if the TLS material does not parse.
     ///
