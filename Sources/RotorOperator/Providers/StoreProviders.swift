@@ -48,8 +48,9 @@ public actor StoreProviders {
         self.logger = logger
     }
 
-    /// The reader for a store, made (or remade, when `provider` changed) on demand.
-    public func reader(for store: StoreIdentity, provider: SecretStoreProvider) throws(ProviderError) -> any SecretReader {
+    /// The reader for a store, made (or remade, when `provider` changed) on demand: the
+    /// store's provider behind its shared cache (which a force-sync can drop keys from).
+    public func reader(for store: StoreIdentity, provider: SecretStoreProvider) throws(ProviderError) -> CoalescingReader {
         if let entry = entries[store], entry.provider == provider { return entry.reader }
         let (kind, config) = try Self.kindAndConfig(of: provider, store: store)
         let context = ProviderContext(

@@ -135,7 +135,7 @@ public struct ExternalSecretReconciler: Sendable {
             let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: random)
             return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: recordedWindow?.graceUntil, now: now), wake: status?.nextRotation?.date, now: now)
         }
-        let reader: any SecretReader
+        let reader: CoalescingReader
         do {
             reader = try await providers.reader(for: store.identity, provider: store.provider)
         } catch {
@@ -144,9 +144,9 @@ public struct ExternalSecretReconciler: Sendable {
         // "Sync now" means from the provider, not from what other ExternalSecrets read lately;
         // whichever sync first sees a new force-sync value (it is recorded as handled) asks anew.
         let forced = version.forceSyncPart != nil && es.status?.syncedResourceVersion != version.description
-        if forced, let shared = reader as? CoalescingReader {
+        if forced {
             let keys = (es.spec.data ?? []).map(\.remoteRef.key) + (es.spec.dataFrom ?? []).compactMap { $0.extract?.key }
-            for key in Set(keys) { await shared.invalidate(key: key) }
+            for key in Set(keys) { await reader.invalidate(key: key) }
         }
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
