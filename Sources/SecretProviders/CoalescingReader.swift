@@ -89,19 +89,27 @@ public actor CoalescingReader: SecretWriter {
                 misses.append(id)
             }
         }
-        if !misses.isEmpty {
-            nextBatch &+= 1
-            let batch = nextBatch
-            // Unstructured, so that one caller's cancellation does not fail the others sharing it.
-            let task = BatchTask { await self.fetch(misses, batch: batch) }
-            for id in misses { inFlight[id] = Flight(batch: batch, task: task) }
-            joined[batch] = (task, misses)
-        }
+        for flight in start(misses) { joined[flight.batch] = (flight.task, flight.ids) }
         for (_, flight) in joined {
             let outcomes = await flight.task.value
             for id in flight.ids { results[id] = outcomes[id] ?? .failure(Self.missing(id)) }
         }
         return results
+    }
+
+    /// Starts reading `ids` that are neither cached nor in flight, without waiting for
+    /// them: later ``read(_:)`` calls of those ids join the reads in flight. For reading
+    /// ahead the keys of many ExternalSecrets about to come due, in full batches.
+    public func prefetch(_ ids: [RemoteSecretID]) {
+        var seen = Set<RemoteSecretID>()
+        _ = start(uncached(ids.filter { seen.insert($0).inserted }))
+    }
+
+    /// The ids among `ids` that a read would ask the provider for (neither cached and
+    /// fresh, nor in flight), in their order.
+    public func uncached(_ ids: [RemoteSecretID]) -> [RemoteSecretID] {
+        let time = now()
+        return ids.filter { id in !(cache[id].map { $0.expires > time } ?? false) && inFlight[id] == nil }
     }
 
     public func find(_ query: FindQuery) async throws -> [String] {
@@ -153,28 +161,34 @@ public actor CoalescingReader: SecretWriter {
 
     // MARK: Internals
 
-    private func fetch(_ ids: [RemoteSecretID], batch: UInt64) async -> [RemoteSecretID: Outcome] {
+    /// Starts one provider call per chunk of `ids` (the provider's batch size), each its
+    /// own flight, so a caller waits only for the chunk holding its ids. Unstructured
+    /// tasks, so that one caller's cancellation does not fail the others sharing them.
+    private func start(_ ids: [RemoteSecretID]) -> [(batch: UInt64, task: BatchTask, ids: [RemoteSecretID])] {
         let size = capabilities.maxBatchSize
-        let chunks = stride(from: 0, to: ids.count, by: size).map { Array(ids[$0..<min($0 + size, ids.count)]) }
-        providerReadCalls += chunks.count
-        let base = self.base
-        let limiter = self.limiter
-        let outcomes = await withTaskGroup(of: [RemoteSecretID: Outcome].self) { group in
-            for chunk in chunks {
-                group.addTask {
-                    do {
-                        return try await limiter.withPermit { try await base.read(chunk) }
-                    } catch {
-                        let failure = Self.providerError(error)
-                        return Dictionary(uniqueKeysWithValues: chunk.map { ($0, .failure(failure)) })
-                    }
-                }
-            }
-            var all: [RemoteSecretID: Outcome] = [:]
-            for await part in group { all.merge(part) { _, new in new } }
-            return all
+        var flights: [(batch: UInt64, task: BatchTask, ids: [RemoteSecretID])] = []
+        for offset in stride(from: 0, to: ids.count, by: size) {
+            let chunk = Array(ids[offset..<min(offset + size, ids.count)])
+            nextBatch &+= 1
+            let batch = nextBatch
+            let task = BatchTask { await self.fetch(chunk, batch: batch) }
+            for id in chunk { inFlight[id] = Flight(batch: batch, task: task) }
+            flights.append((batch, task, chunk))
         }
-        record(outcomes, for: ids, batch: batch)
+        providerReadCalls += flights.count
+        return flights
+    }
+
+    private func fetch(_ chunk: [RemoteSecretID], batch: UInt64) async -> [RemoteSecretID: Outcome] {
+        let base = self.base
+        let outcomes: [RemoteSecretID: Outcome]
+        do {
+            outcomes = try await limiter.withPermit { try await base.read(chunk) }
+        } catch {
+            let failure = Self.providerError(error)
+            outcomes = Dictionary(uniqueKeysWithValues: chunk.map { ($0, .failure(failure)) })
+        }
+        record(outcomes, for: chunk, batch: batch)
         return outcomes
     }
 

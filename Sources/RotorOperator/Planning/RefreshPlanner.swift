@@ -121,6 +121,30 @@ public enum RefreshPlanner {
         return .requeue(after: .nanoseconds(Int64((delay * 1e9).rounded())))
     }
 
+    /// The draw in `0...1` that jitters `es`'s refresh interval (pass it as `random` to
+    /// ``nextAction(schedule:lastRefresh:now:random:)``): a hash of its store and of the
+    /// remote secrets it reads, not a random number, so that
+    /// - ExternalSecrets reading the same secrets that were synced together stay together,
+    ///   and their next refresh costs one read of each secret, while ExternalSecrets reading
+    ///   different secrets spread over ±10 % of the interval (no refresh storm);
+    /// - anyone can tell from the status alone when a refresh is due (the store's read-ahead,
+    ///   ``ReadAheadPlanner``), and a restart does not move it.
+    public static func jitterDraw(for es: ExternalSecret) -> Double {
+        var text = ExternalSecretController.storeKey(of: es)
+        for id in ReadAheadPlanner.remoteIDs(of: es.spec).map(\.description).sorted() { text += "\n" + id }
+        for find in (es.spec.dataFrom ?? []).compactMap(\.find) {
+            text += "\nfind:\(find.path ?? "")|\(find.name?.regexp ?? "")|\((find.tags ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"
+        }
+        // FNV-1a (stable across processes, unlike `Hasher`), mixed by MurmurHash3's finaliser so
+        // that names differing in one character land far apart; its top 53 bits as a fraction.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+        hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
+        return Double(hash >> 11) / Double(UInt64(1) << 53)
+    }
+
     /// What to do after `failure`: wait for a change for a bad spec; after a throttling
     /// hint, requeue after `retryAfter` stretched by up to 10 % (`random` in `0...1`) so
     /// that ExternalSecrets throttled together do not return together, never earlier than

@@ -30,7 +30,7 @@ public enum ExternalSecretController {
             clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
-            events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: WorkQueue(clock: clock), workers: workers, logger: logger,
@@ -38,10 +38,12 @@ public enum ExternalSecretController {
             settled: isSettled, reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
         controller.watches(secretStores) { store in
-            await byStore.byIndex(storeIndex, "SecretStore/\(store.metadata.namespace ?? "")/\(store.metadata.name ?? "")").map { ObjectKey(of: $0) }
+            await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .secretStore, namespace: store.metadata.namespace, name: store.metadata.name ?? "")))
+                .map { ObjectKey(of: $0) }
         }
         controller.watches(clusterSecretStores) { store in
-            await byStore.byIndex(storeIndex, "ClusterSecretStore//\(store.metadata.name ?? "")").map { ObjectKey(of: $0) }
+            await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .clusterSecretStore, namespace: nil, name: store.metadata.name ?? "")))
+                .map { ObjectKey(of: $0) }
         }
         controller.watches(managedSecrets, version: \.resourceVersion) { secret in secret.owners }
         return controller
@@ -61,6 +63,11 @@ public enum ExternalSecretController {
         let kind = es.spec.secretStoreRef.kind?.rawValue ?? "SecretStore"
         let namespace = kind == "ClusterSecretStore" ? "" : (es.metadata.namespace ?? "")
         return "\(kind)/\(namespace)/\(es.spec.secretStoreRef.name)"
+    }
+
+    /// The same key for a resolved store.
+    static func storeKey(of store: StoreIdentity) -> String {
+        "\(store.kind.rawValue)/\(store.namespace ?? "")/\(store.name)"
     }
 }
 

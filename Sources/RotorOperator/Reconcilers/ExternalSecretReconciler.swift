@@ -33,6 +33,8 @@ public struct ExternalSecretReconciler: Sendable {
     public let providers: StoreProviders
     public let secretStores: Store<SecretStore>
     public let clusterSecretStores: Store<ClusterSecretStore>
+    /// Reads ahead the keys of a store's ExternalSecrets coming due, in full batches.
+    public let readAhead: StoreReadAhead?
     public let events: EventRecorder
     /// The per-install HMAC key's bytes (`SymmetricKey` is not Sendable).
     let fingerprintKeyBytes: [UInt8]
@@ -44,7 +46,7 @@ public struct ExternalSecretReconciler: Sendable {
 
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
-        clusterSecretStores: Store<ClusterSecretStore>, events: EventRecorder, fingerprintKey: SymmetricKey,
+        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
         rotationHooks: RotationHooks = RotationHooks()
@@ -53,6 +55,7 @@ public struct ExternalSecretReconciler: Sendable {
         self.providers = providers
         self.secretStores = secretStores
         self.clusterSecretStores = clusterSecretStores
+        self.readAhead = readAhead
         self.events = events
         self.fingerprintKeyBytes = fingerprintKey.withUnsafeBytes { Array($0) }
         self.now = now
@@ -132,7 +135,8 @@ public struct ExternalSecretReconciler: Sendable {
             let status = RotationStatusPlanner.status(current: es.status?.rotation, rotation: es.spec.rotation, window: recordedWindow, now: now)
             try await writeStatus(es, outcome: .notDue(secretName: es.targetSecretName, store: store.identity), rotation: status)
             await observeRotation(es, window: recordedWindow, existing: existing, now: now)
-            let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: random)
+            let refresh = RefreshPlanner.nextAction(
+                schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
             return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: recordedWindow?.graceUntil, now: now), wake: status?.nextRotation?.date, now: now)
         }
         let reader: CoalescingReader
@@ -148,6 +152,7 @@ public struct ExternalSecretReconciler: Sendable {
             let keys = (es.spec.data ?? []).map(\.remoteRef.key) + (es.spec.dataFrom ?? []).compactMap { $0.extract?.key }
             for key in Set(keys) { await reader.invalidate(key: key) }
         }
+        await readAhead?.prime(store, reader: reader, now: now)
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
@@ -219,7 +224,7 @@ public struct ExternalSecretReconciler: Sendable {
             await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition.message ?? "", about: about)
         }
         await observeRotation(es, window: rotationPlan.window, existing: existing, now: now)
-        let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: random)
+        let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
         let wake = rotationPlan.heldAfterGrace ? now.addingTimeInterval(Self.rolloutPollInterval.timeInterval) : rotationPlan.nextWake
         return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: wake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
     }

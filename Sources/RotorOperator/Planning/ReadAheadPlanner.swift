@@ -1,0 +1,95 @@
+import Foundation
+import RotorAPI
+import SecretProviders
+
+/// Decides which remote secrets of one store to read ahead of their ExternalSecrets'
+/// reconciles, so that a provider that reads in batches (AWS `BatchGetSecretValue`, 20
+/// ids a call) gets full batches instead of one reconcile's keys at a time.
+///
+/// A reconcile only waits for its own read, so with a handful of workers only a handful
+/// of keys would ever be in flight together: a full refresh of 2,000 keys would cost
+/// ~500 calls instead of 100. Reading ahead, the reconcile that is about to read also
+/// starts the reads of the keys of the store's other ExternalSecrets coming due, whose
+/// reconciles then find them in the store's cache.
+///
+/// Pure: the ExternalSecrets, the store and the time are passed in.
+public enum ReadAheadPlanner {
+    /// A remote secret some ExternalSecret of the store will read, and when.
+    public struct Candidate: Sendable, Hashable {
+        public var id: RemoteSecretID
+        /// The earliest time an ExternalSecret reading `id` comes due.
+        public var due: Date
+
+        public init(id: RemoteSecretID, due: Date) {
+            self.id = id
+            self.due = due
+        }
+    }
+
+    /// When `es` next reads its values on its own account: now when it was never synced or
+    /// its spec or store changed since; its jittered refresh time when it refreshes
+    /// periodically (the instant its requeue is set for, see ``RefreshPlanner/jitterDraw(for:)``).
+    /// `nil` when only a change can make it due, or when its last read or write failed: its
+    /// retries come with backoff, at times not known here, and read for themselves (so a
+    /// provider outage is not read ahead again and again). Waiting for its store (which
+    /// reads nothing) does not count as failing: the store turning ready makes it due.
+    public static func nextRead(of es: ExternalSecret, store: ResolvedStore, now: Date) -> Date? {
+        guard let schedule = try? RefreshSchedule.of(es.spec).get() else { return nil }
+        if let ready = es.status?.conditions?.first(ofType: ExternalSecretConditions.ready), ready.status == .false,
+            ready.reason != ExternalSecretConditions.Reason.storeNotReady
+        {
+            return nil
+        }
+        guard let recorded = es.status?.syncedResourceVersion, let refreshTime = es.status?.refreshTime?.date else {
+            return now
+        }
+        if case .createdOnce = schedule { return nil }
+        if SyncedVersion(externalSecret: es, store: store).specDiffers(from: recorded) { return now }
+        guard case .periodic(let interval) = schedule else { return nil }
+        let factor = 1 + RefreshPlanner.jitterFraction * (2 * RefreshPlanner.jitterDraw(for: es) - 1)
+        return refreshTime.addingTimeInterval(interval.timeInterval * factor)
+    }
+
+    /// The remote secrets `spec` reads by name: `data[].remoteRef` and `dataFrom[].extract`
+    /// (what `dataFrom[].find` reads is only known once the provider answered).
+    public static func remoteIDs(of spec: ExternalSecretSpec) -> [RemoteSecretID] {
+        let extracted = (spec.dataFrom ?? []).compactMap { $0.extract.map { RemoteSecretID(key: $0.key, version: $0.version) } }
+        let referenced = (spec.data ?? []).map { RemoteSecretID(key: $0.remoteRef.key, version: $0.remoteRef.version) }
+        var seen = Set<RemoteSecretID>()
+        return (extracted + referenced).filter { seen.insert($0).inserted }
+    }
+
+    /// The remote secrets of `externalSecrets` (all of one store) due within `horizon` of
+    /// `now`, each once at its earliest due time, soonest first.
+    public static func candidates(
+        _ externalSecrets: [ExternalSecret], store: ResolvedStore, now: Date, horizon: Duration
+    ) -> [Candidate] {
+        let limit = now.addingTimeInterval(horizon.timeInterval)
+        var earliest: [RemoteSecretID: Date] = [:]
+        for es in externalSecrets {
+            guard let due = nextRead(of: es, store: store, now: now), due <= limit else { continue }
+            for id in remoteIDs(of: es.spec) where earliest[id].map({ due < $0 }) ?? true {
+                earliest[id] = due
+            }
+        }
+        return earliest.map { Candidate(id: $0.key, due: $0.value) }
+            .sorted { ($0.due, $0.id.description) < ($1.due, $1.id.description) }
+    }
+
+    /// What to read now, from `candidates` the cache does not hold (soonest first):
+    /// - every one due before the next look ahead can come (`now + scanInterval`), so that
+    ///   no reconcile of the meantime has to read alone;
+    /// - then the next ones due, only as many as fill the last batch: ids due later are
+    ///   left for a later look, so that they too go out in full batches, closer to their time;
+    /// - at most `limit` in all.
+    public static func pick(
+        _ candidates: [Candidate], now: Date, scanInterval: Duration, batchSize: Int, limit: Int
+    ) -> [RemoteSecretID] {
+        let nextScan = now.addingTimeInterval(scanInterval.timeInterval)
+        let urgent = candidates.prefix { $0.due <= nextScan }.count
+        guard urgent > 0 else { return [] }
+        let size = max(1, batchSize)
+        let filled = (urgent + size - 1) / size * size
+        return candidates.prefix(min(filled, candidates.count, max(0, limit))).map(\.id)
+    }
+}
