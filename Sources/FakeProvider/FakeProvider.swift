@@ -49,7 +49,7 @@ public actor FakeProvider: SecretWriter {
 
     struct WriteRecord {
         var key: String
-        var properties: [String: SecretValue]
+        var document: SecretValue
         var version: String
     }
 
@@ -152,12 +152,14 @@ public actor FakeProvider: SecretWriter {
 
     // MARK: SecretWriter
 
-    public func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+    /// Stores `document` as it is as the key's next version.
+    public func write(key: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         guard capabilities.access == .readWrite else {
             throw ProviderError.unsupported(store: storeName, key: key, detail: "the store is read-only")
         }
+        try document.checkJSONObjectDocument(key: key, store: storeName)
         if let previous = writesByToken[idempotencyToken] {
-            guard previous.key == key, previous.properties == properties else {
+            guard previous.key == key, previous.document == document else {
                 throw ProviderError.conflict(store: storeName, key: key, detail: "idempotency token reused for a different write")
             }
             return previous.version
@@ -169,12 +171,11 @@ public actor FakeProvider: SecretWriter {
                 throw ProviderError.conflict(store: storeName, key: key, version: expectedVersion, detail: "current version is \(current ?? "none")")
             }
         }
-        let value = try SecretValue.jsonObject(properties)
         var secret = secrets[key] ?? StoredSecret()
         let version = secret.nextVersion()
-        secret.versions.append(StoredVersion(version: version, value: value))
+        secret.versions.append(StoredVersion(version: version, value: document))
         secrets[key] = secret
-        writesByToken[idempotencyToken] = WriteRecord(key: key, properties: properties, version: version)
+        writesByToken[idempotencyToken] = WriteRecord(key: key, document: document, version: version)
         writeCount += 1
         return version
     }

@@ -129,13 +129,13 @@ public actor CoalescingReader: SecretWriter {
 
     /// Writes through the wrapped provider (``ProviderError/Class/unsupported`` when it
     /// cannot write), then forgets what was cached for `key`.
-    public func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+    public func write(key: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         guard let writer = base as? any SecretWriter, capabilities.access == .readWrite else {
             throw ProviderError.unsupported(key: key, detail: "the store is read-only")
         }
         defer { invalidate(key: key) }
         return try await limiter.withPermit {
-            try await writer.write(key: key, properties: properties, idempotencyToken: idempotencyToken, expectedVersion: expectedVersion)
+            try await writer.write(key: key, document: document, idempotencyToken: idempotencyToken, expectedVersion: expectedVersion)
         }
     }
 

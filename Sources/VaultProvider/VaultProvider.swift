@@ -9,7 +9,7 @@ import SecretProviders
 /// One instance serves one store and holds that store's one client token (see
 /// ``VaultTokenManager``): however many ExternalSecrets read through it, there is one
 /// login, renewed before it expires. Reads of KV v2 return the version read, and
-/// ``write(key:properties:idempotencyToken:expectedVersion:)`` writes with
+/// ``write(key:document:idempotencyToken:expectedVersion:)`` writes with
 /// check-and-set, which is what a rotation's read-modify-write needs.
 public final class VaultProvider: SecretWriter {
     /// Bounds of ``find(_:)``: it lists folders recursively.
@@ -181,39 +181,37 @@ public final class VaultProvider: SecretWriter {
 
     // MARK: SecretWriter
 
-    public func write(key rawKey: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+    /// KV v2: `{"data": <document>, "options": {"cas": N}}`; KV v1: the document itself.
+    /// The document's bytes go into the body as they are, so numbers, booleans, null,
+    /// objects and arrays reach Vault with their JSON types and text.
+    public func write(key rawKey: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         let key = try Self.normalized(rawKey, store: storeName)
-        var data: [String: String] = [:]
-        for (name, value) in properties {
-            guard let text = value.revealedString() else {
-                throw ProviderError.invalidRequest(store: storeName, key: key, property: name, detail: "vault: values are written as text; this one is not UTF-8")
-            }
-            data[name] = text
-        }
+        try document.checkJSONObjectDocument(key: key, store: storeName)
         if configuration.kvVersion == 1 {
             guard expectedVersion == nil else {
                 throw ProviderError.unsupported(store: storeName, key: key, detail: "vault: KV v1 has no check-and-set")
             }
-            let response = try await authorized(.POST, "\(configuration.mount)/\(key)", body: VaultResponses.body(data))
+            let response = try await authorized(.POST, "\(configuration.mount)/\(key)", body: document.revealedBytes())
             guard response.status == 204 || response.status == 200 else {
                 throw VaultResponses.error(response, store: storeName, key: key, operation: "write")
             }
             return ""
         }
-        var body: [String: Any] = ["data": data]
+        var cas: Int?
         if let expectedVersion {
-            guard let cas = Int(expectedVersion), cas >= 0 else {
+            guard let number = Int(expectedVersion), number >= 0 else {
                 throw ProviderError.invalidRequest(store: storeName, key: key, version: expectedVersion, detail: "vault: cas is a version number")
             }
-            body["options"] = ["cas": cas]
+            cas = number
         }
-        let response = try await authorized(.POST, "\(configuration.mount)/data/\(key)", body: VaultResponses.body(body))
+        let response = try await authorized(.POST, "\(configuration.mount)/data/\(key)", body: VaultResponses.kvV2WriteBody(document, cas: cas))
         if response.status == 200 {
             return try VaultResponses.writtenVersion(response.body, store: storeName, key: key)
         }
         let error = VaultResponses.error(response, store: storeName, key: key, version: expectedVersion, operation: "write")
         if error.class == .conflict, let expectedVersion, let current = try? await readOne(RemoteSecretID(key: key)).get(),
-            current.properties == properties, let version = current.version, Int(version) == (Int(expectedVersion) ?? -1) + 1
+            VaultResponses.sameContent(current.value, document), let version = current.version,
+            Int(version) == (Int(expectedVersion) ?? -1) + 1
         {
             // The same write landed before (a retried rotation): Vault has no idempotency
             // token, so the version after the expected one holding exactly this content stands for it.

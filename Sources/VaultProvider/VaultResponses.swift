@@ -211,6 +211,26 @@ enum VaultResponses {
         return ResultantACL(root: (data["root"] as? Bool) ?? false, exact: rules(data["exact_paths"]), globs: rules(data["glob_paths"]))
     }
 
+    /// The body of a KV v2 write: `{"data": <document>, "options": {"cas": N}}`, the
+    /// document's bytes as they are (a JSON object; see ``SecretValue/checkJSONObjectDocument(key:store:)``).
+    static func kvV2WriteBody(_ document: SecretValue, cas: Int?) -> [UInt8] {
+        var body = Array(#"{"data":"#.utf8)
+        body += document.revealedBytes()
+        if let cas { body += Array(#","options":{"cas":\#(cas)}"#.utf8) }
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
+
+    /// Whether a KV secret as read (``RemoteSecret/value``: its data re-encoded with sorted
+    /// keys) holds the same JSON content as `document`: both are decoded and encoded alike,
+    /// then compared in constant time.
+    static func sameContent(_ read: SecretValue, _ document: SecretValue) -> Bool {
+        guard let object = self.object(document.revealedBytes()),
+            let normalized = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return false }
+        return constantTimeEquals(read.revealedBytes(), Array(normalized))
+    }
+
     /// A JSON body from string members; `nested` objects go in as they are.
     static func body(_ members: [String: Any]) -> [UInt8] {
         Array((try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys])) ?? Data("{}".utf8))

@@ -171,7 +171,7 @@ struct MotoProviderTests {
             let provider = try makeProvider(endpoint: moto.endpoint, environment: ["AWS_ACCESS_KEY_ID": "AKIATEST", "AWS_SECRET_ACCESS_KEY": "x"])
             let before = try await provider.read(RemoteSecretID(key: "rotate/db"))
             let version = try await provider.write(
-                key: "rotate/db", properties: ["user": SecretValue(utf8: "shop"), "password": SecretValue(utf8: "new-password")],
+                key: "rotate/db", document: SecretValue(utf8: #"{"password":"new-password","user":"shop"}"#),
                 idempotencyToken: "rotation-0001", expectedVersion: before.version)
             let current = try await provider.read(RemoteSecretID(key: "rotate/db", version: "AWSCURRENT"))
             let previous = try await provider.read(RemoteSecretID(key: "rotate/db", version: "AWSPREVIOUS"))
@@ -185,7 +185,7 @@ struct MotoProviderTests {
             // A write expecting a version that is no longer current is a conflict.
             await #expect(throws: ProviderError.self) {
                 try await provider.write(
-                    key: "rotate/db", properties: ["password": SecretValue(utf8: "x")], idempotencyToken: "rotation-0002", expectedVersion: before.version)
+                    key: "rotate/db", document: SecretValue(utf8: #"{"password":"x"}"#), idempotencyToken: "rotation-0002", expectedVersion: before.version)
             }
         }
     }
@@ -196,15 +196,15 @@ struct MotoProviderTests {
             let admin = MotoAdmin(server: moto)
             try await admin.createSecret("idem/key", string: #"{"password":"one"}"#)
             let provider = try makeProvider(endpoint: moto.endpoint, environment: ["AWS_ACCESS_KEY_ID": "AKIATEST", "AWS_SECRET_ACCESS_KEY": "x"])
-            let properties = ["password": SecretValue(utf8: "two")]
-            let first = try await provider.write(key: "idem/key", properties: properties, idempotencyToken: "pending-7f3a", expectedVersion: nil)
-            let second = try await provider.write(key: "idem/key", properties: properties, idempotencyToken: "pending-7f3a", expectedVersion: nil)
+            let document = SecretValue(utf8: #"{"password":"two"}"#)
+            let first = try await provider.write(key: "idem/key", document: document, idempotencyToken: "pending-7f3a", expectedVersion: nil)
+            let second = try await provider.write(key: "idem/key", document: document, idempotencyToken: "pending-7f3a", expectedVersion: nil)
             #expect(first == second)
             let versions = try await admin.versionIDs("idem/key")
             #expect(versions.count == 2)
             var conflict: ProviderError?
             do {
-                _ = try await provider.write(key: "idem/key", properties: ["password": SecretValue(utf8: "three")], idempotencyToken: "pending-7f3a", expectedVersion: nil)
+                _ = try await provider.write(key: "idem/key", document: SecretValue(utf8: #"{"password":"three"}"#), idempotencyToken: "pending-7f3a", expectedVersion: nil)
             } catch let error as ProviderError {
                 conflict = error
             }

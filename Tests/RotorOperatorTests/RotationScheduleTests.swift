@@ -117,14 +117,69 @@ struct RotationScheduleTests {
         #expect((try? ScheduledRotation.remoteKey(for: spec([("password", "a", nil)])).get()) == nil)
     }
 
-    @Test("read-modify-write keeps other properties; a remote already holding the generated values is not written again")
-    func mergeAndApplied() {
-        let current: [String: SecretValue] = ["user": SecretValue(utf8: "app"), "password": SecretValue(utf8: "old")]
+    /// A current secret with every kind of JSON value a rotation must keep as it is.
+    static let typedSecret = #"{"user":"app","port":5432,"ratio":1.5,"thousand":1e3,"tenth":0.1,"negative":-7,"#
+        + #""big":123456789012345678901234567890,"tls":true,"legacy":false,"proxy":null,"#
+        + #""pool":{"min": 1, "max": [2, 3.0], "name": "p\/q"},"hosts":["db-1",{"port":6432}],"#
+        + #""note":"caf\u00e9 \"quoted\" back\\slash \ud83d\ude00 tab\t","password":"old"}"#
+
+    @Test("read-modify-write replaces only the generated properties; numbers, booleans, null, objects, arrays and strings are kept exactly")
+    func mergeKeepsJSONTypes() throws {
+        let current = SecretValue(utf8: Self.typedSecret)
+        let generated: [String: SecretValue] = ["password": SecretValue(utf8: "new \"pw\"\n"), "token": SecretValue(utf8: "t0k")]
+        let merged = try ScheduledRotation.merged(current: current, generated: generated, key: "db/creds")
+        let text = try #require(merged.revealedString())
+        // Members keep their order and their JSON text; a new generated property comes last.
+        #expect(text == #"{"user":"app","port":5432,"ratio":1.5,"thousand":1e3,"tenth":0.1,"negative":-7,"#
+            + #""big":123456789012345678901234567890,"tls":true,"legacy":false,"proxy":null,"#
+            + #""pool":{"min": 1, "max": [2, 3.0], "name": "p\/q"},"hosts":["db-1",{"port":6432}],"#
+            + #""note":"café \"quoted\" back\\slash 😀 tab\t","password":"new \"pw\"\n","token":"t0k"}"#)
+        // Every kept property has the same value as before, read the way a sync reads it.
+        let before = try current.extractProperties(key: "db/creds")
+        let after = try merged.extractProperties(key: "db/creds")
+        #expect(before.count == 14 && after.count == 15)
+        for (name, value) in before where name != "password" {
+            #expect(after[name] == value, "\(name) is kept")
+        }
+        #expect(after["password"] == SecretValue(utf8: "new \"pw\"\n"))
+        #expect(after["token"] == SecretValue(utf8: "t0k"))
+        // And with its JSON type, as an application parsing the secret sees it.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(merged.revealedBytes())) as? [String: Any])
+        #expect(object["port"] as? Int == 5432)
+        #expect(object["ratio"] as? Double == 1.5)
+        #expect(object["thousand"] as? Double == 1000)
+        #expect(object["tls"] as? Bool == true)
+        #expect(object["legacy"] as? Bool == false)
+        #expect(object["proxy"] is NSNull)
+        #expect((object["pool"] as? [String: Any])?["min"] as? Int == 1)
+        #expect((object["hosts"] as? [Any])?.count == 2)
+        #expect(object["password"] as? String == "new \"pw\"\n")
+    }
+
+    @Test("a remote already holding the generated values is not written again; a replay merges to the same document")
+    func alreadyApplied() throws {
+        let current = SecretValue(utf8: #"{"user":"app","port":5432,"password":"old"}"#)
         let generated: [String: SecretValue] = ["password": SecretValue(utf8: "new")]
-        let merged = ScheduledRotation.merged(current: current, generated: generated)
-        #expect(merged.mapValues { $0.revealedString() } == ["user": "app", "password": "new"])
-        #expect(!ScheduledRotation.alreadyApplied(current: current, generated: generated))
-        #expect(ScheduledRotation.alreadyApplied(current: merged, generated: generated))
+        let merged = try ScheduledRotation.merged(current: current, generated: generated, key: "db/creds")
+        #expect(merged.revealedString() == #"{"user":"app","port":5432,"password":"new"}"#)
+        #expect(!ScheduledRotation.alreadyApplied(current: try current.extractProperties(key: "db/creds"), generated: generated))
+        #expect(ScheduledRotation.alreadyApplied(current: try merged.extractProperties(key: "db/creds"), generated: generated))
+        #expect(try ScheduledRotation.merged(current: merged, generated: generated, key: "db/creds") == merged)
+    }
+
+    @Test("a current value that is not a JSON object cannot be rotated: an invalid request naming the key, never the value", arguments: [
+        #"["s3cr3t-in-array"]"#, #""s3cr3t-string""#, "s3cr3t-plain-text", #"{"password":"s3cr3t-unterminated"#, "",
+    ])
+    func mergeRefusesNonObject(_ value: String) throws {
+        let error = try #require(throws: ProviderError.self) {
+            try ScheduledRotation.merged(current: SecretValue(utf8: value), generated: ["password": SecretValue(utf8: "new")], key: "db/creds")
+        }
+        #expect(error.class == .invalidRequest)
+        #expect(error.key == "db/creds")
+        #expect(error.description.contains("db/creds"))
+        #expect(error.description.contains("JSON"))
+        #expect(!error.description.contains("s3cr3t"))
+        #expect(!String(reflecting: error).contains("s3cr3t"))
     }
 
     // MARK: Generation

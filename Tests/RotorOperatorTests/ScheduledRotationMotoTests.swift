@@ -45,6 +45,15 @@ extension MotoServer {
 struct ScheduledMotoServerTests {
     static let spec = #"{"secretStoreRef":{"name":"aws"},"refreshInterval":"1h","data":[{"secretKey":"password","remoteRef":{"key":"db/creds","property":"password"}},{"secretKey":"user","remoteRef":{"key":"db/creds","property":"user"}}],"rotation":{"gracePeriod":"10m","generate":[{"property":"password","length":24}]}}"#
 
+    /// The access keys Secret and the SecretStore `aws` pointing at `moto`.
+    static func createStore(_ h: RotationHarness, _ moto: MotoServer) async throws {
+        var keys = Secret(metadata: ObjectMeta(name: "aws", namespace: "default"))
+        keys.data = ["access-key-id": Data("AKIAROTORTEST0000000".utf8), "secret-access-key": Data("moto".utf8)]
+        _ = try await h.client.create(keys)
+        let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"aws","namespace":"default"},"spec":{"provider":{"aws":{"service":"SecretsManager","region":"us-east-1","endpoint":"\#(moto.endpoint)","auth":{"secretRef":{"accessKeyIDSecretRef":{"name":"aws","key":"access-key-id"},"secretAccessKeySecretRef":{"name":"aws","key":"secret-access-key"}}}}}}}"#
+        _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
+    }
+
     static func run(crashAfter step: RotationStep) async throws {
         let moto = try await MotoServer.start()
         do {
@@ -52,11 +61,7 @@ struct ScheduledMotoServerTests {
             let original = try await moto.versionIDs("db/creds")
             #expect(original.count == 1)
             try await RotationHarness.with(clusterCredentials: true) { h in
-                var keys = Secret(metadata: ObjectMeta(name: "aws", namespace: "default"))
-                keys.data = ["access-key-id": Data("AKIAROTORTEST0000000".utf8), "secret-access-key": Data("moto".utf8)]
-                _ = try await h.client.create(keys)
-                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"aws","namespace":"default"},"spec":{"provider":{"aws":{"service":"SecretsManager","region":"us-east-1","endpoint":"\#(moto.endpoint)","auth":{"secretRef":{"accessKeyIDSecretRef":{"name":"aws","key":"access-key-id"},"secretAccessKeySecretRef":{"name":"aws","key":"secret-access-key"}}}}}}}"#
-                _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
+                try await Self.createStore(h, moto)
 
                 let crashes = CrashRecorder()
                 let first = h.startOperator(hooks: crashes.crashing(after: step))
@@ -95,5 +100,47 @@ struct ScheduledMotoServerTests {
     @Test("moto: a crash between PutSecretValue and the sync ends with one new version and new + previous in the Secret")
     func crashAfterWrite() async throws {
         try await Self.run(crashAfter: .providerWritten)
+    }
+
+    @Test("moto: a rotation keeps every other property of the SecretString exactly, with its JSON type")
+    func keepsJSONTypes() async throws {
+        let typed = #"{"user":"app","port":5432,"ratio":1.5,"thousand":1e3,"big":123456789012345678901234567890,"#
+            + #""tls":true,"proxy":null,"pool":{"min": 1, "max": [2, 3.0]},"hosts":["db-1",{"port":6432}],"#
+            + #""note":"caf\u00e9","password":"old-pass"}"#
+        let moto = try await MotoServer.start()
+        do {
+            try await moto.secretsManager("CreateSecret", ["Name": "db/creds", "SecretString": typed])
+            try await RotationHarness.with(clusterCredentials: true) { h in
+                try await Self.createStore(h, moto)
+                let running = h.startOperator()
+                try await h.createExternalSecret(spec: Self.spec)
+                #expect(await EmulatedCluster.eventually(timeout: .seconds(30)) { await h.data()["password"] == "old-pass" })
+                #expect(await h.settled(running))
+                _ = try await h.client.patch(
+                    ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/rotate": "1"]]]))
+                #expect(await EmulatedCluster.eventually(timeout: .seconds(30)) { await h.data()["password_previous"] == "old-pass" })
+                #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.pendingID == nil })
+                #expect(try await moto.versionIDs("db/creds").count == 2, "exactly one new Secrets Manager version")
+
+                let answer = try await moto.secretsManager("GetSecretValue", ["SecretId": "db/creds"])
+                let text = try #require(answer["SecretString"] as? String)
+                for kept in [
+                    #""port":5432"#, #""ratio":1.5"#, #""thousand":1e3"#, #""big":123456789012345678901234567890"#, #""tls":true"#,
+                    #""proxy":null"#, #""pool":{"min": 1, "max": [2, 3.0]}"#, #""hosts":["db-1",{"port":6432}]"#, #""note":"café""#,
+                    #""user":"app""#,
+                ] {
+                    #expect(text.contains(kept), "\(kept) is written back as it was")
+                }
+                let written = try SecretValue(utf8: text).extractProperties(key: "db/creds")
+                let password = try #require(written["password"]?.revealedString())
+                #expect(password != "old-pass" && password.count == 24)
+                #expect(await h.data()["password"] == password)
+                await running.stop()
+            }
+        } catch {
+            await moto.stop()
+            throw error
+        }
+        await moto.stop()
     }
 }

@@ -202,4 +202,37 @@ struct ScheduledRotationTests {
             await running.stop()
         }
     }
+
+    /// A JSON secret with every kind of value, as an application would parse it.
+    static let typed = #"{"user":"app","port":5432,"ratio":1.5,"thousand":1e3,"big":123456789012345678901234567890,"#
+        + #""tls":true,"legacy":false,"proxy":null,"pool":{"min": 1, "max": [2, 3.0]},"hosts":["db-1",{"port":6432}],"#
+        + #""note":"caf\u00e9 \"q\"","password":"old-pass"}"#
+
+    @Test("a rotation keeps every other property of the JSON secret exactly: numbers, booleans, null, objects and arrays keep their types")
+    func keepsJSONTypes() async throws {
+        let fake = FakeProvider(data: [.init(key: "db/creds", value: Self.typed, version: "1")], storeName: Self.storeName, access: .readWrite)
+        try await RotationHarness.with(registry: Self.registry(fake)) { h in
+            let running = h.startOperator()
+            try await Self.setUp(h, running)
+            try await Self.requestRotation(h)
+            await Self.expectRotated(h, fake)
+            let written = try await fake.read(RemoteSecretID(key: "db/creds")).value
+            let text = try #require(written.revealedString())
+            for kept in [
+                #""port":5432"#, #""ratio":1.5"#, #""thousand":1e3"#, #""big":123456789012345678901234567890"#, #""tls":true"#,
+                #""legacy":false"#, #""proxy":null"#, #""pool":{"min": 1, "max": [2, 3.0]}"#, #""hosts":["db-1",{"port":6432}]"#,
+            ] {
+                #expect(text.contains(kept), "\(kept) is written back as it was")
+            }
+            let before = try SecretValue(utf8: Self.typed).extractProperties(key: "db/creds")
+            let after = try written.extractProperties(key: "db/creds")
+            #expect(Set(after.keys) == Set(before.keys))
+            for (name, value) in before where name != "password" {
+                #expect(after[name] == value, "\(name) is kept")
+            }
+            #expect(after["note"]?.revealedString() == "café \"q\"")
+            #expect(await fake.writeCount == 1)
+            await running.stop()
+        }
+    }
 }

@@ -92,4 +92,50 @@ struct ScheduledRotationVaultTests {
     func crashAfterWrite() async throws {
         try await Self.run(crashAfter: .providerWritten)
     }
+
+    /// A JSON number as JSONSerialization decoded it.
+    static func number(_ value: Any?) -> Double? {
+        if let value = value as? Int { return Double(value) }
+        if let value = value as? Double { return value }
+        return (value as? NSNumber)?.doubleValue
+    }
+
+    @Test("Vault: a rotation keeps every other property with its JSON type: numbers, booleans, null, objects and arrays")
+    func keepsJSONTypes() async throws {
+        try await Self.with { h, _, reader in
+            // Version 2: a typed secret, written through the provider as a client would.
+            let writer = try #require(reader as? any SecretWriter)
+            let typed = #"{"user":"app","port":5432,"ratio":1.5,"tls":true,"legacy":false,"proxy":null,"#
+                + #""pool":{"min":1,"hosts":["db-1","db-2"]},"tags":["a",2,false],"note":"caf\u00e9","password":"old-pass"}"#
+            #expect(try await writer.write(key: "db/creds", document: SecretValue(utf8: typed), idempotencyToken: "seed", expectedVersion: "1") == "2")
+            let running = h.startOperator()
+            try await h.createExternalSecret(spec: Self.spec)
+            #expect(await EmulatedCluster.eventually { await h.data()["password"] == "old-pass" })
+            #expect(await h.settled(running))
+            _ = try await h.client.patch(
+                ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/rotate": "1"]]]))
+            #expect(await EmulatedCluster.eventually { await h.data()["password_previous"] == "old-pass" })
+            #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.pendingID == nil })
+
+            let after = try await reader.read(RemoteSecretID(key: "db/creds"))
+            #expect(after.version == "3", "one new Vault version")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(after.value.revealedBytes())) as? [String: Any])
+            #expect(!(object["port"] is String) && Self.number(object["port"]) == 5432, "a number stays a number")
+            #expect(Self.number(object["ratio"]) == 1.5)
+            #expect(object["tls"] as? Bool == true)
+            #expect(object["legacy"] as? Bool == false)
+            #expect(object["proxy"] is NSNull)
+            let pool = try #require(object["pool"] as? [String: Any])
+            #expect(Self.number(pool["min"]) == 1)
+            #expect(pool["hosts"] as? [String] == ["db-1", "db-2"])
+            let tags = try #require(object["tags"] as? [Any])
+            #expect(tags.count == 3 && tags[0] as? String == "a" && Self.number(tags[1]) == 2 && tags[2] as? Bool == false)
+            #expect(object["note"] as? String == "café")
+            #expect(object["user"] as? String == "app")
+            let password = try #require(object["password"] as? String)
+            #expect(password != "old-pass" && password.count == 24)
+            #expect(await h.data()["password"] == password)
+            await running.stop()
+        }
+    }
 }

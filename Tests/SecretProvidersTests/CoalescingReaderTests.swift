@@ -126,7 +126,7 @@ struct CoalescingReaderTests {
         let fake = FakeProvider(data: [.init(key: "shop/db", value: #"{"password":"old"}"#, version: "1")])
         let reader = CoalescingReader(fake, now: ManualTime().now)
         _ = try await reader.read(id)
-        let version = try await reader.write(key: "shop/db", properties: ["password": .text("new")], idempotencyToken: "r1", expectedVersion: "1")
+        let version = try await reader.write(key: "shop/db", document: .text(#"{"password":"new"}"#), idempotencyToken: "r1", expectedVersion: "1")
         #expect(version == "2")
         let value = try await reader.values(for: [RemoteRef(key: "shop/db", property: "password")]).values.first?.get()
         #expect(value == .text("new"))

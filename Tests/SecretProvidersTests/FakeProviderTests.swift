@@ -52,34 +52,53 @@ struct FakeProviderTests {
     @Test("writes bump the version; the same idempotency token replays the same version")
     func writesAndIdempotency() async throws {
         let fake = makeFake()
-        let properties: [String: SecretValue] = ["user": .text("admin"), "password": .text("three")]
-        let version = try await fake.write(key: "shop/db", properties: properties, idempotencyToken: "rot-1", expectedVersion: "2")
+        let document = SecretValue.text(#"{"user":"admin","port":5432,"password":"three"}"#)
+        let version = try await fake.write(key: "shop/db", document: document, idempotencyToken: "rot-1", expectedVersion: "2")
         #expect(version == "3")
-        let replay = try await fake.write(key: "shop/db", properties: properties, idempotencyToken: "rot-1", expectedVersion: "2")
+        let replay = try await fake.write(key: "shop/db", document: document, idempotencyToken: "rot-1", expectedVersion: "2")
         #expect(replay == "3")
         #expect(await fake.versions(of: "shop/db") == ["1", "2", "3"])
         #expect(await fake.writeCount == 1)
         let value = try await fake.values(for: [RemoteRef(key: "shop/db", property: "password")]).values.first?.get()
         #expect(value == .text("three"))
-        let new = try await fake.write(key: "new/key", properties: ["a": .text("b")], idempotencyToken: "rot-2", expectedVersion: "0")
+        let new = try await fake.write(key: "new/key", document: .text(#"{"a":"b"}"#), idempotencyToken: "rot-2", expectedVersion: "0")
         #expect(new == "1")
+    }
+
+    @Test("a write stores the JSON document as it is; a document that is not a JSON object is refused without being stored")
+    func writesDocumentAsIs() async throws {
+        let fake = makeFake()
+        let document = SecretValue.text(#"{"password":"new","port":5432,"tls":true,"pool":{"max": [2, 3.0]},"none":null}"#)
+        let version = try await fake.write(key: "shop/db", document: document, idempotencyToken: "rot-1", expectedVersion: nil)
+        let stored = try await fake.read(RemoteSecretID(key: "shop/db"))
+        #expect(stored.version == version)
+        #expect(stored.value == document)
+        #expect(try stored.value(for: RemoteRef(key: "shop/db", property: "port")) == .text("5432"))
+        for bad in [#"["s3cr3t"]"#, #""s3cr3t""#, "s3cr3t", "{\"p\":\"s3cr3t\""] {
+            let error = try #require(await #expect(throws: ProviderError.self) {
+                try await fake.write(key: "shop/db", document: .text(bad), idempotencyToken: "rot-bad", expectedVersion: nil)
+            })
+            #expect(error.class == .invalidRequest)
+            #expect(error.description.contains("shop/db") && !error.description.contains("s3cr3t"))
+        }
+        #expect(await fake.writeCount == 1)
     }
 
     @Test("a stale expected version or a reused token with other content is a conflict")
     func conflicts() async throws {
         let fake = makeFake()
         let stale = try #require(await #expect(throws: ProviderError.self) {
-            try await fake.write(key: "shop/db", properties: ["p": .text("x")], idempotencyToken: "a", expectedVersion: "1")
+            try await fake.write(key: "shop/db", document: .text(#"{"p":"x"}"#), idempotencyToken: "a", expectedVersion: "1")
         })
         #expect(stale.class == .conflict)
         #expect(!stale.description.contains("\"x\""))
-        _ = try await fake.write(key: "shop/db", properties: ["p": .text("x")], idempotencyToken: "b", expectedVersion: nil)
+        _ = try await fake.write(key: "shop/db", document: .text(#"{"p":"x"}"#), idempotencyToken: "b", expectedVersion: nil)
         let reused = try #require(await #expect(throws: ProviderError.self) {
-            try await fake.write(key: "shop/db", properties: ["p": .text("y")], idempotencyToken: "b", expectedVersion: nil)
+            try await fake.write(key: "shop/db", document: .text(#"{"p":"y"}"#), idempotencyToken: "b", expectedVersion: nil)
         })
         #expect(reused.class == .conflict)
         await #expect(throws: ProviderError.self) {
-            try await fake.write(key: "absent", properties: [:], idempotencyToken: "c", expectedVersion: "4")
+            try await fake.write(key: "absent", document: .text("{}"), idempotencyToken: "c", expectedVersion: "4")
         }
     }
 
@@ -88,7 +107,7 @@ struct FakeProviderTests {
         let fake = FakeProvider(data: [], access: .readOnly)
         #expect(fake.capabilities.access == .readOnly)
         let error = try #require(await #expect(throws: ProviderError.self) {
-            try await fake.write(key: "k", properties: [:], idempotencyToken: "t", expectedVersion: nil)
+            try await fake.write(key: "k", document: .text("{}"), idempotencyToken: "t", expectedVersion: nil)
         })
         #expect(error.class == .unsupported)
     }
@@ -176,7 +195,7 @@ struct FakeProviderTests {
         let context = ProviderContext(storeName: "SecretStore/shop/fake", config: .object(["data": .array([])]))
         let first = try registry.makeProvider(kind: "fake", context: context)
         let writer = try #require(first as? FakeProvider)
-        _ = try await writer.write(key: "db/creds", properties: ["user": .text("app"), "password": .text("new")], idempotencyToken: "r1", expectedVersion: "1")
+        _ = try await writer.write(key: "db/creds", document: .text(#"{"user":"app","password":"new"}"#), idempotencyToken: "r1", expectedVersion: "1")
         let rebuilt = try registry.makeProvider(kind: "fake", context: context)
         let value = try await rebuilt.values(for: [RemoteRef(key: "db/creds", property: "password")])
         #expect(try value[RemoteRef(key: "db/creds", property: "password")]?.get() == .text("new"))

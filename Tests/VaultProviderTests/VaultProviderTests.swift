@@ -127,20 +127,20 @@ struct VaultProviderKVTests {
             await f.vault.write(["user": "app", "password": "old"], to: "shop/db")
             let provider = try await f.appRoleProvider(capabilities: ["create", "read", "update", "list"])
             let read = try await provider.read(RemoteSecretID(key: "shop/db"))
-            let rotated = ["user": SecretValue(utf8: "app"), "password": SecretValue(utf8: "new")]
+            let rotated = SecretValue(utf8: #"{"user":"app","port":5432,"tls":true,"pool":{"max": [2, 1.5]},"none":null,"password":"new"}"#)
 
-            let written = try await provider.write(key: "shop/db", properties: rotated, idempotencyToken: "rot-1", expectedVersion: read.version)
-            let replay = try await provider.write(key: "shop/db", properties: rotated, idempotencyToken: "rot-1", expectedVersion: read.version)
-            let other = ["user": SecretValue(utf8: "app"), "password": SecretValue(utf8: "other")]
+            let written = try await provider.write(key: "shop/db", document: rotated, idempotencyToken: "rot-1", expectedVersion: read.version)
+            let replay = try await provider.write(key: "shop/db", document: rotated, idempotencyToken: "rot-1", expectedVersion: read.version)
+            let other = SecretValue(utf8: #"{"user":"app","password":"other"}"#)
             let stale = await providerError {
-                try await provider.write(key: "shop/db", properties: other, idempotencyToken: "rot-2", expectedVersion: read.version)
+                try await provider.write(key: "shop/db", document: other, idempotencyToken: "rot-2", expectedVersion: read.version)
             }
             let fresh = await providerError {
-                try await provider.write(key: "shop/new", properties: other, idempotencyToken: "rot-3", expectedVersion: "0")
+                try await provider.write(key: "shop/new", document: other, idempotencyToken: "rot-3", expectedVersion: "0")
             }
-            let third = ["password": SecretValue(utf8: "third")]
+            let third = SecretValue(utf8: #"{"password":"third"}"#)
             let exists = await providerError {
-                try await provider.write(key: "shop/new", properties: third, idempotencyToken: "rot-4", expectedVersion: "0")
+                try await provider.write(key: "shop/new", document: third, idempotencyToken: "rot-4", expectedVersion: "0")
             }
             let after = try await provider.read(RemoteSecretID(key: "shop/db"))
             #expect(written == "2")
@@ -150,6 +150,12 @@ struct VaultProviderKVTests {
             #expect(exists?.class == .conflict)
             #expect(after.version == "2")
             #expect(try after.value(for: RemoteRef(key: "shop/db", property: "password")) == SecretValue(utf8: "new"))
+            // The document reached Vault with its JSON types.
+            let stored = try await f.call("GET", "secret/data/shop/db")
+            #expect(stored.json?[path: ["data", "data", "port"]] == .int(5432))
+            #expect(stored.json?[path: ["data", "data", "tls"]] == .bool(true))
+            #expect(stored.json?[path: ["data", "data", "none"]] == .null)
+            #expect(stored.json?[path: ["data", "data", "pool", "max"]] == .array([.int(2), .double(1.5)]))
         }
     }
 
@@ -181,7 +187,7 @@ struct VaultProviderKVTests {
             let secret = try await provider.read(RemoteSecretID(key: "shop/db"))
             let found = try await provider.find(FindQuery(path: "shop/"))
             let version = try await provider.write(
-                key: "shop/new", properties: ["password": SecretValue(utf8: "w")], idempotencyToken: "t", expectedVersion: nil)
+                key: "shop/new", document: SecretValue(utf8: #"{"password":"w"}"#), idempotencyToken: "t", expectedVersion: nil)
             let written = try await provider.read(RemoteSecretID(key: "shop/new"))
             let pinned = await providerError { try await provider.read(RemoteSecretID(key: "shop/db", version: "2")) }
             #expect(secret.version == nil)

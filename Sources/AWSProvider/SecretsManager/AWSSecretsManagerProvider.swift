@@ -108,11 +108,12 @@ public final class AWSSecretsManagerProvider: SecretWriter {
 
     // MARK: SecretWriter
 
-    /// `PutSecretValue` of the JSON object of `properties`, with `ClientRequestToken` derived
+    /// `PutSecretValue` of `document` as the `SecretString`, with `ClientRequestToken` derived
     /// from `idempotencyToken` (so a retried rotation creates one version). With
     /// `expectedVersion`, the write happens only while that version id is `AWSCURRENT`.
-    public func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+    public func write(key: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         do {
+            try document.checkJSONObjectDocument(key: key)
             let token = SecretsManagerWire.clientRequestToken(idempotencyToken)
             if let expectedVersion, !expectedVersion.isEmpty {
                 let response = try await client.post(
@@ -124,8 +125,7 @@ public final class AWSSecretsManagerProvider: SecretWriter {
                     throw ProviderError.conflict(key: key, version: expectedVersion, detail: "the current version is no longer the one expected")
                 }
             }
-            let value = try SecretValue.jsonObject(properties)
-            let body = try SecretsManagerWire.putSecretValue(key: key, secretString: value, token: token)
+            let body = try SecretsManagerWire.putSecretValue(key: key, secretString: document, token: token)
             let response = try await client.post(
                 operation: "PutSecretValue", headers: SecretsManagerWire.headers("PutSecretValue"), body: body, credentials: credentials, key: key)
             return try SecretsManagerWire.parsePut(response.body, key: key)

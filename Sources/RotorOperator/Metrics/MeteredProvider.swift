@@ -29,12 +29,12 @@ struct MeteredProvider: SecretWriter {
         try await counted("validate") { try await base.validate() }
     }
 
-    func write(key: String, properties: [String: SecretValue], idempotencyToken: String, expectedVersion: String?) async throws -> String {
+    func write(key: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         guard let writer = base as? any SecretWriter else {
             throw ProviderError.unsupported(key: key, detail: "the \(kind) provider cannot write")
         }
         return try await counted("write") {
-            try await writer.write(key: key, properties: properties, idempotencyToken: idempotencyToken, expectedVersion: expectedVersion)
+            try await writer.write(key: key, document: document, idempotencyToken: idempotencyToken, expectedVersion: expectedVersion)
         }
     }
 

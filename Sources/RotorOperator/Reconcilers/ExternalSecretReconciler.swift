@@ -313,25 +313,19 @@ public struct ExternalSecretReconciler: Sendable {
             try await rotationHooks.after(.pendingRecorded)
         }
         if let coalescing = reader as? CoalescingReader { await coalescing.invalidate(key: remoteKey) }
-        let current: RemoteSecret
-        let properties: [String: SecretValue]
+        let generated = ScheduledRotation.generatedValues(rotation.generate ?? [], installKey: fingerprintKeyBytes, pendingID: pendingID)
         do {
-            current = try await reader.read(RemoteSecretID(key: remoteKey))
-            properties = try current.extract(for: RemoteSecretID(key: remoteKey))
+            let current = try await reader.read(RemoteSecretID(key: remoteKey))
+            // The whole current document with the generated properties replaced; also
+            // refuses a secret that is not a JSON object before anything is written.
+            let document = try ScheduledRotation.merged(current: current.value, generated: generated, key: remoteKey)
+            let properties = try current.extract(for: RemoteSecretID(key: remoteKey))
+            if !ScheduledRotation.alreadyApplied(current: properties, generated: generated) {
+                _ = try await writer.write(key: remoteKey, document: document, idempotencyToken: pendingID, expectedVersion: current.version)
+            }
         } catch let error as ProviderError {
             rotationMetrics.rotation(result: "failure")
             return try await fail(es, .provider(error, store: store.identity))
-        }
-        let generated = ScheduledRotation.generatedValues(rotation.generate ?? [], installKey: fingerprintKeyBytes, pendingID: pendingID)
-        if !ScheduledRotation.alreadyApplied(current: properties, generated: generated) {
-            do {
-                _ = try await writer.write(
-                    key: remoteKey, properties: ScheduledRotation.merged(current: properties, generated: generated),
-                    idempotencyToken: pendingID, expectedVersion: current.version)
-            } catch let error as ProviderError {
-                rotationMetrics.rotation(result: "failure")
-                return try await fail(es, .provider(error, store: store.identity))
-            }
         }
         try await rotationHooks.after(.providerWritten)
         return nil

@@ -110,10 +110,14 @@ public enum ScheduledRotation {
         return values
     }
 
-    /// Read-modify-write: the current properties with the generated ones replaced, every
-    /// other property kept.
-    public static func merged(current: [String: SecretValue], generated: [String: SecretValue]) -> [String: SecretValue] {
-        current.merging(generated) { _, new in new }
+    /// Read-modify-write: the document written to the provider, the current secret `current`
+    /// (a JSON object) with the generated properties replaced as JSON strings (added when
+    /// absent). Every other property is kept exactly as it is: numbers, booleans, null,
+    /// nested objects and arrays keep their JSON type and text; nothing is re-encoded
+    /// through a number type. A current value that is not a JSON object is an
+    /// `invalidRequest` naming `key`, never the content.
+    public static func merged(current: SecretValue, generated: [String: SecretValue], key: String) throws(ProviderError) -> SecretValue {
+        try current.replacingJSONProperties(generated, key: key)
     }
 
     /// Whether the remote already holds every generated value (the write happened before a
