@@ -200,8 +200,12 @@ let package = Package(
         .executableTarget(
             name: "rotor-bench",
             dependencies: [
-                "KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats",
+                "KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats", "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/RotorBench"
         ),

@@ -33,24 +33,6 @@ private func delta(_ after: [String: Int], _ before: [String: Int], _ name: Stri
 }
 
 
-/// Secrets managed by Rotor in `namespace`, counted page by page.
-private func managedSecretCount(_ client: HTTPKubernetesClient, namespace: String) async throws -> Int {
-    let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
-    var count = 0
-    var token: String?
-    repeat {
-        var options = ListOptions()
-        options.labelSelector = "rotor.dev/managed=true"
-        options.limit = 5_000
-        options.continue = token
-        let page = try await client.list(secrets, namespace: namespace, options: options)
-        count += page["items"]?.arrayValue?.count ?? 0
-        token = page[path: ["metadata", "continue"]]?.stringValue
-        if token?.isEmpty == true { token = nil }
-    } while token != nil
-    return count
-}
-
 func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     let sandbox = try await EmulatorProcess.start(["--no-demo"])
     defer { sandbox.stop() }
@@ -103,11 +85,7 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
         ],
     ]
     _ = try await client.create(SecretStore.resourceType, namespace: "default", body: store)
-    while true {
-        let current = try await client.get(SecretStore.resourceType, namespace: "default", name: "vault")
-        if current[path: ["status", "conditions"]]?.arrayValue?.first?["status"]?.stringValue == "True" { break }
-        try await Task.sleep(for: .milliseconds(100))
-    }
+    try await waitUntilStoreReady(client, namespace: "default", name: "vault")
     let beforeSync = try await vaultCounters(http, env)
 
     // 3. The ExternalSecrets: creation to the last Secret written.

@@ -8,6 +8,7 @@ import RotorAPI
 //   rotor-bench runtime [objects]                         informer sync, cache memory, work queue
 //   rotor-bench operator [externalSecrets] [namespaces]   the operator (`rotor run`) end to end
 //   rotor-bench vault [externalSecrets] [keys]            a Vault store in `rotor dev`: requests per sync and refresh
+//   rotor-bench aws [externalSecrets] [keys]              an AWS store (moto) in `rotor dev`: calls per sync and refresh
 //
 // The emulator runs in its own process (`rotor dev --api-only`, built beside this
 // executable), so its peak RSS is measured alone.
@@ -110,6 +111,42 @@ struct EmulatorProcess {
     }
 }
 
+/// Every object of `type` in `namespace` matching `labelSelector`, listed page by page.
+func listAll(_ client: HTTPKubernetesClient, _ type: ResourceType, namespace: String, labelSelector: String? = nil) async throws -> [JSONValue] {
+    var items: [JSONValue] = []
+    var token: String?
+    repeat {
+        var options = ListOptions()
+        options.labelSelector = labelSelector
+        options.limit = 5_000
+        options.continue = token
+        let page = try await client.list(type, namespace: namespace, options: options)
+        items += page["items"]?.arrayValue ?? []
+        token = page[path: ["metadata", "continue"]]?.stringValue
+        if token?.isEmpty == true { token = nil }
+    } while token != nil
+    return items
+}
+
+/// Secrets managed by Rotor in `namespace`.
+func managedSecretCount(_ client: HTTPKubernetesClient, namespace: String) async throws -> Int {
+    try await listAll(client, secrets, namespace: namespace, labelSelector: "rotor.dev/managed=true").count
+}
+
+/// Waits until the SecretStore's `Ready` condition is `True` (at most `timeout`).
+func waitUntilStoreReady(_ client: HTTPKubernetesClient, namespace: String, name: String, timeout: Duration = .seconds(120)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        let current = try await client.get(SecretStore.resourceType, namespace: namespace, name: name)
+        let conditions = current[path: ["status", "conditions"]]?.arrayValue ?? []
+        if conditions.contains(where: { $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True" }) { return }
+        guard ContinuousClock.now < deadline else {
+            throw BenchmarkFailure("SecretStore \(namespace)/\(name) not Ready after \(timeout): \(current["status"]?.serializedString() ?? "no status")")
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+}
+
 if mode == "operator" {
     try await operatorBenchmark(externalSecrets: arguments.first ?? 10_000, namespaceCount: arguments.count > 1 ? arguments[1] : 100)
     exit(0)
@@ -117,6 +154,11 @@ if mode == "operator" {
 
 if mode == "vault" {
     try await vaultBenchmark(externalSecrets: arguments.first ?? 10_000, keys: arguments.count > 1 ? arguments[1] : 1_000)
+    exit(0)
+}
+
+if mode == "aws" {
+    try await awsBenchmark(externalSecrets: arguments.first ?? 10_000, keys: arguments.count > 1 ? arguments[1] : 2_000)
     exit(0)
 }
 
