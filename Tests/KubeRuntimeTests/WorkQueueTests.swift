@@ -61,6 +61,23 @@ struct WorkQueueTests {
         #expect(await queue.depth == 0)
     }
 
+    @Test("upcoming lists ready keys in hand-out order without taking them; processing and promoted-away slots are skipped")
+    func upcomingPeeksInOrder() async {
+        let queue = WorkQueue<String>(clock: ManualClock())
+        await queue.add("busy")
+        _ = await queue.next()
+        for key in ["l1", "l2", "l3"] { await queue.add(key, priority: .low) }
+        await queue.add("h1")
+        await queue.add("l2", priority: .high)  // promoted: its low slot goes stale
+        await queue.add("busy")  // held while processing: not ready
+        #expect(await queue.upcoming(10) == ["h1", "l2", "l1", "l3"])
+        #expect(await queue.upcoming(2) == ["h1", "l2"])
+        #expect(await queue.depth == 4, "nothing was taken")
+        var handedOut: [String] = []
+        for _ in 0..<4 { if let item = await queue.next() { handedOut.append(item.key) } }
+        #expect(handedOut == ["h1", "l2", "l1", "l3"])
+    }
+
     // MARK: priorities
 
     @Test("a high key comes out before 10,000 queued low keys")

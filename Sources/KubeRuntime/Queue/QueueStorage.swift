@@ -27,6 +27,15 @@ struct QueueRingBuffer<Element> {
         return element
     }
 
+    /// Calls `body` with the elements in order, from the first, until it returns false.
+    func forEachInOrder(_ body: (Element) -> Bool) {
+        var offset = 0
+        while offset < count {
+            if let element = storage[(head + offset) % storage.count], !body(element) { return }
+            offset += 1
+        }
+    }
+
     /// Removes and returns the first element matching `predicate` (O(n); for rare removals).
     mutating func removeFirst(where predicate: (Element) -> Bool) -> Element? {
         var offset = 0

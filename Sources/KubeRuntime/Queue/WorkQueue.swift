@@ -217,6 +217,23 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         }
     }
 
+    /// Up to `limit` ready keys in the order `next()` will hand them out (high priority
+    /// first), without taking them: for reading ahead what the next reconciles will need.
+    public func upcoming(_ limit: Int) -> [Key] {
+        var keys: [Key] = []
+        guard limit > 0, phase != .stopped else { return keys }
+        for (buffer, priority) in [(high, WorkPriority.high), (low, .low)] {
+            buffer.forEachInOrder { slot in
+                if let entry = entries[slot.key], entry.wanted == priority, !entry.processing, entry.readySeq == slot.seq {
+                    keys.append(slot.key)
+                }
+                return keys.count < limit
+            }
+            if keys.count >= limit { break }
+        }
+        return keys
+    }
+
     /// Ends processing of `key`. If it was added meanwhile it is queued again now.
     public func done(_ key: Key) {
         guard let index = entries.index(forKey: key), entries.values[index].processing else { return }

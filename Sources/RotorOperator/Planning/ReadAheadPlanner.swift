@@ -59,17 +59,48 @@ public enum ReadAheadPlanner {
         return (extracted + referenced).filter { seen.insert($0).inserted }
     }
 
-    /// The remote secrets of `externalSecrets` (all of one store) due within `horizon` of
-    /// `now`, each once at its earliest due time, soonest first.
+    /// An ExternalSecret of the store waiting in the work queue, and how many keys the
+    /// queue hands out before it.
+    public struct Queued: Sendable {
+        public var externalSecret: ExternalSecret
+        public var position: Int
+
+        public init(_ externalSecret: ExternalSecret, position: Int) {
+            self.externalSecret = externalSecret
+            self.position = position
+        }
+    }
+
+    /// The remote secrets the store's ExternalSecrets will read within `horizon` of `now`,
+    /// each once at its earliest time, soonest first:
+    /// - `queued` ones (ready in the work queue) read when their turn comes, estimated from
+    ///   their position and the rate reconciles run at, if they are due by then;
+    /// - the others read at their refresh time (``nextRead(of:store:now:)``), counted only
+    ///   when `queueSeenWhole` (the whole ready queue was looked at): behind a backlog,
+    ///   when an ExternalSecret due now will be reconciled is not known, and a secret read
+    ///   too early would expire from the cache before it is used.
     public static func candidates(
-        _ externalSecrets: [ExternalSecret], store: ResolvedStore, now: Date, horizon: Duration
+        queued: [Queued], externalSecrets: [ExternalSecret], queueSeenWhole: Bool, reconcilesPerSecond: Double,
+        store: ResolvedStore, now: Date, horizon: Duration
     ) -> [Candidate] {
         let limit = now.addingTimeInterval(horizon.timeInterval)
+        let rate = max(reconcilesPerSecond, 1)
         var earliest: [RemoteSecretID: Date] = [:]
-        for es in externalSecrets {
-            guard let due = nextRead(of: es, store: store, now: now), due <= limit else { continue }
-            for id in remoteIDs(of: es.spec) where earliest[id].map({ due < $0 }) ?? true {
-                earliest[id] = due
+        func add(_ es: ExternalSecret, at time: Date) {
+            for id in remoteIDs(of: es.spec) where earliest[id].map({ time < $0 }) ?? true { earliest[id] = time }
+        }
+        var inQueue = Set<String>()
+        for entry in queued {
+            let es = entry.externalSecret
+            inQueue.insert("\(es.metadata.namespace ?? "")/\(es.name)")
+            let turn = now.addingTimeInterval(Double(entry.position) / rate)
+            guard turn <= limit, let due = nextRead(of: es, store: store, now: now), due <= turn else { continue }
+            add(es, at: turn)
+        }
+        if queueSeenWhole {
+            for es in externalSecrets where !inQueue.contains("\(es.metadata.namespace ?? "")/\(es.name)") {
+                guard let due = nextRead(of: es, store: store, now: now), due <= limit else { continue }
+                add(es, at: max(due, now))
             }
         }
         return earliest.map { Candidate(id: $0.key, due: $0.value) }

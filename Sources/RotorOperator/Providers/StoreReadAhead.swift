@@ -1,5 +1,6 @@
 import Foundation
 import KubeRuntime
+import Logging
 import RotorAPI
 import SecretProviders
 
@@ -17,32 +18,53 @@ import SecretProviders
 public actor StoreReadAhead {
     public struct Configuration: Sendable, Hashable {
         /// How far ahead to look. Secrets read ahead must still be cached when their
-        /// ExternalSecrets are reconciled: keep it well under the cache's TTL.
+        /// ExternalSecrets are reconciled: never more than a third of the cache's TTL.
         public var horizon: Duration
         /// The least time between two looks at one store.
         public var scanInterval: Duration
-        /// Most secrets read ahead in one look (the rest wait for the next).
+        /// Most secrets read ahead in one look, and most queued keys looked at.
         public var maxReadsPerScan: Int
+        /// The reconcile rate assumed before one was measured.
+        public var initialReconcilesPerSecond: Double
 
-        public init(horizon: Duration = .seconds(10), scanInterval: Duration = .seconds(1), maxReadsPerScan: Int = 2_000) {
+        public init(
+            horizon: Duration = .seconds(10), scanInterval: Duration = .seconds(1), maxReadsPerScan: Int = 2_000,
+            initialReconcilesPerSecond: Double = 20
+        ) {
             self.horizon = horizon
             self.scanInterval = scanInterval
             self.maxReadsPerScan = maxReadsPerScan
+            self.initialReconcilesPerSecond = initialReconcilesPerSecond
         }
     }
 
     public nonisolated let configuration: Configuration
     private let externalSecrets: Store<ExternalSecret>
+    private let upcoming: @Sendable (Int) async -> [ObjectKey]
+    private let logger: Logger
     private var lastScan: [StoreIdentity: Date] = [:]
     private var scanning: [StoreIdentity: Task<Void, Never>] = [:]
+    /// Reconciles that read (calls of `prime`) since `rateSince`, for the reconcile rate.
+    private var primed = 0
+    private var rateSince: Date?
+    private var reconcilesPerSecond: Double
     /// Secrets read ahead so far, for tests and metrics.
     public private(set) var readAheadCount = 0
 
-    /// - Parameter externalSecrets: the ExternalSecret informer's cache, indexed by store
-    ///   (``ExternalSecretController``'s `store` index).
-    public init(externalSecrets: Store<ExternalSecret>, configuration: Configuration = Configuration()) {
+    /// - Parameters:
+    ///   - externalSecrets: the ExternalSecret informer's cache, indexed by store
+    ///     (``ExternalSecretController``'s `store` index).
+    ///   - upcoming: up to N keys the work queue hands out next, in order
+    ///     (`WorkQueue.upcoming(_:)`); none by default.
+    public init(
+        externalSecrets: Store<ExternalSecret>, configuration: Configuration = Configuration(),
+        upcoming: @escaping @Sendable (Int) async -> [ObjectKey] = { _ in [] }, logger: Logger = Logger(label: "rotor.readahead")
+    ) {
+        self.logger = logger
         self.externalSecrets = externalSecrets
         self.configuration = configuration
+        self.upcoming = upcoming
+        self.reconcilesPerSecond = configuration.initialReconcilesPerSecond
     }
 
     /// Starts reading the secrets of `store`'s ExternalSecrets due before the next look
@@ -52,6 +74,7 @@ public actor StoreReadAhead {
     /// reads started there instead of going out alone.
     public func prime(_ store: ResolvedStore, reader: CoalescingReader, now: Date) async {
         guard reader.capabilities.maxBatchSize > 1 else { return }
+        measureRate(now: now)
         if let scan = scanning[store.identity] {
             await scan.value
             return
@@ -68,15 +91,50 @@ public actor StoreReadAhead {
     }
 
     private func scan(_ store: ResolvedStore, reader: CoalescingReader, now: Date) async {
-        let siblings = await externalSecrets.byIndex(ExternalSecretController.storeIndex, ExternalSecretController.storeKey(of: store.identity))
-        let candidates = ReadAheadPlanner.candidates(siblings, store: store, now: now, horizon: configuration.horizon)
+        let storeKey = ExternalSecretController.storeKey(of: store.identity)
+        // What is read ahead must outlive the wait for its reconcile in the cache.
+        let horizon = min(configuration.horizon, reader.configuration.ttl / 3)
+        // As many queued keys as are reconciled within the horizon at the current rate.
+        let peek = min(configuration.maxReadsPerScan, max(1, Int(reconcilesPerSecond * horizon.timeInterval)))
+        let keys = await upcoming(peek)
+        var queued: [ReadAheadPlanner.Queued] = []
+        for (position, key) in keys.enumerated() {
+            if let es = await externalSecrets.get(key), ExternalSecretController.storeKey(of: es) == storeKey {
+                queued.append(ReadAheadPlanner.Queued(es, position: position))
+            }
+        }
+        let siblings = await externalSecrets.byIndex(ExternalSecretController.storeIndex, storeKey)
+        let candidates = ReadAheadPlanner.candidates(
+            queued: queued, externalSecrets: siblings, queueSeenWhole: keys.count < peek, reconcilesPerSecond: reconcilesPerSecond,
+            store: store, now: now, horizon: horizon)
         guard !candidates.isEmpty else { return }
         let uncached = Set(await reader.uncached(candidates.map(\.id)))
         let picked = ReadAheadPlanner.pick(
             candidates.filter { uncached.contains($0.id) }, now: now, scanInterval: configuration.scanInterval,
             batchSize: reader.capabilities.maxBatchSize, limit: configuration.maxReadsPerScan)
         readAheadCount += picked.count
+        logger.debug(
+            "reading ahead", metadata: [
+                "store": "\(store.identity)", "secrets": "\(picked.count)", "candidates": "\(candidates.count)",
+                "queuedSeen": "\(keys.count)", "reconcilesPerSecond": "\(Int(reconcilesPerSecond.rounded()))",
+            ])
         await reader.prefetch(picked)
+    }
+
+    /// Reconciles that read, per second, over the last few seconds (half the weight on the
+    /// newest measurement): how fast the queue drains.
+    private func measureRate(now: Date) {
+        primed += 1
+        guard let since = rateSince else {
+            rateSince = now
+            return
+        }
+        let elapsed = now.timeIntervalSince(since)
+        guard elapsed >= configuration.scanInterval.timeInterval else { return }
+        let measured = Double(primed) / elapsed
+        reconcilesPerSecond = elapsed > 4 * configuration.horizon.timeInterval ? measured : (reconcilesPerSecond + measured) / 2
+        primed = 0
+        rateSince = now
     }
 
     /// Drops the scan times of stores not looked at for a while (deleted or idle ones), so

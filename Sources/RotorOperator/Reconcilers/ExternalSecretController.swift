@@ -28,12 +28,13 @@ public enum ExternalSecretController {
             client: client, resource: Secret.resourceType,
             configuration: WatcherConfiguration(scope: scope, labelSelector: "\(ManagedSecretMetadata.managedLabel)=\(ManagedSecretMetadata.managedLabelValue)"),
             clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
+        let queue = WorkQueue<ObjectKey>(clock: clock)
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
-            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory), rotationHooks: rotationHooks)
         var controller = Controller(
-            name: "externalsecret", primary: externalSecrets, queue: WorkQueue(clock: clock), workers: workers, logger: logger,
+            name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
             settled: isSettled, reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
