@@ -59,8 +59,8 @@ extension SecretValue {
         return result
     }
 
-    /// A JSON object whose members are `properties`, keys sorted (e.g. for an AWS
-    /// `SecretString` written from several properties). Each value must be UTF-8.
+    /// A JSON object whose members are `properties` as strings, keys sorted (the value of a
+    /// map-shaped ``RemoteSecret``). Each value must be UTF-8.
     public static func jsonObject(_ properties: [String: SecretValue]) throws(ProviderError) -> SecretValue {
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (position, name) in properties.keys.sorted().enumerated() {
