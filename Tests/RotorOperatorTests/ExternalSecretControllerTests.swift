@@ -61,6 +61,53 @@ struct ExternalSecretControllerTests {
         }
     }
 
+    @Test("a first sync creates its Secret without reading it first")
+    func firstSyncCreatesWithoutARead() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            // The operator is up (its install key read) once a first ExternalSecret synced.
+            let warmUp = Self.externalSecret.replacingOccurrences(of: #""name":"db""#, with: #""name":"warm-up""#)
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: warmUp))
+            #expect(await EmulatedCluster.eventually { (try? await client.get(Secret.self, namespace: "default", name: "warm-up")) != nil })
+            // Every read of a Secret fails: a first sync must not need one.
+            cluster.emulator.faults.failNext(10_000, matching: .init(verb: "get", resource: "secrets"), code: 500)
+            defer { cluster.emulator.faults.reset() }
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "Synced" })
+            let secrets = try await client.list(Secret.self, namespace: "default")
+            let synced = try #require(secrets.items.first { $0.metadata.name == "db" })
+            #expect(synced.data?["password"] == Data("fake-pass-1".utf8))
+        }
+    }
+
+    @Test("a first sync that finds a Secret of its name reads it: Rotor's own is adopted, someone else's is refused untouched")
+    func firstSyncFindingASecretReadsIt() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            // Left by an earlier run that crashed before writing the status: managed, no owner.
+            let leftover = Secret(
+                metadata: ObjectMeta(name: "db", namespace: "default", labels: ["rotor.dev/managed": "true"]),
+                data: ["password": Data("stale".utf8)])
+            _ = try await client.create(leftover)
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" })
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "Synced" })
+
+            // Someone else's Secret of the target name: nothing written, the reason shown.
+            let foreign = Secret(metadata: ObjectMeta(name: "other", namespace: "default"), data: ["token": Data("theirs".utf8)])
+            _ = try await client.create(foreign)
+            let es = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"other","namespace":"default"},"spec":{"secretStoreRef":{"name":"fake"},"data":[{"secretKey":"password","remoteRef":{"key":"db/password"}}]}}"#
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: es))
+            #expect(await EmulatedCluster.eventually {
+                let ready = (try? await client.get(ExternalSecret.self, namespace: "default", name: "other"))?.status?.conditions?.first { $0.type == "Ready" }
+                return ready?.status == .false
+            })
+            let after = try await client.get(Secret.self, namespace: "default", name: "other")
+            #expect(after.data == ["token": Data("theirs".utf8)])
+            #expect(after.metadata.labels?["rotor.dev/managed"] == nil)
+        }
+    }
+
     @Test("editing the store's value updates the Secret; a no-op sync writes nothing")
     func storeChangeAndNoOp() async throws {
         try await Self.withOperator { cluster in

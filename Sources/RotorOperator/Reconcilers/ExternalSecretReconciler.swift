@@ -83,7 +83,10 @@ public struct ExternalSecretReconciler: Sendable {
         OperatorMetrics.sync(result: result, duration: duration, factory: rotationMetrics.factory)
     }
 
-    private func converge(_ key: ObjectKey, _ object: ExternalSecret?) async throws -> ReconcileAction {
+    /// - Parameter mayPresumeMissing: whether the read of the target Secret may be skipped
+    ///   where none is expected (``expectsNoTarget(_:)``); false when a create already
+    ///   found one, so this run reads it.
+    private func converge(_ key: ObjectKey, _ object: ExternalSecret?, mayPresumeMissing: Bool = true) async throws -> ReconcileAction {
         // Gone or going: an Owner Secret goes with it through its ownerReference.
         guard var es = object, es.metadata.deletionTimestamp == nil else {
             await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
@@ -98,7 +101,8 @@ public struct ExternalSecretReconciler: Sendable {
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
         }
-        let existing = try await readTarget(es)
+        let presumedMissing = mayPresumeMissing && Self.expectsNoTarget(es)
+        let existing = presumedMissing ? nil : try await readTarget(es)
         let targetState: TargetState
         if let existing {
             let recorded = existing.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation]
@@ -187,7 +191,13 @@ public struct ExternalSecretReconciler: Sendable {
         var wrote = false
         switch plan.action {
         case .create(let secret):
-            _ = try await client.create(secret)
+            do {
+                _ = try await client.create(secret)
+            } catch let error as KubeAPIError where error.kind == .alreadyExists && presumedMissing {
+                // Not a first sync after all (a crash before the status was written, or
+                // someone else's Secret of that name): read it and decide again.
+                return try await converge(key, object, mayPresumeMissing: false)
+            }
             wrote = true
         case .update(let secret):
             _ = try await client.update(secret)
@@ -359,6 +369,16 @@ public struct ExternalSecretReconciler: Sendable {
 
     /// The target Secret, read from the API (a Merge target is not a managed Secret, so it
     /// is not in the managed-Secret cache).
+    /// A first sync of an ExternalSecret that creates its own Secret (`Owner` or `Orphan`),
+    /// with no rotation and no `deletionPolicy: Delete` to act on an existing one: the
+    /// Secret is not expected to exist, so it is created without a read first (one request
+    /// per new ExternalSecret fewer); the create's `409 AlreadyExists` says otherwise.
+    static func expectsNoTarget(_ es: ExternalSecret) -> Bool {
+        guard es.status?.syncedResourceVersion == nil, es.spec.rotation == nil else { return false }
+        let target = es.spec.target
+        return (target?.effectiveCreationPolicy ?? .owner) != .merge && target?.deletionPolicy != .delete
+    }
+
     private func readTarget(_ es: ExternalSecret) async throws -> Secret? {
         do {
             return try await client.get(Secret.self, namespace: es.metadata.namespace, name: es.targetSecretName)
