@@ -129,10 +129,12 @@ func sum(_ samples: [String: Double], _ prefix: String, where filter: (String) -
     samples.filter { $0.key.hasPrefix(prefix) && filter($0.key) }.values.reduce(0, +)
 }
 
-/// Secret writes the operator made: creates, updates, patches and deletes of `secrets`.
+/// Secret writes the operator made: creates, updates, patches and deletes of `secrets`
+/// that the API server carried out (2xx; a create answered `409 AlreadyExists` wrote nothing).
 func secretWrites(_ samples: [String: Double]) -> Double {
     sum(samples, "rotor_kube_requests_total{") { key in
-        key.contains(#"resource="secrets""#) && ["create", "update", "patch", "delete"].contains { key.contains(#"verb="\#($0)""#) }
+        key.contains(#"resource="secrets""#) && key.contains(#"code="2"#)
+            && ["create", "update", "patch", "delete"].contains { key.contains(#"verb="\#($0)""#) }
     }
 }
 

@@ -55,6 +55,10 @@ public actor Store<Object: Sendable> {
 
     public func get(_ key: ObjectKey) -> Object? { objects[key] }
 
+    /// The objects of `keys`, in their order (`nil` for a key not in the cache): one call
+    /// for many lookups.
+    public func get(_ keys: [ObjectKey]) -> [Object?] { keys.map { objects[$0] } }
+
     public func list() -> [Object] { objects.keys.sorted().map { objects[$0]! } }
 
     public var keys: [ObjectKey] { objects.keys.sorted() }

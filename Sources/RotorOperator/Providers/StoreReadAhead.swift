@@ -16,6 +16,14 @@ import SecretProviders
 /// however many reconciles run. Providers that read one secret per call (Vault) gain
 /// nothing from it and are left alone.
 public actor StoreReadAhead {
+    /// The ready ExternalSecrets the work queue hands out next, grouped by store.
+    private struct QueueSnapshot {
+        var taken: Date
+        /// The whole ready queue was seen (it is shorter than the look).
+        var seenWhole: Bool
+        var byStore: [String: [ReadAheadPlanner.Queued]]
+    }
+
     public struct Configuration: Sendable, Hashable {
         /// How far ahead to look. Secrets read ahead must still be cached when their
         /// ExternalSecrets are reconciled: never more than a third of the cache's TTL.
@@ -44,6 +52,7 @@ public actor StoreReadAhead {
     private let logger: Logger
     private var lastScan: [StoreIdentity: Date] = [:]
     private var scanning: [StoreIdentity: Task<Void, Never>] = [:]
+    private var snapshot: QueueSnapshot?
     /// Reconciles that read (calls of `prime`) since `rateSince`, for the reconcile rate.
     private var primed = 0
     private var rateSince: Date?
@@ -94,18 +103,15 @@ public actor StoreReadAhead {
         let storeKey = ExternalSecretController.storeKey(of: store.identity)
         // What is read ahead must outlive the wait for its reconcile in the cache.
         let horizon = min(configuration.horizon, reader.configuration.ttl / 3)
-        // As many queued keys as are reconciled within the horizon at the current rate.
-        let peek = min(configuration.maxReadsPerScan, max(1, Int(reconcilesPerSecond * horizon.timeInterval)))
-        let keys = await upcoming(peek)
-        var queued: [ReadAheadPlanner.Queued] = []
-        for (position, key) in keys.enumerated() {
-            if let es = await externalSecrets.get(key), ExternalSecretController.storeKey(of: es) == storeKey {
-                queued.append(ReadAheadPlanner.Queued(es, position: position))
-            }
+        let queue = await queueSnapshot(now: now)
+        // Positions as of now: the queue has moved on since the snapshot was taken.
+        let moved = Int(reconcilesPerSecond * max(0, now.timeIntervalSince(queue.taken)))
+        let queued = (queue.byStore[storeKey] ?? []).compactMap { entry in
+            entry.position >= moved ? ReadAheadPlanner.Queued(entry.externalSecret, position: entry.position - moved) : nil
         }
         let siblings = await externalSecrets.byIndex(ExternalSecretController.storeIndex, storeKey)
         let candidates = ReadAheadPlanner.candidates(
-            queued: queued, externalSecrets: siblings, queueSeenWhole: keys.count < peek, reconcilesPerSecond: reconcilesPerSecond,
+            queued: queued, externalSecrets: siblings, queueSeenWhole: queue.seenWhole, reconcilesPerSecond: reconcilesPerSecond,
             store: store, now: now, horizon: horizon)
         guard !candidates.isEmpty else { return }
         let uncached = Set(await reader.uncached(candidates.map(\.id)))
@@ -116,9 +122,28 @@ public actor StoreReadAhead {
         logger.debug(
             "reading ahead", metadata: [
                 "store": "\(store.identity)", "secrets": "\(picked.count)", "candidates": "\(candidates.count)",
-                "queuedSeen": "\(keys.count)", "reconcilesPerSecond": "\(Int(reconcilesPerSecond.rounded()))",
+                "queuedInSight": "\(queued.count)", "reconcilesPerSecond": "\(Int(reconcilesPerSecond.rounded()))",
             ])
         await reader.prefetch(picked)
+    }
+
+    /// The ExternalSecrets next in the work queue, by store: one look per `scanInterval`
+    /// for all stores (as many keys as are reconciled within the horizon at the current
+    /// rate), so that many stores do not each walk the queue.
+    private func queueSnapshot(now: Date) async -> QueueSnapshot {
+        if let snapshot, now >= snapshot.taken, now.timeIntervalSince(snapshot.taken) < configuration.scanInterval.timeInterval {
+            return snapshot
+        }
+        let peek = min(configuration.maxReadsPerScan, max(1, Int(reconcilesPerSecond * configuration.horizon.timeInterval)))
+        let keys = await upcoming(peek)
+        var byStore: [String: [ReadAheadPlanner.Queued]] = [:]
+        for (position, es) in await externalSecrets.get(keys).enumerated() {
+            guard let es else { continue }
+            byStore[ExternalSecretController.storeKey(of: es), default: []].append(ReadAheadPlanner.Queued(es, position: position))
+        }
+        let taken = QueueSnapshot(taken: now, seenWhole: keys.count < peek, byStore: byStore)
+        snapshot = taken
+        return taken
     }
 
     /// Reconciles that read, per second, over the last few seconds (half the weight on the
