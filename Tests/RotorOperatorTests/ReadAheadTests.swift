@@ -201,32 +201,43 @@ struct ReadAheadTests {
         return list?.items.filter { $0.status?.conditions?.first(ofType: ExternalSecretConditions.ready)?.status == .true }.count ?? 0
     }
 
-    @Test("200 ExternalSecrets over 40 keys, first sync: 2 provider calls of 20 keys, not one per reconcile")
-    func firstSyncReadsInFullBatches() async throws {
-        let keys = 40
-        let total = 200
+    /// A cluster with a fake store of `keys` keys (batches of 20) and `externalSecrets`
+    /// ExternalSecrets created before the operator starts (as after a restart or an
+    /// upgrade), then the operator running with `providers` built around that store.
+    static func withExternalSecrets(
+        keys: Int, externalSecrets: [JSONValue], cacheTTL: Duration = .seconds(30),
+        _ body: (HTTPKubernetesClient, FakeProvider) async throws -> Void
+    ) async throws {
         let entries = (0..<keys).map { FakeProvider.Entry(key: "shared/key-\($0)", value: "value-\($0)", version: "1") }
         let fake = FakeProvider(data: entries, maxBatchSize: 20)
-        let providers = StoreProviders(registry: ProviderRegistry([FakeProviderFactory(instances: ["SecretStore/default/fake": fake])]))
+        let providers = StoreProviders(
+            registry: ProviderRegistry([FakeProviderFactory(instances: ["SecretStore/default/fake": fake])]),
+            coalescing: CoalescingReader.Configuration(ttl: cacheTTL))
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
             for definition in RotorCRDs.all {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             _ = try await client.create(SecretStore.resourceType, namespace: "default", body: Self.store(keys: keys))
-            // All of them exist before the operator starts, as after a restart or an upgrade.
-            for index in 0..<total {
-                _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: Self.externalSecret(index, keys: keys, interval: "1h"))
-            }
+            for es in externalSecrets { _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es) }
             let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
             let controllers = OperatorControllers(client: client, fingerprintKey: SymmetricKey(size: .bits256), events: events, providers: providers)
             let running = Task { try await controllers.run() }
             defer { running.cancel() }
-            #expect(await EmulatedCluster.eventually(timeout: .seconds(60)) { await Self.syncedCount(client) == total })
-            #expect(await fake.readCalls == 2)
-            #expect(await fake.readCounts.values.allSatisfy { $0 == 1 })
+            #expect(await EmulatedCluster.eventually(timeout: .seconds(60)) { await Self.syncedCount(client) == externalSecrets.count })
+            try await body(client, fake)
             running.cancel()
             _ = try? await running.value
+        }
+    }
+
+    @Test("200 ExternalSecrets over 40 keys, first sync: 2 provider calls of 20 keys, not one per reconcile")
+    func firstSyncReadsInFullBatches() async throws {
+        let keys = 40
+        let externalSecrets = (0..<200).map { Self.externalSecret($0, keys: keys, interval: "1h") }
+        try await Self.withExternalSecrets(keys: keys, externalSecrets: externalSecrets) { _, fake in
+            #expect(await fake.readCalls == 2)
+            #expect(await fake.readCounts.values.allSatisfy { $0 == 1 })
         }
     }
 
@@ -235,26 +246,9 @@ struct ReadAheadTests {
         // Few enough that the first sync (and so the refresh) takes well under the interval.
         let keys = 20
         let total = 60
-        let entries = (0..<keys).map { FakeProvider.Entry(key: "shared/key-\($0)", value: "value-\($0)", version: "1") }
-        let fake = FakeProvider(data: entries, maxBatchSize: 20)
+        let externalSecrets = (0..<total).map { Self.externalSecret($0, keys: keys, interval: "20s", perKey: total / keys) }
         // A cache shorter than the interval: the refresh must read again.
-        let providers = StoreProviders(
-            registry: ProviderRegistry([FakeProviderFactory(instances: ["SecretStore/default/fake": fake])]),
-            coalescing: CoalescingReader.Configuration(ttl: .seconds(12)))
-        try await EmulatedCluster.with { cluster in
-            let client = cluster.client
-            for definition in RotorCRDs.all {
-                _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
-            }
-            _ = try await client.create(SecretStore.resourceType, namespace: "default", body: Self.store(keys: keys))
-            for index in 0..<total {
-                _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: Self.externalSecret(index, keys: keys, interval: "20s", perKey: total / keys))
-            }
-            let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"))
-            let controllers = OperatorControllers(client: client, fingerprintKey: SymmetricKey(size: .bits256), events: events, providers: providers)
-            let running = Task { try await controllers.run() }
-            defer { running.cancel() }
-            #expect(await EmulatedCluster.eventually(timeout: .seconds(60)) { await Self.syncedCount(client) == total })
+        try await Self.withExternalSecrets(keys: keys, externalSecrets: externalSecrets, cacheTTL: .seconds(12)) { _, fake in
             await fake.resetCounters()
             // One refresh: 20 s ± 10 %, then every key has been read again.
             #expect(await EmulatedCluster.eventually(timeout: .seconds(40)) { await fake.readCounts.count == keys })
@@ -264,8 +258,6 @@ struct ReadAheadTests {
             // not all in one batch; one call per key is what reading only for oneself costs.
             #expect(refresh <= keys / 2, "provider calls of one refresh of \(keys) keys: \(refresh)")
             #expect(await fake.readCounts.values.allSatisfy { $0 == 1 }, "each key read once in the refresh")
-            running.cancel()
-            _ = try? await running.value
         }
     }
 }
