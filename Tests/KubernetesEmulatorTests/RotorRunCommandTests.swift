@@ -105,6 +105,43 @@ struct RotorRunCommandTests {
         }
     }
 
+    @Test("SIGTERM with an API server that stopped answering still ends: the Lease release gives up after its deadline")
+    func stopEndsWhenTheAPIServerHangs() async throws {
+        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-stop-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+            try cluster.emulator.writeKubeconfig(to: kubeconfig)
+            _ = try await client.create(Self.namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ops"]])
+            for definition in RotorCRDs.all { _ = try await client.create(Self.crds, namespace: nil, body: definition.object) }
+            let (process, output) = try RotorDevCommandTests.launch(
+                executable,
+                ["run", "--kubeconfig", kubeconfig, "--health-address", "off", "--lease-name", "rotor-stuck"],
+                environment: ["ROTOR_OPERATOR_NAMESPACE": "ops"])
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            let lease = await EmulatedCluster.eventually {
+                let object = try? await client.get(Self.leases, namespace: "ops", name: "rotor-stuck")
+                return (object?["spec"]?["holderIdentity"]?.stringValue ?? "").isEmpty == false
+            }
+            #expect(lease, "leading; output: \(output.text)")
+            // From now on the Lease's release on the way out would wait 45 s for an answer; it
+            // gives up after the renew deadline (10 s), and the process ends (well inside the
+            // chart's 60 s grace period).
+            cluster.emulator.faults.addLatency(.seconds(45), matching: .init(resource: "leases"))
+            process.terminate()
+            let exited = await EmulatedCluster.eventually(timeout: .seconds(30)) { !process.isRunning }
+            #expect(exited, "the stop does not wait for the API server; output: \(output.text)")
+            #expect(output.text.contains("failed to release the lease"), "the release was given up, and said so")
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
     @Test("a bad configuration lists every problem, exits 2 and touches nothing")
     func badConfigurationListsEveryProblem() async throws {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
