@@ -32,8 +32,11 @@ struct RotorRunCommandTests {
         text.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
     }
 
-    @Test("runs against a cluster: JSON logs, /healthz, /readyz, /metrics, a Lease, a synced Secret; SIGTERM releases the Lease")
-    func runsAndStopsCleanly() async throws {
+    /// A cluster with the CRDs and a namespace `ops`, and `rotor run` against it (its own
+    /// process, `ROTOR_OPERATOR_NAMESPACE=ops`) with `arguments` after the kubeconfig.
+    static func withRotorRun(
+        _ arguments: [String], _ body: (EmulatedCluster, Process, OutputCollector) async throws -> Void
+    ) async throws {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
@@ -44,15 +47,21 @@ struct RotorRunCommandTests {
             try cluster.emulator.writeKubeconfig(to: kubeconfig)
             _ = try await client.create(Self.namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ops"]])
             for definition in RotorCRDs.all { _ = try await client.create(Self.crds, namespace: nil, body: definition.object) }
-
-            // Flags and variables mix: the namespace comes from the environment.
+            // Flags and variables mix: the operator's namespace comes from the environment.
             let (process, output) = try RotorDevCommandTests.launch(
-                executable, ["run", "--kubeconfig", kubeconfig, "--health-address", "127.0.0.1:0", "--lease-name", "rotor-test"],
-                environment: ["ROTOR_OPERATOR_NAMESPACE": "ops"])
+                executable, ["run", "--kubeconfig", kubeconfig] + arguments, environment: ["ROTOR_OPERATOR_NAMESPACE": "ops"])
             defer {
                 if process.isRunning { process.terminate() }
                 process.waitUntilExit()
             }
+            try await body(cluster, process, output)
+        }
+    }
+
+    @Test("runs against a cluster: JSON logs, /healthz, /readyz, /metrics, a Lease, a synced Secret; SIGTERM releases the Lease")
+    func runsAndStopsCleanly() async throws {
+        try await Self.withRotorRun(["--health-address", "127.0.0.1:0", "--lease-name", "rotor-test"]) { cluster, process, output in
+            let client = cluster.client
             let started = BackgroundKubectl(process: process, output: output)
             #expect(await started.waitForOutput { $0.contains("rotor started") }, "output: \(output.text)")
             let serving = Self.logLines(output.text).compactMap { $0 }.first { $0["msg"]?.stringValue?.hasPrefix("serving") == true }
@@ -107,24 +116,8 @@ struct RotorRunCommandTests {
 
     @Test("SIGTERM with an API server that stopped answering still ends: the Lease release gives up after its deadline")
     func stopEndsWhenTheAPIServerHangs() async throws {
-        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
-        try await EmulatedCluster.with { cluster in
+        try await Self.withRotorRun(["--health-address", "off", "--lease-name", "rotor-stuck"]) { cluster, process, output in
             let client = cluster.client
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-stop-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try cluster.emulator.writeKubeconfig(to: kubeconfig)
-            _ = try await client.create(Self.namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ops"]])
-            for definition in RotorCRDs.all { _ = try await client.create(Self.crds, namespace: nil, body: definition.object) }
-            let (process, output) = try RotorDevCommandTests.launch(
-                executable,
-                ["run", "--kubeconfig", kubeconfig, "--health-address", "off", "--lease-name", "rotor-stuck"],
-                environment: ["ROTOR_OPERATOR_NAMESPACE": "ops"])
-            defer {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
-            }
             let lease = await EmulatedCluster.eventually {
                 let object = try? await client.get(Self.leases, namespace: "ops", name: "rotor-stuck")
                 return (object?["spec"]?["holderIdentity"]?.stringValue ?? "").isEmpty == false
