@@ -33,6 +33,62 @@ struct ControllerTests {
         func count(_ entry: String) -> Int { entries.filter { $0 == entry }.count }
     }
 
+    @Test("a status-only change is told apart from spec, label, annotation and deletion changes")
+    func statusOnlyChange() {
+        var old = ExternalSecret(metadata: ObjectMeta(name: "db", namespace: "shop"), spec: ExternalSecretSpec(secretStoreRef: SecretStoreRef(name: "s")))
+        old.metadata.generation = 3
+        old.metadata.resourceVersion = "10"
+        var statusOnly = old
+        statusOnly.metadata.resourceVersion = "11"
+        statusOnly.metadata.managedFields = [["manager": "rotor", "subresource": "status"]]
+        statusOnly.status = ExternalSecretStatus(refreshTime: KubeTime(Date()))
+        #expect(Controller<ExternalSecret>.isStatusOnlyChange(old: old, new: statusOnly))
+        var specChanged = statusOnly
+        specChanged.metadata.generation = 4
+        #expect(!Controller<ExternalSecret>.isStatusOnlyChange(old: old, new: specChanged))
+        var annotated = statusOnly
+        annotated.metadata.annotations = ["rotor.dev/force-sync": "1"]
+        #expect(!Controller<ExternalSecret>.isStatusOnlyChange(old: old, new: annotated))
+        var labelled = statusOnly
+        labelled.metadata.labels = ["team": "shop"]
+        #expect(!Controller<ExternalSecret>.isStatusOnlyChange(old: old, new: labelled))
+        var deleting = statusOnly
+        deleting.metadata.deletionTimestamp = KubeTime(Date())
+        #expect(!Controller<ExternalSecret>.isStatusOnlyChange(old: old, new: deleting))
+    }
+
+    @Test("with ignoresStatusOnlyChanges, a status write does not reconcile the object again; a label change does", arguments: [true, false])
+    func statusOnlyChangesAreNotReconciled(ignoring: Bool) async throws {
+        let setup = try await Setup.start()
+        let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+        for definition in RotorCRDs.all { _ = try await setup.client.create(crds, namespace: nil, body: definition.object) }
+        let log = Log()
+        let informer = Informer<ExternalSecret>(client: setup.client, configuration: WatcherConfiguration(scope: .one("default")), clock: setup.clock)
+        let controller = Controller(primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1, ignoresStatusOnlyChanges: ignoring) { _, object in
+            if object != nil { await log.append("reconcile") }
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        var es = try await setup.client.create(
+            ExternalSecret(metadata: ObjectMeta(name: "db", namespace: "default"), spec: ExternalSecretSpec(secretStoreRef: SecretStoreRef(name: "s"))))
+        #expect(await EmulatedCluster.eventually { await log.count("reconcile") == 1 })
+        es.status = ExternalSecretStatus(refreshTime: KubeTime(Date()))
+        es = try await setup.client.updateStatus(es)
+        if ignoring {
+            // The informer has seen the status write once its cache holds it.
+            #expect(await EmulatedCluster.eventually { await informer.store.get(ObjectKey(namespace: "default", name: "db"))?.status != nil })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await log.count("reconcile") == 1)
+        } else {
+            #expect(await EmulatedCluster.eventually { await log.count("reconcile") == 2 })
+        }
+        _ = try await setup.client.patch(ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["labels": ["team": "shop"]]]))
+        #expect(await EmulatedCluster.eventually { await log.count("reconcile") == (ignoring ? 2 : 3) })
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
     @Test("a reconcile that hits 409 Conflict is retried until it succeeds")
     func conflictIsRetried() async throws {
         let setup = try await Setup.start()

@@ -133,15 +133,18 @@ struct RotationRestartTargetTests {
             let generation = try await Self.deployment(h).metadata.generation
             #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "deployments") == 1)
 
-            // As if the status write after the roll had never happened.
+            // As if the operator had crashed after the roll, before the status write: the
+            // status lacks restartedFor when the next operator starts.
+            await running.stop()
             var es = try #require(await h.externalSecret())
             es.status?.rotation?.restartedFor = nil
             _ = try await h.client.updateStatus(es)
+            let restarted = h.startOperator()
             #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.restartedFor == rotationID }, "recorded again")
-            #expect(await h.settled(running))
+            #expect(await h.settled(restarted))
             #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "deployments") == 1, "not rolled a second time")
             #expect(try await Self.deployment(h).metadata.generation == generation)
-            await running.stop()
+            await restarted.stop()
         }
     }
 }

@@ -9,7 +9,8 @@ import ServiceLifecycle
 ///
 /// - Every change to a primary object enqueues its key: new objects, deletions, spec
 ///   (generation) changes and changes the `urgent` hook flags (e.g. a "sync now"
-///   annotation) with `.high` priority, other changes with `.low`; a relist that finds
+///   annotation) with `.high` priority, other changes with `.low` (status-only changes
+///   not at all, if asked: `ignoresStatusOnlyChanges`); a relist that finds
 ///   an object unchanged (same resourceVersion) enqueues nothing. An object first seen
 ///   in a (re)list that `settled` says needs nothing new (e.g. already synced before a
 ///   restart) goes in at `.low`, so work that is new never waits behind re-verifications.
@@ -35,6 +36,7 @@ public struct Controller<Object: Sendable>: Service {
     private let generation: @Sendable (Object) -> Int64?
     private let urgent: @Sendable (Object, Object) -> Bool
     private let settled: @Sendable (Object) -> Bool
+    private let needsReconcile: @Sendable (Object, Object) -> Bool
     private var sources: [@Sendable (WorkQueue<ObjectKey>) async throws -> Void] = []
     private var relatedSyncs: [@Sendable () async -> Bool] = []
     private var relatedSynced: [@Sendable () async -> Bool] = []
@@ -56,16 +58,20 @@ public struct Controller<Object: Sendable>: Service {
     ///     shows the current generation converged): queued `.low` instead of `.high`.
     ///   - urgent: other changes (old, new) that must jump the queue, e.g. a new value
     ///     of a "sync now" annotation.
+    ///   - needsReconcile: whether a change (old, new) of a primary object needs a reconcile
+    ///     at all; e.g. not a status-only change, which is the reconciler's own write.
     public init(
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
         version: @escaping @Sendable (Object) -> String?, generation: @escaping @Sendable (Object) -> Int64?,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         settled: @escaping @Sendable (Object) -> Bool = { _ in false },
+        needsReconcile: @escaping @Sendable (Object, Object) -> Bool = { _, _ in true },
         reconcile: @escaping Reconcile
     ) {
         self.urgent = urgent
         self.settled = settled
+        self.needsReconcile = needsReconcile
         self.primary = primary
         self.queue = queue
         self.workers = max(1, workers)
@@ -142,6 +148,7 @@ public struct Controller<Object: Sendable>: Service {
         let generation = self.generation
         let urgent = self.urgent
         let settled = self.settled
+        let needsReconcile = self.needsReconcile
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await primary.run { changes in
@@ -155,6 +162,7 @@ public struct Controller<Object: Sendable>: Service {
                             metrics.adds.increment()
                         case (let old?, let new?):
                             if version(old) != nil && version(old) == version(new) { continue }
+                            guard needsReconcile(old, new) else { continue }
                             let high = generation(old) != generation(new) || urgent(old, new)
                             await queue.add(change.key, priority: high ? .high : .low)
                             metrics.adds.increment()
@@ -256,11 +264,30 @@ extension Controller where Object: KubernetesResource {
         logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         settled: @escaping @Sendable (Object) -> Bool = { _ in false },
+        ignoresStatusOnlyChanges: Bool = false,
         reconcile: @escaping Reconcile
     ) {
+        let needsReconcile: @Sendable (Object, Object) -> Bool = { old, new in
+            !ignoresStatusOnlyChanges || !Self.isStatusOnlyChange(old: old, new: new)
+        }
         self.init(
             name: name, primary: primary, queue: queue, workers: workers, logger: logger, metricsFactory: metricsFactory,
             version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, settled: settled,
-            reconcile: reconcile)
+            needsReconcile: needsReconcile, reconcile: reconcile)
+    }
+
+    /// Only the status changed: same generation (the spec), same metadata apart from
+    /// `resourceVersion` and `managedFields`. A controller's own status write is one, and
+    /// reconciling it again would only find nothing to do (controller-runtime's
+    /// `GenerationChangedPredicate`, which also lets label and annotation changes through).
+    public static func isStatusOnlyChange(old: Object, new: Object) -> Bool {
+        guard old.metadata.generation == new.metadata.generation else { return false }
+        var before = old.metadata
+        var after = new.metadata
+        before.resourceVersion = nil
+        after.resourceVersion = nil
+        before.managedFields = nil
+        after.managedFields = nil
+        return before == after
     }
 }

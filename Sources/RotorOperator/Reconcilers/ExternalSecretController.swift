@@ -36,7 +36,7 @@ public enum ExternalSecretController {
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
-            settled: isSettled, reconcile: reconciler.reconcile)
+            settled: isSettled, ignoresStatusOnlyChanges: true, reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
         controller.watches(secretStores) { store in
             await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .secretStore, namespace: store.metadata.namespace, name: store.metadata.name ?? "")))
