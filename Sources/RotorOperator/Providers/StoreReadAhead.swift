@@ -11,7 +11,8 @@ import SecretProviders
 /// a handful of workers happen to read at the same moment.
 ///
 /// A reconcile about to read calls ``prime(_:reader:now:)``; at most one look per store
-/// per ``Configuration/scanInterval`` goes through the store's ExternalSecrets (from the
+/// per ``Configuration/scanInterval`` goes through the next keys of the work queue (one
+/// look at the queue serves all stores) and the store's ExternalSecrets (from the
 /// informer's cache, by the store index), so the cost stays a scan per second per store
 /// however many reconciles run. Providers that read one secret per call (Vault) gain
 /// nothing from it and are left alone.
@@ -57,8 +58,6 @@ public actor StoreReadAhead {
     private var primed = 0
     private var rateSince: Date?
     private var reconcilesPerSecond: Double
-    /// Secrets read ahead so far, for tests and metrics.
-    public private(set) var readAheadCount = 0
 
     /// - Parameters:
     ///   - externalSecrets: the ExternalSecret informer's cache, indexed by store
@@ -118,7 +117,6 @@ public actor StoreReadAhead {
         let picked = ReadAheadPlanner.pick(
             candidates.filter { uncached.contains($0.id) }, now: now, scanInterval: configuration.scanInterval,
             batchSize: reader.capabilities.maxBatchSize, limit: configuration.maxReadsPerScan)
-        readAheadCount += picked.count
         logger.debug(
             "reading ahead", metadata: [
                 "store": "\(store.identity)", "secrets": "\(picked.count)", "candidates": "\(candidates.count)",
