@@ -296,16 +296,7 @@ private func awsBenchmark(_ resources: AWSBenchResources, externalSecrets total:
     // 4. The ExternalSecrets: creation to the last Secret written.
     log("store Ready; creating \(total) ExternalSecrets")
     let started = ContinuousClock.now
-    try await forEachConcurrently(total, concurrency: 16) { i in
-        let es: JSONValue = [
-            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
-            "spec": [
-                "secretStoreRef": ["name": "aws", "kind": "SecretStore"], "refreshInterval": "1m",
-                "data": [["secretKey": "password", "remoteRef": ["key": .string("bench/key-\(i % keys)"), "property": "password"]]],
-            ],
-        ]
-        _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es)
-    }
+    try await createExternalSecrets(client, count: total, store: "aws") { "bench/key-\($0 % keys)" }
     let created = ContinuousClock.now
     var synced = 0
     var progressAt = ContinuousClock.now

@@ -93,16 +93,7 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     let perKey = max(1, total / keys)
     @Sendable func key(_ i: Int) -> Int { grouped ? min(keys - 1, i / perKey) : i % keys }
     let started = ContinuousClock.now
-    try await forEachConcurrently(total, concurrency: 16) { i in
-        let es: JSONValue = [
-            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
-            "spec": [
-                "secretStoreRef": ["name": "vault", "kind": "SecretStore"], "refreshInterval": "1m",
-                "data": [["secretKey": "password", "remoteRef": ["key": .string("bench/key-\(key(i))"), "property": "password"]]],
-            ],
-        ]
-        _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es)
-    }
+    try await createExternalSecrets(client, count: total, store: "vault") { "bench/key-\(key($0))" }
     let created = ContinuousClock.now
     while try await managedSecretCount(client, namespace: "default") < total {
         try await Task.sleep(for: .milliseconds(250))

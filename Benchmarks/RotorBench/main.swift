@@ -133,6 +133,23 @@ func managedSecretCount(_ client: HTTPKubernetesClient, namespace: String) async
     try await listAll(client, secrets, namespace: namespace, labelSelector: "rotor.dev/managed=true").count
 }
 
+/// Creates ExternalSecrets `es-0` … `es-(count-1)` in `default`, 16 at a time, each reading
+/// property `password` of the remote key `key(i)` from the SecretStore `store`, every 1m.
+func createExternalSecrets(
+    _ client: HTTPKubernetesClient, count: Int, store: String, key: @escaping @Sendable (Int) -> String
+) async throws {
+    try await forEachConcurrently(count, concurrency: 16) { i in
+        let es: JSONValue = [
+            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": ["name": .string("es-\(i)"), "namespace": "default"],
+            "spec": [
+                "secretStoreRef": ["name": .string(store), "kind": "SecretStore"], "refreshInterval": "1m",
+                "data": [["secretKey": "password", "remoteRef": ["key": .string(key(i)), "property": "password"]]],
+            ],
+        ]
+        _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: es)
+    }
+}
+
 /// Waits until the SecretStore's `Ready` condition is `True` (at most `timeout`).
 func waitUntilStoreReady(_ client: HTTPKubernetesClient, namespace: String, name: String, timeout: Duration = .seconds(120)) async throws {
     let deadline = ContinuousClock.now + timeout
