@@ -89,6 +89,37 @@ struct ControllerTests {
         await setup.finish()
     }
 
+    @Test("a related change the ignoring hook flags (an echo of the controller's own write) wakes no one", arguments: [true, false])
+    func ignoredRelatedChangesWakeNoOne(ignoring: Bool) async throws {
+        let setup = try await Setup.start()
+        let log = Log()
+        var controller = Controller(primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { key, _ in
+            await log.append(key.name)
+            return .done
+        }
+        // Every related Secret names the primary "owner"; those labelled echo=yes are ignored.
+        let related = setup.informer()
+        controller.watches(related, ignoring: { ignoring && $0.metadata.labels?["echo"] == "yes" }) { _ in
+            [ObjectKey(namespace: "default", name: "owner")]
+        }
+        let running = Task { try await controller.run() }
+        _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "owner"]])
+        #expect(await EmulatedCluster.eventually { await log.count("owner") >= 1 })
+        // The owner's own add may also come through the related informer: let it settle.
+        try await Task.sleep(for: .milliseconds(300))
+        let before = await log.count("owner")
+        _ = try await setup.client.create(
+            Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "echo", "labels": ["echo": "yes"]]])
+        #expect(await EmulatedCluster.eventually { await related.store.get(ObjectKey(namespace: "default", name: "echo")) != nil })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await log.count("owner") == (ignoring ? before : before + 1))
+        _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "other"]])
+        #expect(await EmulatedCluster.eventually { await log.count("owner") == (ignoring ? before + 1 : before + 2) })
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
     @Test("a reconcile that hits 409 Conflict is retried until it succeeds")
     func conflictIsRetried() async throws {
         let setup = try await Setup.start()

@@ -87,9 +87,12 @@ public struct Controller<Object: Sendable>: Service {
     /// Also reconciles the primary objects that `map` names (it may ask an informer's
     /// store, e.g. "which ExternalSecrets use this store") whenever an object of
     /// `informer` changes (before and after the change, so a moved reference
-    /// reconciles both sides). With `version`, a relist's unchanged objects are skipped.
+    /// reconciles both sides). With `version`, a relist's unchanged objects are skipped;
+    /// with `ignoring`, changes whose new object it flags (e.g. the echo of the
+    /// controller's own write, see ``OwnWrites``) are skipped too.
     public mutating func watches<Other: Sendable>(
         _ informer: Informer<Other>, version: (@Sendable (Other) -> String?)? = nil,
+        ignoring: (@Sendable (Other) async -> Bool)? = nil,
         map: @escaping @Sendable (Other) async -> [ObjectKey]
     ) {
         let metrics = self.metrics
@@ -109,6 +112,7 @@ public struct Controller<Object: Sendable>: Service {
                     if let version, let old = change.old, let new = change.new, let v = version(old), v == version(new) {
                         continue
                     }
+                    if let ignoring, let new = change.new, await ignoring(new) { continue }
                     if let old = change.old { keys += await map(old) }
                     if let new = change.new { keys += await map(new) }
                 }
@@ -251,9 +255,11 @@ public struct Controller<Object: Sendable>: Service {
 }
 
 extension Controller {
-    /// `watches(_:version:map:)` for typed objects: unchanged resourceVersions are skipped.
-    public mutating func watches<Other: KubernetesResource>(_ informer: Informer<Other>, map: @escaping @Sendable (Other) async -> [ObjectKey]) {
-        watches(informer, version: { $0.metadata.resourceVersion }, map: map)
+    /// `watches(_:version:ignoring:map:)` for typed objects: unchanged resourceVersions are skipped.
+    public mutating func watches<Other: KubernetesResource>(
+        _ informer: Informer<Other>, ignoring: (@Sendable (Other) async -> Bool)? = nil, map: @escaping @Sendable (Other) async -> [ObjectKey]
+    ) {
+        watches(informer, version: { $0.metadata.resourceVersion }, ignoring: ignoring, map: map)
     }
 }
 

@@ -29,9 +29,11 @@ public enum ExternalSecretController {
             configuration: WatcherConfiguration(scope: scope, labelSelector: "\(ManagedSecretMetadata.managedLabel)=\(ManagedSecretMetadata.managedLabelValue)"),
             clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
         let queue = WorkQueue<ObjectKey>(clock: clock)
+        let ownWrites = OwnWrites()
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
-            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
+            ownWrites: ownWrites, events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
@@ -46,7 +48,11 @@ public enum ExternalSecretController {
             await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .clusterSecretStore, namespace: nil, name: store.metadata.name ?? "")))
                 .map { ObjectKey(of: $0) }
         }
-        controller.watches(managedSecrets, version: \.resourceVersion) { secret in secret.owners }
+        // The Secret the reconciler just wrote wakes no one: it knows what it wrote.
+        controller.watches(
+            managedSecrets, version: \.resourceVersion,
+            ignoring: { secret in await ownWrites.isEcho(secret.key, resourceVersion: secret.resourceVersion) }
+        ) { secret in secret.owners }
         return controller
     }
 

@@ -35,6 +35,8 @@ public struct ExternalSecretReconciler: Sendable {
     public let clusterSecretStores: Store<ClusterSecretStore>
     /// Reads ahead the keys of a store's ExternalSecrets coming due, in full batches.
     public let readAhead: StoreReadAhead?
+    /// Where the Secret versions written here are recorded, so their watch echo is ignored.
+    public let ownWrites: OwnWrites?
     public let events: EventRecorder
     /// The per-install HMAC key's bytes (`SymmetricKey` is not Sendable).
     let fingerprintKeyBytes: [UInt8]
@@ -46,7 +48,7 @@ public struct ExternalSecretReconciler: Sendable {
 
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
-        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
+        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, ownWrites: OwnWrites? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
         rotationHooks: RotationHooks = RotationHooks()
@@ -56,6 +58,7 @@ public struct ExternalSecretReconciler: Sendable {
         self.secretStores = secretStores
         self.clusterSecretStores = clusterSecretStores
         self.readAhead = readAhead
+        self.ownWrites = ownWrites
         self.events = events
         self.fingerprintKeyBytes = fingerprintKey.withUnsafeBytes { Array($0) }
         self.now = now
@@ -192,7 +195,8 @@ public struct ExternalSecretReconciler: Sendable {
         switch plan.action {
         case .create(let secret):
             do {
-                _ = try await client.create(secret)
+                let created = try await client.create(secret)
+                await ownWrites?.record(ObjectKey(of: created), resourceVersion: created.metadata.resourceVersion)
             } catch let error as KubeAPIError where error.kind == .alreadyExists && presumedMissing {
                 // Not a first sync after all (a crash before the status was written, or
                 // someone else's Secret of that name): read it and decide again.
@@ -200,7 +204,8 @@ public struct ExternalSecretReconciler: Sendable {
             }
             wrote = true
         case .update(let secret):
-            _ = try await client.update(secret)
+            let updated = try await client.update(secret)
+            await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.metadata.resourceVersion)
             wrote = true
         case .none:
             break
