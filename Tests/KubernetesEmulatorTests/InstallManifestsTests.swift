@@ -52,25 +52,7 @@ struct InstallManifestsTests {
         let inherited = ProcessInfo.processInfo.environment
         let base = inheritEnvironment ? inherited : inherited.filter { $0.key == "PATH" || $0.key == "HOME" }
         process.environment = base.merging(environment) { _, new in new }
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        // Standard input is written off the concurrency pool too, while the output is read, so
-        // that neither side waits on a full pipe.
-        let writer = input.fileHandleForWriting
-        let bytes = Data((stdin ?? "").utf8)
-        DispatchQueue.global().async {
-            if !bytes.isEmpty { writer.write(bytes) }
-            try? writer.close()
-        }
-        async let stdout = OutputCollector.readToEnd(out.fileHandleForReading)
-        async let stderr = OutputCollector.readToEnd(err.fileHandleForReading)
-        let (stdoutData, stderrData) = await (stdout, stderr)
-        let status = await OutputCollector.waitForExit(process)
+        let (status, stdoutData, stderrData) = try await OutputCollector.runToEnd(process, stdin: Data((stdin ?? "").utf8))
         return Output(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 

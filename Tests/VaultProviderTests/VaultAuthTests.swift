@@ -133,9 +133,7 @@ struct VaultAuthTests {
     @Test("the token is renewed with renew-self once two thirds of its lease have passed")
     func tokenIsRenewedBeforeExpiry() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider(ttl: "60s", maxTTL: "1h")
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider(ttl: "60s", maxTTL: "1h")
             f.clock.advance(.seconds(30))
             _ = try await provider.read(RemoteSecretID(key: "shop/db"))
             let renewsBefore = f.vault.faults.requestCount(pathPrefix: "auth/token/renew-self")
@@ -153,9 +151,7 @@ struct VaultAuthTests {
     @Test("a token past its lease on the provider's clock is replaced by a new login")
     func expiredTokenLogsInAgain() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider(ttl: "60s", maxTTL: "1h")
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider(ttl: "60s", maxTTL: "1h")
             f.clock.advance(.seconds(120))
             _ = try await provider.read(RemoteSecretID(key: "shop/db"))
             #expect(f.vault.faults.loginCount == 2)
@@ -167,9 +163,7 @@ struct VaultAuthTests {
     @Test("a 403 because the token expired or was revoked on the server leads to one new login and a retry")
     func rejectedTokenLogsInAgain() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider(ttl: "60s", maxTTL: "1h")
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider(ttl: "60s", maxTTL: "1h")
             // Only Vault's clock moves: the provider still believes its token is fresh.
             f.clock.advance(.seconds(120), clientToo: false)
             let afterExpiry = try await provider.read(RemoteSecretID(key: "shop/db"))
@@ -181,9 +175,7 @@ struct VaultAuthTests {
     @Test("a renewal capped by the max TTL is followed by a new login instead")
     func cappedRenewalLogsInAgain() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider(ttl: "60s", maxTTL: "70s")
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider(ttl: "60s", maxTTL: "70s")
             f.clock.advance(.seconds(55))
             _ = try await provider.read(RemoteSecretID(key: "shop/db"))
             #expect(f.vault.faults.requestCount(pathPrefix: "auth/token/renew-self") == 1)

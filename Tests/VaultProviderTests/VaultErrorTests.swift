@@ -25,9 +25,7 @@ struct VaultErrorTests {
     @Test("429 is throttled with Retry-After; sealed and standby are transient; then reads recover")
     func throttledAndSealed() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider()
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider()
 
             f.vault.faults.inject(.throttle(retryAfterSeconds: 3), pathPrefix: "secret/")
             let throttled = await providerError { try await provider.read(RemoteSecretID(key: "shop/db")) }
@@ -55,9 +53,7 @@ struct VaultErrorTests {
     @Test("a malformed body is an invalid response")
     func malformedBody() async throws {
         try await VaultFixture.with { f in
-            await f.vault.write(["v": "1"], to: "shop/db")
-            let provider = try await f.appRoleProvider()
-            _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+            let provider = try await f.loggedInProvider()
             f.vault.faults.inject(.malformedBody, pathPrefix: "secret/")
             let malformed = await providerError { try await provider.read(RemoteSecretID(key: "shop/db")) }
             #expect(malformed?.class == .invalidResponse)

@@ -162,6 +162,15 @@ struct VaultFixture: Sendable {
     }
 
     /// A provider logging in with AppRole, with a policy `reader` granting `capabilities` on `paths`.
+    /// An AppRole provider (token `ttl`, `maxTTL`) that has read `shop/db` once, so it is
+    /// logged in: the start of the token-lifecycle and error tests.
+    func loggedInProvider(ttl: String = "1h", maxTTL: String = "24h") async throws -> VaultProvider {
+        await vault.write(["v": "1"], to: "shop/db")
+        let provider = try await appRoleProvider(ttl: ttl, maxTTL: maxTTL)
+        _ = try await provider.read(RemoteSecretID(key: "shop/db"))
+        return provider
+    }
+
     func appRoleProvider(
         capabilities: [String] = ["read", "list"], paths: [String] = ["secret/data/*", "secret/metadata/*"], ttl: String = "1h",
         maxTTL: String = "24h", path: String = "secret", version: VaultKVVersion = .v2, namespace: String? = nil

@@ -61,20 +61,8 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
     /// discovery cache of one test never leaks into another). Waits without blocking
     /// a thread of the concurrency pool: the emulator serves on the same pool.
     func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
-        let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        async let stdout = OutputCollector.readToEnd(out.fileHandleForReading)
-        async let stderr = OutputCollector.readToEnd(err.fileHandleForReading)
-        let (stdoutData, stderrData) = await (stdout, stderr)
-        let status = await OutputCollector.waitForExit(process)
+        let (status, stdoutData, stderrData) = try await OutputCollector.runToEnd(
+            makeProcess(arguments, kubeconfig: kubeconfig, home: home), stdin: stdin.map { Data($0.utf8) } ?? Data())
         return Result(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
@@ -115,6 +103,27 @@ final class OutputCollector: @unchecked Sendable {
             }
         }
         return collector
+    }
+
+    /// Runs a configured `process` to the end: `stdin` fed and both outputs read off the
+    /// concurrency pool (at the same time, so neither side waits on a full pipe).
+    static func runToEnd(_ process: Process, stdin: Data = Data()) async throws -> (status: Int32, stdout: Data, stderr: Data) {
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        let writer = input.fileHandleForWriting
+        DispatchQueue.global().async {
+            if !stdin.isEmpty { writer.write(stdin) }
+            try? writer.close()
+        }
+        async let stdout = readToEnd(out.fileHandleForReading)
+        async let stderr = readToEnd(err.fileHandleForReading)
+        let (stdoutData, stderrData) = await (stdout, stderr)
+        return (await waitForExit(process), stdoutData, stderrData)
     }
 
     /// The exit status of `process`, waited for off the concurrency pool.
