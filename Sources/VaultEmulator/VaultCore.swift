@@ -157,7 +157,6 @@ actor VaultCore {
         var renewable: Bool
         var numUses: Int
         var orphan: Bool
-        var entityID = ""
     }
 
     /// The longest any token lives (Vault's default `max_lease_ttl`: 768h).

@@ -94,11 +94,6 @@ public final class VaultEmulator: Sendable {
 
     // MARK: Direct controls (no HTTP; for seeding demos and test fixtures)
 
-    /// Enables a KV engine at `path` (version 1 or 2) in `namespace` (created if missing).
-    public func enableKV(at path: String, version: Int = 2, namespace: String = "") async {
-        await core.ensureMount(namespace: namespace, path: path, version: version)
-    }
-
     /// Writes `data` to `path` of the KV engine at `mount`; returns the new version (KV v2).
     @discardableResult
     public func write(_ data: [String: String], to path: String, mount: String = "secret", namespace: String = "") async -> Int? {
@@ -111,11 +106,6 @@ public final class VaultEmulator: Sendable {
             namespace: namespace, policies: policies, ttl: Int(ttl.components.seconds), renewable: renewable,
             maxTTL: Int(maxTTL.components.seconds)
         ).id
-    }
-
-    /// Whether `token` is currently valid (exists and has not expired).
-    public func isTokenValid(_ token: String, namespace: String = "") async -> Bool {
-        await core.authenticate(token, namespace: namespace) != nil
     }
 
     /// One API call without the network, as if sent to `/v1/PATH` (`LIST` as a method):

@@ -52,7 +52,7 @@ struct VaultAuthenticator: Sendable {
     private func post(login path: String, body: [UInt8]) async throws(ProviderError) -> VaultResponses.AuthGrant {
         let response = try await transport.send(.POST, path, body: body, token: nil)
         guard response.status == 200 else {
-            throw VaultResponses.error(response, store: store, operation: "login (\(path))")
+            throw VaultResponses.error(response, store: store, operation: "login (\(path))", requestCarriedSecrets: true)
         }
         return try VaultResponses.authGrant(response.body, store: store, operation: "login (\(path))")
     }

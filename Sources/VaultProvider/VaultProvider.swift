@@ -193,7 +193,7 @@ public final class VaultProvider: SecretWriter {
             }
             let response = try await authorized(.POST, "\(configuration.mount)/\(key)", body: document.revealedBytes())
             guard response.status == 204 || response.status == 200 else {
-                throw VaultResponses.error(response, store: storeName, key: key, operation: "write")
+                throw VaultResponses.error(response, store: storeName, key: key, operation: "write", requestCarriedSecrets: true)
             }
             return ""
         }
@@ -208,7 +208,8 @@ public final class VaultProvider: SecretWriter {
         if response.status == 200 {
             return try VaultResponses.writtenVersion(response.body, store: storeName, key: key)
         }
-        let error = VaultResponses.error(response, store: storeName, key: key, version: expectedVersion, operation: "write")
+        let error = VaultResponses.error(
+            response, store: storeName, key: key, version: expectedVersion, operation: "write", requestCarriedSecrets: true)
         if error.class == .conflict, let expectedVersion, let current = try? await readOne(RemoteSecretID(key: key)).get(),
             VaultResponses.sameContent(current.value, document), let version = current.version,
             Int(version) == (Int(expectedVersion) ?? -1) + 1

@@ -11,7 +11,8 @@ enum VaultResponses {
     }
 
     /// Vault's `errors` and `warnings`, flattened to one line each, for error details.
-    /// (They name paths and reasons; Vault never puts secret data in them.)
+    /// (For reads they name paths and reasons; an answer to a request that carried secret
+    /// data may quote it back — e.g. a field conversion error — see ``error(_:store:key:version:operation:requestCarriedSecrets:)``.)
     static func messages(_ body: [UInt8]) -> String? {
         guard let envelope = object(body) else { return nil }
         var lines: [String] = []
@@ -27,11 +28,17 @@ enum VaultResponses {
     }
 
     /// The error a non-success answer stands for.
+    ///
+    /// - Parameter requestCarriedSecrets: the request held secret data (a login's secret ID
+    ///   or JWT, a write's values): Vault's own words are then left out of the detail, since
+    ///   an error may quote the input back; only the status and the operation are named.
     static func error(
-        _ response: VaultHTTPResponse, store: String, key: String? = nil, version: String? = nil, operation: String
+        _ response: VaultHTTPResponse, store: String, key: String? = nil, version: String? = nil, operation: String,
+        requestCarriedSecrets: Bool = false
     ) -> ProviderError {
         let said = messages(response.body)
-        let detail = "vault \(operation): HTTP \(response.status)" + (said.map { ": \($0)" } ?? "")
+        let quoted = requestCarriedSecrets ? nil : said
+        let detail = "vault \(operation): HTTP \(response.status)" + (quoted.map { ": \($0)" } ?? "")
         switch response.status {
         case 400:
             if let said, said.contains("check-and-set parameter did not match") {

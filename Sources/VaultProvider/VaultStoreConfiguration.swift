@@ -19,15 +19,6 @@ struct VaultStoreConfiguration: Sendable, Hashable {
         /// `serviceAccount` nil: the operator's own mounted token.
         case kubernetes(mountPath: String, role: String, serviceAccount: String?, serviceAccountNamespace: String?, audiences: [String])
         case appRole(mountPath: String, roleID: String, secretID: CredentialRef)
-
-        /// For messages: the method, never a credential.
-        var methodName: String {
-            switch self {
-            case .token: "token"
-            case .kubernetes: "kubernetes"
-            case .appRole: "approle"
-            }
-        }
     }
 
     enum CASource: Sendable, Hashable {

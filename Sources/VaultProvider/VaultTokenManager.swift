@@ -82,11 +82,6 @@ actor VaultTokenManager {
         return true
     }
 
-    /// Forgets the token (the store's auth changed, or tests).
-    func drop() {
-        held = nil
-    }
-
     private func needsRefresh(_ held: Held) -> Bool {
         guard let renewAt = held.renewAt else { return false }
         return now() >= renewAt

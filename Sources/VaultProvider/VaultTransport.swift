@@ -6,11 +6,15 @@ import NIOPosix
 import NIOSSL
 import SecretProviders
 
-/// One answer from Vault: status, `Retry-After`, and the body bytes.
-struct VaultHTTPResponse: Sendable {
+/// One answer from Vault: status, `Retry-After`, and the body bytes (which may hold
+/// secrets and tokens: it prints and dumps without them).
+struct VaultHTTPResponse: Sendable, CustomStringConvertible, CustomReflectable {
     var status: Int
     var retryAfter: String?
     var body: [UInt8]
+
+    var description: String { "VaultHTTPResponse(status: \(status), body: <\(body.count) bytes>)" }
+    var customMirror: Mirror { Mirror(self, children: ["description": description], displayStyle: .struct) }
 }
 
 /// Sends requests to one Vault server: the `X-Vault-Token` and `X-Vault-Namespace`

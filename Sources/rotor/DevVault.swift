@@ -42,9 +42,11 @@ enum DevVault {
             export VAULT_CACERT=\(caFile)
 
             """
-        try Data(env.utf8).write(to: URL(fileURLWithPath: envFile))
-        // It holds the root token.
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile)
+        // It holds the root token: readable by its owner only, from the start.
+        try? FileManager.default.removeItem(atPath: envFile)
+        guard FileManager.default.createFile(atPath: envFile, contents: Data(env.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: envFile])
+        }
         return Started(emulator: vault, envFile: envFile, caFile: caFile)
     }
 

@@ -104,10 +104,19 @@ struct AssumeRoleCredentialSource: AWSCredentialSource {
 /// `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, or `AWS_ROLE_ARN` +
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` as EKS IRSA mounts them (the file is read afresh
 /// whenever it changed).
-struct EnvironmentCredentialSource: AWSCredentialSource {
+///
+/// Holds the process environment, keys included: it prints and dumps as its variable
+/// names only.
+struct EnvironmentCredentialSource: AWSCredentialSource, CustomStringConvertible, CustomReflectable {
     var environment: [String: String]
     var sts: STSClient
     var sessionName: String
+
+    var description: String {
+        "EnvironmentCredentialSource(\(environment.keys.filter { $0.hasPrefix("AWS_") }.sorted().joined(separator: ", ")))"
+    }
+
+    var customMirror: Mirror { Mirror(self, children: ["description": description], displayStyle: .struct) }
 
     func credentials() async throws -> AWSCredentials {
         if let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty {

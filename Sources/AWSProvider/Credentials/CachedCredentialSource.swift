@@ -14,8 +14,6 @@ actor CachedCredentialSource: AWSCredentialSource {
     private let logger: Logger?
     private let refreshes = SingleFlight<Int, AWSCredentials>()
     private var cached: (credentials: AWSCredentials, validUntil: Date, generation: String)?
-    /// Refreshes done (logins, STS calls), for tests.
-    private(set) var refreshCount = 0
 
     /// - Parameters:
     ///   - label: names the source in log lines (`AssumeRole arn:…`, `secretRef aws/…`); never a credential.
@@ -40,7 +38,6 @@ actor CachedCredentialSource: AWSCredentialSource {
     private func refresh(generation: String) async throws -> AWSCredentials {
         if let cached, cached.validUntil > now(), cached.generation == generation { return cached.credentials }
         let fresh = try await source.credentials()
-        refreshCount += 1
         let time = now()
         let validUntil: Date
         if let expiration = fresh.expiration {

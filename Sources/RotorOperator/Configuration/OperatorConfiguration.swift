@@ -62,24 +62,6 @@ public struct OperatorConfiguration: Sendable, Equatable {
         }
 
         public var flag: String { "--\(rawValue)" }
-
-        /// The default, as text, for help and docs.
-        public var defaultText: String {
-            switch self {
-            case .kubeconfig: "KUBECONFIG, else in-cluster, else ~/.kube/config"
-            case .context: "the current context"
-            case .namespaces: "all namespaces"
-            case .operatorNamespace: "POD_NAMESPACE, else the service account's namespace, else rotor-system"
-            case .workers: "4"
-            case .leaderElect: "true"
-            case .leaseName: "rotor-leader"
-            case .healthAddress: "0.0.0.0:8080 (\"off\" disables)"
-            case .logLevel: "info"
-            case .logFormat: "json"
-            case .kubeQPS: "50"
-            case .kubeBurst: "100"
-            }
-        }
     }
 
     /// Every problem found, each naming the flag and variable concerned.

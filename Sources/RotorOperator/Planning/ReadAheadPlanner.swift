@@ -1,4 +1,5 @@
 import Foundation
+import KubeRuntime
 import RotorAPI
 import SecretProviders
 
@@ -89,22 +90,22 @@ public enum ReadAheadPlanner {
         func add(_ es: ExternalSecret, at time: Date) {
             for id in remoteIDs(of: es.spec) where earliest[id].map({ time < $0 }) ?? true { earliest[id] = time }
         }
-        var inQueue = Set<String>()
+        var inQueue = Set<ObjectKey>()
         for entry in queued {
             let es = entry.externalSecret
-            inQueue.insert("\(es.metadata.namespace ?? "")/\(es.name)")
+            inQueue.insert(ObjectKey(of: es))
             let turn = now.addingTimeInterval(Double(entry.position) / rate)
             guard turn <= limit, let due = nextRead(of: es, store: store, now: now), due <= turn else { continue }
             add(es, at: turn)
         }
         if queueSeenWhole {
-            for es in externalSecrets where !inQueue.contains("\(es.metadata.namespace ?? "")/\(es.name)") {
+            for es in externalSecrets where !inQueue.contains(ObjectKey(of: es)) {
                 guard let due = nextRead(of: es, store: store, now: now), due <= limit else { continue }
                 add(es, at: max(due, now))
             }
         }
         return earliest.map { Candidate(id: $0.key, due: $0.value) }
-            .sorted { ($0.due, $0.id.description) < ($1.due, $1.id.description) }
+            .sorted { ($0.due, $0.id.key, $0.id.version ?? "") < ($1.due, $1.id.key, $1.id.version ?? "") }
     }
 
     /// What to read now, from `candidates` the cache does not hold (soonest first):

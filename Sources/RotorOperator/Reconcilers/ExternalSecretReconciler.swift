@@ -299,13 +299,13 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let key): remoteKey = key
         case .failure(let failure): return try await fail(es, failure)
         }
-        let reader: any SecretReader
+        let reader: CoalescingReader
         do {
             reader = try await providers.reader(for: store.identity, provider: store.provider)
         } catch {
             return try await fail(es, .provider(error, store: store.identity))
         }
-        guard reader.capabilities.access == .readWrite, let writer = reader as? any SecretWriter else {
+        guard reader.capabilities.access == .readWrite else {
             return try await fail(es, .invalidSpec(
                 field: "spec.rotation", problem: "\(store.identity.phrase) is read-only; a scheduled rotation writes to the provider and needs a ReadWrite store"))
         }
@@ -327,7 +327,7 @@ public struct ExternalSecretReconciler: Sendable {
             es = try await client.updateStatus(updated)
             try await rotationHooks.after(.pendingRecorded)
         }
-        if let coalescing = reader as? CoalescingReader { await coalescing.invalidate(key: remoteKey) }
+        await reader.invalidate(key: remoteKey)
         let generated = ScheduledRotation.generatedValues(rotation.generate ?? [], installKey: fingerprintKeyBytes, pendingID: pendingID)
         do {
             let current = try await reader.read(RemoteSecretID(key: remoteKey))
@@ -336,7 +336,7 @@ public struct ExternalSecretReconciler: Sendable {
             let document = try ScheduledRotation.merged(current: current.value, generated: generated, key: remoteKey)
             let properties = try current.extract(for: RemoteSecretID(key: remoteKey))
             if !ScheduledRotation.alreadyApplied(current: properties, generated: generated) {
-                _ = try await writer.write(key: remoteKey, document: document, idempotencyToken: pendingID, expectedVersion: current.version)
+                _ = try await reader.write(key: remoteKey, document: document, idempotencyToken: pendingID, expectedVersion: current.version)
             }
         } catch let error as ProviderError {
             rotationMetrics.rotation(result: "failure")

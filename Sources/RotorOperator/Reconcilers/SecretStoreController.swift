@@ -42,7 +42,11 @@ public enum SecretStoreController {
     static func reconcile<Store: StoreResource>(
         _ store: Store?, identity: StoreIdentity, client: any KubernetesClient, providers: StoreProviders
     ) async throws -> ReconcileAction {
-        guard var store else { return .done }
+        // Gone: its provider goes too (its cache holds values; its clients hold connections).
+        guard var store else {
+            await providers.forget(identity)
+            return .done
+        }
         if let status = try await check(store.storeProvider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) {
             store.status = status
             _ = try await client.updateStatus(store)
