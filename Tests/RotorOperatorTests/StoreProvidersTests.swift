@@ -1,7 +1,9 @@
+import EmulatorTestSupport
 import RotorAPI
-import RotorOperator
 import SecretProviders
 import Testing
+
+@testable import RotorOperator
 
 /// One provider per store, rebuilt only when the store's provider block changes.
 @Suite("StoreProviders")
@@ -21,6 +23,23 @@ struct StoreProvidersTests {
         let again = try await providers.reader(for: Self.store, provider: spec)
         let same = ObjectIdentifier(first as AnyObject) == ObjectIdentifier(again as AnyObject)
         #expect(same, "one provider (one login, one cache) per store")
+    }
+
+    @Test("a deleted store's provider and its cached values are dropped")
+    func deletedStoreIsForgotten() async throws {
+        let providers = StoreProviders()
+        let spec = try Self.provider(#"{"fake":{"data":[{"key":"k","value":"fake-one"}]}}"#)
+        let before = try await providers.reader(for: Self.store, provider: spec)
+        _ = try await before.read(RemoteSecretID(key: "k"))
+        #expect(await before.cachedCount == 1)
+        try await EmulatedCluster.with { cluster in
+            let action = try await SecretStoreController.reconcile(
+                SecretStore?.none, identity: Self.store, client: cluster.client, providers: providers)
+            #expect(action == .done)
+        }
+        let after = try await providers.reader(for: Self.store, provider: spec)
+        #expect(ObjectIdentifier(before) != ObjectIdentifier(after), "a new provider, with an empty cache")
+        #expect(await after.cachedCount == 0)
     }
 
     @Test("editing the store's provider block replaces the provider, so new values are served")
