@@ -91,7 +91,7 @@ struct Run: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "rotor")
         do {
-            try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() })
+            try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() + SecretAgeTable.shared.exposition() })
         } catch {
             logger.critical("rotor stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure

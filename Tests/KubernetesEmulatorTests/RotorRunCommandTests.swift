@@ -100,6 +100,7 @@ struct RotorRunCommandTests {
             #expect(metrics.body.contains("# TYPE rotor_queue_depth gauge"))
             #expect(metrics.body.contains("rotor_sync_duration_seconds_count"))
             #expect(metrics.body.contains(#"rotor_kube_requests_total{verb="create",resource="secrets",code="201"}"#))
+            #expect(metrics.body.contains(#"rotor_secret_age_seconds{namespace="default",name="e"}"#), "the age of the synced values")
             #expect(!metrics.body.contains("run-test-value"), "metrics never carry a value")
 
             process.terminate()

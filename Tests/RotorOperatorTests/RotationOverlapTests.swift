@@ -179,8 +179,14 @@ struct RotationOverlapTests {
             #expect(!lines.contains { $0.contains(CanaryTests.canary) }, "no log line carries the value")
             let labels = h.metrics.counters.flatMap { [$0.label] + $0.dimensions.map { "\($0.0)=\($0.1)" } }
                 + h.metrics.recorders.flatMap { [$0.label] + $0.dimensions.map { "\($0.0)=\($0.1)" } }
-            #expect(labels.contains("rotor_secret_age_seconds"))
             #expect(!labels.contains { $0.contains(CanaryTests.canary) }, "no metric label carries the value")
+            // The age of the values counts from the rotation (the clock stood still since the grace ended).
+            let ages = h.secretAges.ages(at: h.clock.now())
+            #expect(ages.map(\.name) == ["db"])
+            #expect(ages.first.map { $0.seconds >= Self.grace } == true)
+            let exposition = String(decoding: h.secretAges.exposition(at: h.clock.now()), as: UTF8.self)
+            #expect(exposition.contains("rotor_secret_age_seconds{namespace=\"default\",name=\"db\"}"))
+            #expect(!exposition.contains(CanaryTests.canary), "no metric label carries the value")
         }
     }
 }

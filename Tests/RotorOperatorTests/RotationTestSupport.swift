@@ -19,6 +19,8 @@ final class RotationHarness: Sendable {
     let cluster: EmulatedCluster
     let clock: ManualClock
     let metrics: TestMetrics
+    /// `rotor_secret_age_seconds` of this harness's operators only.
+    let secretAges = SecretAgeTable()
     /// The fingerprint key, the same for every operator started (as the key Secret would be).
     let keyBytes: [UInt8] = Array(repeating: 42, count: 32)
     /// The provider kinds the operator knows (a test may serve its own fake).
@@ -106,7 +108,7 @@ final class RotationHarness: Sendable {
         let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"), logger: logger)
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,
-            logger: logger, metricsFactory: metrics, rotationHooks: hooks)
+            logger: logger, metricsFactory: metrics, secretAges: secretAges, rotationHooks: hooks)
         // A crashed reconcile (a hook that never returns) is cut off quickly on stop.
         externalSecrets.shutdownGracePeriod = .milliseconds(200)
         let controller = externalSecrets

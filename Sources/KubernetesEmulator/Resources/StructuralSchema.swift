@@ -6,8 +6,37 @@ import RotorAPI
 /// validation of types, required members, enums, patterns and bounds.
 struct StructuralSchema: Sendable {
     let root: JSONValue
+    /// Every `pattern` of the schema, compiled once when the CRD is registered rather than per
+    /// validated value (compiling an ICU regex costs more than the rest of a validation).
+    private let patterns: [String: CompiledPattern]
 
-    init(_ root: JSONValue) { self.root = root }
+    init(_ root: JSONValue) {
+        self.root = root
+        var patterns: [String: CompiledPattern] = [:]
+        Self.collectPatterns(root, into: &patterns)
+        self.patterns = patterns
+    }
+
+    /// A compiled `pattern`; nil when the pattern is not a valid regular expression, which
+    /// (as before) validates nothing.
+    private struct CompiledPattern: @unchecked Sendable {
+        // NSRegularExpression is immutable once made and safe to share between threads.
+        let regex: NSRegularExpression?
+    }
+
+    private static func collectPatterns(_ schema: JSONValue, into patterns: inout [String: CompiledPattern]) {
+        switch schema {
+        case .object(let members):
+            if let pattern = members["pattern"]?.stringValue, patterns[pattern] == nil {
+                patterns[pattern] = CompiledPattern(regex: try? NSRegularExpression(pattern: pattern))
+            }
+            for member in members.values { collectPatterns(member, into: &patterns) }
+        case .array(let items):
+            for item in items { collectPatterns(item, into: &patterns) }
+        default:
+            return
+        }
+    }
 
     /// Fills in `default`s of absent members (recursively, for present parents).
     func applyDefaults(_ value: JSONValue) -> JSONValue { Self.defaulted(value, schema: root) }
@@ -79,18 +108,18 @@ struct StructuralSchema: Sendable {
     /// Field errors of the value against the schema.
     func validate(_ value: JSONValue) -> [StatusCause] {
         var causes: [StatusCause] = []
-        Self.validate(value, schema: root, path: "", isRoot: true, causes: &causes)
+        validate(value, schema: root, path: "", isRoot: true, causes: &causes)
         return causes
     }
 
-    private static func describe(_ v: JSONValue) -> String {
+    private func describe(_ v: JSONValue) -> String {
         switch v {
         case .string(let s): return "\"\(s)\""
         default: return v.serializedString()
         }
     }
 
-    private static func validate(_ value: JSONValue, schema: JSONValue, path: String, isRoot: Bool, causes: inout [StatusCause]) {
+    private func validate(_ value: JSONValue, schema: JSONValue, path: String, isRoot: Bool, causes: inout [StatusCause]) {
         let field = path
         if value.isNull {
             if schema["nullable"]?.boolValue == true || isRoot { return }
@@ -124,7 +153,7 @@ struct StructuralSchema: Sendable {
         switch value {
         case .string(let s):
             if let pattern = schema["pattern"]?.stringValue,
-                let regex = try? NSRegularExpression(pattern: pattern),
+                let regex = patterns[pattern]?.regex ?? (try? NSRegularExpression(pattern: pattern)),
                 regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) == nil
             {
                 causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(s)\": \(field) in body should match '\(pattern)'", field: field))

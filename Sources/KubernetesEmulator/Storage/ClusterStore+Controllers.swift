@@ -34,6 +34,8 @@ extension ClusterStore {
 
     /// Registers every CRD's resource and marks it Established; unregisters removed ones.
     private func establishCRDs() -> Bool {
+        guard customResourceDefinitionsChanged else { return false }
+        customResourceDefinitionsChanged = false
         var progressed = false
         let crds = tables[ResourceRegistry.customResourceDefinitions]?.objects ?? [:]
         var served: Set<ResourceID> = []
@@ -179,7 +181,9 @@ extension ClusterStore {
     private func terminateNamespaces() -> Bool {
         var progressed = false
         let namespaces = registry.namespaces
-        for (key, ns) in tables[ResourceRegistry.namespaces]?.objects ?? [:] where ns.isTerminating {
+        for name in terminatingNamespaces.sorted() {
+            let key = ObjectKey(namespace: "", name: name)
+            guard let ns = tables[ResourceRegistry.namespaces]?.objects[key], ns.isTerminating else { continue }
             if objectCountByNamespace[key.name, default: 0] > 0 && !sweptNamespaces.contains(key.name) {
                 // No new content can be created in a terminating namespace, so one sweep suffices.
                 sweptNamespaces.insert(key.name)

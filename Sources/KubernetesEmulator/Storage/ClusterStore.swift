@@ -61,6 +61,12 @@ actor ClusterStore {
     var awaitingDependents: Set<String> = []
     /// Terminating namespaces whose contents have been asked to go.
     var sweptNamespaces: Set<String> = []
+    /// Names of namespaces marked for deletion (the namespace controller's work list), so a
+    /// write elsewhere does not look at every namespace.
+    var terminatingNamespaces: Set<String> = []
+    /// Set when a CustomResourceDefinition was written or removed: the CRD controller has work.
+    /// Deriving a CRD's resource (schema, columns) is costly; it is not redone on unrelated writes.
+    var customResourceDefinitionsChanged = true
 
     init(configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
@@ -433,15 +439,24 @@ actor ClusterStore {
     private func index(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
         let uid = stored.uid
         objectsByUID[uid] = (resource, key)
+        noteControllerWork(stored, resource: resource, key: key)
         for owner in stored.ownerUIDs { dependentsByOwner[owner, default: []].insert(uid) }
         if stored.isTerminating && stored.finalizers.contains(where: { $0 == "orphan" || $0 == "foregroundDeletion" }) {
             awaitingDependents.insert(uid)
         }
     }
 
+    /// Keeps the controllers' work lists current (see `runControllers`).
+    private func noteControllerWork(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
+        if resource == ResourceRegistry.customResourceDefinitions { customResourceDefinitionsChanged = true }
+        if resource == ResourceRegistry.namespaces && stored.isTerminating { terminatingNamespaces.insert(key.name) }
+    }
+
     private func unindex(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
         let uid = stored.uid
         objectsByUID[uid] = nil
+        noteControllerWork(stored, resource: resource, key: key)
+        if resource == ResourceRegistry.namespaces { terminatingNamespaces.remove(key.name) }
         awaitingDependents.remove(uid)
         for owner in stored.ownerUIDs {
             dependentsByOwner[owner]?.remove(uid)

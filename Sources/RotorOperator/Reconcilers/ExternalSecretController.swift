@@ -14,7 +14,8 @@ public enum ExternalSecretController {
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
         fingerprintKey: SymmetricKey, events: EventRecorder, providers: StoreProviders = StoreProviders(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory, rotationHooks: RotationHooks = RotationHooks()
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = .shared,
+        rotationHooks: RotationHooks = RotationHooks()
     ) -> Controller<ExternalSecret> {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
@@ -34,7 +35,7 @@ public enum ExternalSecretController {
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
             readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
             ownWrites: ownWrites, events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
-            rotationMetrics: RotationMetrics(factory: metricsFactory), rotationHooks: rotationHooks)
+            rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },

@@ -350,8 +350,10 @@ public struct ExternalSecretReconciler: Sendable {
     private func observeRotation(_ es: ExternalSecret, window: RotationWindow?, existing: Secret?, now: Date) async {
         let namespace = es.metadata.namespace ?? ""
         await rotationMetrics.setOverlap(window != nil, namespace: namespace, name: es.name)
-        if let changed = window?.rotatedAt ?? es.status?.rotation?.rotatedAt?.date ?? existing?.metadata.creationTimestamp?.date {
-            rotationMetrics.secretAge(now.timeIntervalSince(changed), namespace: namespace, name: es.name)
+        // No Secret before this reconcile: it was created just now, with these values.
+        let created = existing == nil ? now : existing?.metadata.creationTimestamp?.date
+        if let changed = window?.rotatedAt ?? es.status?.rotation?.rotatedAt?.date ?? created {
+            rotationMetrics.valuesChanged(at: changed, namespace: namespace, name: es.name)
         }
     }
 

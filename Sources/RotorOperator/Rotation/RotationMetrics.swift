@@ -7,16 +7,18 @@ import Metrics
 /// - `rotor_rotations_total{result}`: rotations, `result` = `success` (new values written
 ///   with their previous ones kept) or `failure` (a scheduled rotation's provider write failed).
 /// - `rotor_rotation_overlap_active`: ExternalSecrets whose Secret holds previous values now.
-/// - `rotor_secret_age_seconds{namespace, name}`: seconds since the ExternalSecret's values
-///   last changed (its last rotation, else the Secret's creation), as of its last reconcile.
+/// - `rotor_secret_age_seconds{namespace, name}`: kept in a ``SecretAgeTable`` (see there why).
 public actor RotationMetrics {
     /// Where every operator metric goes (also the sync counters of ``OperatorMetrics``).
     nonisolated let factory: any MetricsFactory
+    /// Where the ages of ExternalSecrets' values go.
+    nonisolated let secretAges: SecretAgeTable
     private var overlapping: Set<String> = []
     private let overlapGauge: Gauge
 
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    public init(factory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = .shared) {
         self.factory = factory
+        self.secretAges = secretAges
         overlapGauge = Gauge(label: "rotor_rotation_overlap_active", dimensions: [], factory: factory)
     }
 
@@ -32,19 +34,15 @@ public actor RotationMetrics {
         if changed || overlapping.isEmpty { overlapGauge.record(overlapping.count) }
     }
 
-    /// Records the age of the ExternalSecret's values.
-    public nonisolated func secretAge(_ seconds: TimeInterval, namespace: String, name: String) {
-        secretAgeGauge(namespace: namespace, name: name).record(max(0, seconds.rounded()))
+    /// Records when the ExternalSecret's values last changed.
+    public nonisolated func valuesChanged(at date: Date, namespace: String, name: String) {
+        secretAges.record(changedAt: date, namespace: namespace, name: name)
     }
 
     /// Forgets an ExternalSecret that is gone: it leaves the overlap count, and its age
     /// series is released (not left behind at its last value).
     public func forget(namespace: String, name: String) {
         setOverlap(false, namespace: namespace, name: name)
-        secretAgeGauge(namespace: namespace, name: name).destroy()
-    }
-
-    private nonisolated func secretAgeGauge(namespace: String, name: String) -> Gauge {
-        Gauge(label: "rotor_secret_age_seconds", dimensions: [("namespace", namespace), ("name", name)], factory: factory)
+        secretAges.forget(namespace: namespace, name: name)
     }
 }
