@@ -37,6 +37,27 @@ struct APISemanticsTests {
         }
     }
 
+    @Test("typed writes returning a receipt name the stored object and its new resourceVersion; failures still throw")
+    func receiptsCarryTheStoredVersion() async throws {
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            var secret = Secret(metadata: ObjectMeta(name: "db", namespace: "default"), data: ["k": Data("v".utf8)])
+            let created = try await client.createReturningReceipt(secret)
+            let stored = try await client.get(Secret.self, namespace: "default", name: "db")
+            #expect(created == WriteReceipt(namespace: "default", name: "db", resourceVersion: stored.metadata.resourceVersion, uid: stored.metadata.uid))
+            secret = stored
+            secret.data = ["k": Data("w".utf8)]
+            let updated = try await client.updateReturningReceipt(secret)
+            let reread = try await client.get(Secret.self, namespace: "default", name: "db")
+            #expect(updated.resourceVersion == reread.metadata.resourceVersion && updated.resourceVersion != created.resourceVersion)
+            // The stale version is refused, as by `update`.
+            let stale = await apiError { try await client.updateReturningReceipt(secret) }
+            #expect(stale?.kind == .conflict)
+            let duplicate = await apiError { try await client.createReturningReceipt(Secret(metadata: ObjectMeta(name: "db", namespace: "default"))) }
+            #expect(duplicate?.kind == .alreadyExists)
+        }
+    }
+
     @Test("generation counts spec changes only; status goes through the status subresource")
     func generationAndStatus() async throws {
         try await EmulatedCluster.with { cluster in

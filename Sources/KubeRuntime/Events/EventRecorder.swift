@@ -149,7 +149,7 @@ public actor EventRecorder {
                 action: action, related: related, reportingComponent: configuration.reportingComponent,
                 reportingInstance: configuration.reportingInstance)
             do {
-                _ = try await client.create(event, namespace: namespace)
+                try await client.createReturningReceipt(event, namespace: namespace)
                 cache.set(CachedEvent(name: name, namespace: namespace, count: 1), for: key)
                 return name
             } catch let error as KubeAPIError where error.kind == .alreadyExists {

@@ -1,3 +1,4 @@
+import KubeClient
 import RotorAPI
 
 /// Names an object: namespace (nil for cluster-scoped) and name. The key of the
@@ -20,6 +21,11 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
     /// The key of a typed object.
     public init<Object: KubernetesResource>(of object: Object) {
         self.init(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+    }
+
+    /// The key of an object just written (from the server's receipt).
+    public init(of receipt: WriteReceipt) {
+        self.init(namespace: receipt.namespace, name: receipt.name)
     }
 
     public var description: String { namespace.map { "\($0)/\(name)" } ?? name }

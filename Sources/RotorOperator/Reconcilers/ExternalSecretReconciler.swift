@@ -195,8 +195,8 @@ public struct ExternalSecretReconciler: Sendable {
         switch plan.action {
         case .create(let secret):
             do {
-                let created = try await client.create(secret)
-                await ownWrites?.record(ObjectKey(of: created), resourceVersion: created.metadata.resourceVersion)
+                let created = try await client.createReturningReceipt(secret)
+                await ownWrites?.record(ObjectKey(of: created), resourceVersion: created.resourceVersion)
             } catch let error as KubeAPIError where error.kind == .alreadyExists && presumedMissing {
                 // Not a first sync after all (a crash before the status was written, or
                 // someone else's Secret of that name): read it and decide again.
@@ -204,8 +204,8 @@ public struct ExternalSecretReconciler: Sendable {
             }
             wrote = true
         case .update(let secret):
-            let updated = try await client.update(secret)
-            await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.metadata.resourceVersion)
+            let updated = try await client.updateReturningReceipt(secret)
+            await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.resourceVersion)
             wrote = true
         case .none:
             break
@@ -440,6 +440,6 @@ public struct ExternalSecretReconciler: Sendable {
         guard ExternalSecretStatusPlanner.statusChanged(es.status, desired) else { return }
         var updated = es
         updated.status = desired
-        _ = try await client.updateStatus(updated)
+        try await client.updateStatusReturningReceipt(updated)
     }
 }

@@ -49,7 +49,7 @@ public enum SecretStoreController {
         }
         if let status = try await check(store.storeProvider, identity: identity, status: store.status, generation: store.metadata.generation, providers: providers) {
             store.status = status
-            _ = try await client.updateStatus(store)
+            try await client.updateStatusReturningReceipt(store)
         }
         return .requeue(after: recheckInterval)
     }
