@@ -101,6 +101,36 @@ struct RotationRestartTargetTests {
         }
     }
 
+    @Test("StatefulSet and DaemonSet targets are rolled too, each once per rotation")
+    func statefulSetAndDaemonSetAreRolled() async throws {
+        try await RotationHarness.with { h in
+            let pods = #""selector":{"matchLabels":{"app":"w"}},"template":{"metadata":{"labels":{"app":"w"}},"spec":{"containers":[{"name":"w","image":"w:1"}]}}"#
+            let statefulSet = #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"cache","namespace":"default"},"spec":{"serviceName":"cache",\#(pods)}}"#
+            let daemonSet = #"{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent","namespace":"default"},"spec":{\#(pods)}}"#
+            _ = try await h.client.create(StatefulSet.resourceType, namespace: "default", body: try JSONValue(parsing: statefulSet))
+            _ = try await h.client.create(DaemonSet.resourceType, namespace: "default", body: try JSONValue(parsing: daemonSet))
+            let running = h.startOperator()
+            try await h.createExternalSecret(
+                rotation: #"{"gracePeriod":"10m","restartTargets":[{"kind":"StatefulSet","name":"cache"},{"kind":"DaemonSet","name":"agent"}]}"#)
+            #expect(await EmulatedCluster.eventually { await h.data()["password"] == "v1" })
+            #expect(await h.settled(running))
+
+            let rotatedAt = h.clock.now()
+            try await h.setStorePassword("v2")
+            #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.restartedFor == KubeTime(rotatedAt).rfc3339 })
+            #expect(await h.settled(running))
+            let cache = try await h.client.get(StatefulSet.self, namespace: "default", name: "cache")
+            let agent = try await h.client.get(DaemonSet.self, namespace: "default", name: "agent")
+            #expect(cache.spec.template.metadata.annotations?["rotor.dev/restartedAt"] == KubeTime(rotatedAt).rfc3339)
+            #expect(agent.spec.template.metadata.annotations?["rotor.dev/restartedAt"] == KubeTime(rotatedAt).rfc3339)
+            #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "statefulsets") == 1)
+            #expect(h.cluster.emulator.faults.requestCount(verb: "patch", resource: "daemonsets") == 1)
+            // Neither controller has reported a rollout: the previous value is kept meanwhile.
+            #expect(await h.data()["password_previous"] == "v1")
+            await running.stop()
+        }
+    }
+
     @Test("a restart target that does not exist does not hold the previous value")
     func missingTargetDoesNotHold() async throws {
         try await RotationHarness.with { h in

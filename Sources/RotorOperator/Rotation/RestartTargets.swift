@@ -76,23 +76,12 @@ struct RestartTargetClient: Sendable {
 
     /// The target's state, or `exists: false` when it is not found.
     func state(of target: RestartTarget, namespace: String) async throws -> RestartTargetState {
+        guard let type = Self.workloadType(of: target) else { return RestartTargetState(target: target, exists: false) }
         do {
-            switch target.kind {
-            case .deployment:
-                let w = try await client.get(Deployment.self, namespace: namespace, name: target.name)
-                return RestartTargetState(
-                    target: target, exists: true, restartedAt: w.spec.template.metadata.annotations?[RestartAnnotation.name], rollout: w.rolloutStatus)
-            case .statefulSet:
-                let w = try await client.get(StatefulSet.self, namespace: namespace, name: target.name)
-                return RestartTargetState(
-                    target: target, exists: true, restartedAt: w.spec.template.metadata.annotations?[RestartAnnotation.name], rollout: w.rolloutStatus)
-            case .daemonSet:
-                let w = try await client.get(DaemonSet.self, namespace: namespace, name: target.name)
-                return RestartTargetState(
-                    target: target, exists: true, restartedAt: w.spec.template.metadata.annotations?[RestartAnnotation.name], rollout: w.rolloutStatus)
-            default:
-                return RestartTargetState(target: target, exists: false)
-            }
+            let workload = try await client.get(type, namespace: namespace, name: target.name)
+            return RestartTargetState(
+                target: target, exists: true, restartedAt: workload.podTemplate.metadata.annotations?[RestartAnnotation.name],
+                rollout: workload.rolloutStatus)
         } catch let error as KubeAPIError where error.kind == .notFound {
             return RestartTargetState(target: target, exists: false)
         }
@@ -101,15 +90,39 @@ struct RestartTargetClient: Sendable {
     /// Sets the restart annotation to `rotationID` unless it already has that value.
     /// Returns whether the workload was patched.
     func restart(_ target: RestartTarget, namespace: String, rotationID: String) async throws -> Bool {
+        guard let type = Self.workloadType(of: target) else { return false }
         let current = try await state(of: target, namespace: namespace)
         guard current.exists, current.restartedAt != rotationID else { return false }
         let patch = Patch.merge(["spec": ["template": ["metadata": ["annotations": [RestartAnnotation.name: .string(rotationID)]]]]])
-        switch target.kind {
-        case .deployment: _ = try await client.patch(Deployment.self, namespace: namespace, name: target.name, patch: patch)
-        case .statefulSet: _ = try await client.patch(StatefulSet.self, namespace: namespace, name: target.name, patch: patch)
-        case .daemonSet: _ = try await client.patch(DaemonSet.self, namespace: namespace, name: target.name, patch: patch)
-        default: return false
-        }
+        _ = try await client.patch(type, namespace: namespace, name: target.name, patch: patch)
         return true
     }
+
+    /// The API type of a target's kind; nil for kinds that cannot be restarted.
+    private static func workloadType(of target: RestartTarget) -> (any RestartableWorkload.Type)? {
+        switch target.kind {
+        case .deployment: Deployment.self
+        case .statefulSet: StatefulSet.self
+        case .daemonSet: DaemonSet.self
+        default: nil
+        }
+    }
+}
+
+/// A workload that rolls its pods when its pod template changes.
+protocol RestartableWorkload: KubernetesResource {
+    var podTemplate: PodTemplateSpec { get }
+    var rolloutStatus: RolloutStatus { get }
+}
+
+extension Deployment: RestartableWorkload {
+    var podTemplate: PodTemplateSpec { spec.template }
+}
+
+extension StatefulSet: RestartableWorkload {
+    var podTemplate: PodTemplateSpec { spec.template }
+}
+
+extension DaemonSet: RestartableWorkload {
+    var podTemplate: PodTemplateSpec { spec.template }
 }
