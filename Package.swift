@@ -269,8 +269,9 @@ let package = Package(
         .testTarget(
             name: "KubernetesEmulatorTests",
             dependencies: [
-                "KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport",
+                "KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport", "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ],

@@ -42,7 +42,11 @@ public struct HTTPServerRequest: Sendable {
     /// The token of an `Authorization: Bearer` header.
     public var bearerToken: String? {
         guard let value = headers.first(name: "authorization"), value.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        // Trimmed by hand: Foundation's `trimmingCharacters` bridges through NSString on every request.
+        var token = value.dropFirst(7)
+        while let first = token.first, first == " " || first == "\t" { token.removeFirst() }
+        while let last = token.last, last == " " || last == "\t" { token.removeLast() }
+        return String(token)
     }
 
     /// Decodes `%XX` escapes (and `+` as a space in query strings).

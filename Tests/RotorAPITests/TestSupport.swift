@@ -1,5 +1,6 @@
 import Foundation
 import RotorAPI
+import Testing
 
 /// The result of decoding a JSON text as a type and encoding the value again.
 struct RoundTrip<Value> {
@@ -8,10 +9,19 @@ struct RoundTrip<Value> {
     var reencoded: JSONValue
 }
 
-/// Decodes `json` as `type` with the Kubernetes coders and encodes it back.
-func roundTrip<Value: Codable>(_ type: Value.Type, _ json: String) throws -> RoundTrip<Value> {
+/// Decodes `json` as `type` with the Kubernetes coders and encodes it back. On the way it
+/// checks that the direct coders (`JSONValueDecoder`/`JSONValueEncoder`, what the client uses)
+/// agree with Foundation's (`KubeJSON.decoder`/`encoder`) on this document.
+func roundTrip<Value: Codable & Equatable>(
+    _ type: Value.Type, _ json: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> RoundTrip<Value> {
     let value = try KubeJSON.decoder.decode(Value.self, from: Data(json.utf8))
-    return RoundTrip(value: value, original: try JSONValue(parsing: json), reencoded: try JSONValue(encoding: value))
+    let original = try JSONValue(parsing: json)
+    #expect(try JSONValueDecoder().decode(Value.self, from: original) == value, "direct decoding differs", sourceLocation: sourceLocation)
+    let reencoded = try JSONValue(encoding: value)
+    let viaText = try JSONValue(parsing: KubeJSON.encoder.encode(value))
+    #expect(reencoded == viaText, "direct encoding differs", sourceLocation: sourceLocation)
+    return RoundTrip(value: value, original: original, reencoded: reencoded)
 }
 
 /// `value` with every object member whose value is `null` removed, recursively. The API

@@ -203,7 +203,7 @@ actor ClusterStore {
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
         if tables[resource.id]?.objects[key] != nil { throw APIError.alreadyExists(resource, name) }
         let timestamp = KubeTime(now())
-        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["uid"] = .string(Self.newUID())
         metadata["creationTimestamp"] = .string(timestamp.rfc3339)
         metadata["deletionTimestamp"] = nil
         metadata["deletionGracePeriodSeconds"] = nil
@@ -462,6 +462,23 @@ actor ClusterStore {
             dependentsByOwner[owner]?.remove(uid)
             if dependentsByOwner[owner]?.isEmpty == true { dependentsByOwner[owner] = nil }
         }
+    }
+
+    /// A random (version 4) UUID, as kube-apiserver gives every object. Made from the system
+    /// generator directly: Foundation's `UUID()` on Linux opens and reads `/dev/urandom` each
+    /// time, a cost the emulator paid on every create.
+    static func newUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        var bytes: [UInt8] = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64($0))) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64($0))) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40  // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80  // RFC 4122 variant
+        let uuid = UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return uuid.uuidString.lowercased()
     }
 
     private func checkTypeMeta(_ resource: ResourceDescriptor, _ object: inout JSONObject) throws {

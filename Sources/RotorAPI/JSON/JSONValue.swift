@@ -143,15 +143,16 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Converts a `Codable` value to its JSON form.
+    /// Converts a `Codable` value to its JSON form (``JSONValueEncoder``: the same value as
+    /// parsing what `KubeJSON.encoder` writes, without the text in between).
     public init<T: Encodable>(encoding value: T) throws {
-        let bytes = try KubeJSON.encoder.encode(value)
-        self = try JSONValue(parsing: bytes)
+        self = try JSONValueEncoder().encode(value)
     }
 
-    /// Decodes this JSON value as a `Decodable` type.
+    /// Decodes this JSON value as a `Decodable` type (``JSONValueDecoder``: as
+    /// `KubeJSON.decoder` decodes this value's text, without writing the text).
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        try KubeJSON.decoder.decode(T.self, from: Data(serializedBytes()))
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }
 

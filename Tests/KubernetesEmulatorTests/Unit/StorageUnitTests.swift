@@ -1,10 +1,39 @@
 import Foundation
+import HTTPServing
 @testable import KubernetesEmulator
+import NIOHTTP1
 import RotorAPI
 import Testing
 
 @Suite("Unit: storage keys, continue tokens and change history")
 struct StorageUnitTests {
+    // MARK: Object identity and credentials
+
+    @Test("object uids are random version-4 UUIDs in lowercase, never repeated")
+    func uidsAreRandomVersion4UUIDs() {
+        let uids = (0..<2_000).map { _ in ClusterStore.newUID() }
+        #expect(Set(uids).count == uids.count)
+        for uid in uids.prefix(50) {
+            #expect(UUID(uuidString: uid) != nil && uid == uid.lowercased())
+            let characters = Array(uid)
+            #expect(characters[14] == "4", "version 4: \(uid)")
+            #expect("89ab".contains(characters[19]), "RFC 4122 variant: \(uid)")
+        }
+    }
+
+    @Test("the bearer token is read from Authorization whatever the scheme's case, without surrounding blanks")
+    func bearerTokenParsing() {
+        func token(_ header: String?) -> String? {
+            var headers = HTTPHeaders()
+            if let header { headers.add(name: "Authorization", value: header) }
+            return HTTPServerRequest(method: .GET, uri: "/api", headers: headers, body: []).bearerToken
+        }
+        #expect(token("Bearer abc.def") == "abc.def")
+        #expect(token("bearer  \tabc \t") == "abc")
+        #expect(token("Basic YWJjOmRlZg==") == nil)
+        #expect(token(nil) == nil)
+    }
+
     // MARK: Continue tokens
 
     @Test("a continue token decodes to the resourceVersion and key it was made from")
