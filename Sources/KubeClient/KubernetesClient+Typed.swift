@@ -28,9 +28,7 @@ extension KubernetesClient {
     public func create<Object: KubernetesResource>(
         _ object: Object, namespace: String? = nil, options: WriteOptions = WriteOptions()
     ) async throws -> Object {
-        let namespace = namespace ?? object.metadata.namespace
-        let body = try encode(object, verb: "create", namespace: namespace)
-        let json = try await create(Object.resourceType, namespace: namespace, body: body, options: options)
+        let (json, namespace) = try await createRaw(object, namespace: namespace, options: options)
         return try decode(json, as: Object.self, verb: "create", resource: Object.resourceType, namespace: namespace, name: object.metadata.name)
     }
 
@@ -72,10 +70,16 @@ extension KubernetesClient {
     public func createReturningReceipt<Object: KubernetesResource>(
         _ object: Object, namespace: String? = nil, options: WriteOptions = WriteOptions()
     ) async throws -> WriteReceipt {
+        let (json, namespace) = try await createRaw(object, namespace: namespace, options: options)
+        return WriteReceipt(json, namespace: namespace, name: object.metadata.name)
+    }
+
+    private func createRaw<Object: KubernetesResource>(
+        _ object: Object, namespace: String?, options: WriteOptions
+    ) async throws -> (JSONValue, namespace: String?) {
         let namespace = namespace ?? object.metadata.namespace
         let body = try encode(object, verb: "create", namespace: namespace)
-        let json = try await create(Object.resourceType, namespace: namespace, body: body, options: options)
-        return WriteReceipt(json, namespace: namespace, name: object.metadata.name)
+        return (try await create(Object.resourceType, namespace: namespace, body: body, options: options), namespace)
     }
 
     /// ``update(_:options:)``, reading only the receipt of the answer.
