@@ -58,6 +58,9 @@ public final class HTTPKubernetesClient: KubernetesClient {
         http.connectionPool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
         http.decompression = .disabled
+        // Rotor sets up no tracing: without this, every request still builds span attributes
+        // for the no-op tracer (measurable on the operator's busiest path).
+        http.tracing.tracer = nil
 
         let server = try Self.serverComponents(configuration.server)
         if let serverName = configuration.tls.serverName, serverName != server.host {

@@ -144,6 +144,7 @@ final class VaultTransport: Sendable {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             configuration.timeout.connect = .seconds(10)
             configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+            configuration.tracing.tracer = nil  // no tracing is set up: skip the no-op tracer's span work
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
             made = client
             return client
