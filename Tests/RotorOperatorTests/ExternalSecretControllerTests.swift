@@ -134,6 +134,52 @@ struct ExternalSecretControllerTests {
         }
     }
 
+    /// Force-syncs `db` with `value` and waits until that sync is recorded in its status.
+    static func forceSync(_ client: HTTPKubernetesClient, _ value: String) async throws -> Bool {
+        _ = try await client.patch(
+            ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/force-sync": .string(value)]]]))
+        return await EmulatedCluster.eventually {
+            (try? await client.get(ExternalSecret.self, namespace: "default", name: "db"))?.status?.syncedResourceVersion?.hasSuffix("force=\(value)") == true
+        }
+    }
+
+    @Test("a sync finding its verified Secret unchanged does not read it; an edited Secret or a new spec is read and written")
+    func verifiedSecretIsNotReadAgain() async throws {
+        try await Self.withOperator { cluster in
+            let client = cluster.client
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: try JSONValue(parsing: Self.externalSecret))
+            #expect(await EmulatedCluster.eventually { await Self.ready(client)?.reason == "Synced" })
+            // Once the managed-Secret cache has seen the Secret the operator wrote, a sync
+            // (the provider read again, same data) reads no Secret and writes none.
+            var quietSyncs = 0
+            for round in 1...20 where quietSyncs == 0 {
+                let reads = cluster.emulator.faults.requestCount(verb: "get", resource: "secrets")
+                let writes = cluster.emulator.faults.requestCount(verb: "update", resource: "secrets")
+                #expect(try await Self.forceSync(client, "quiet-\(round)"))
+                if cluster.emulator.faults.requestCount(verb: "get", resource: "secrets") == reads {
+                    quietSyncs += 1
+                    #expect(cluster.emulator.faults.requestCount(verb: "update", resource: "secrets") == writes)
+                }
+            }
+            #expect(quietSyncs == 1, "a sync of a verified, unchanged Secret skips its read")
+
+            // Someone edits the Secret: its new version sends the sync back to reading it, and the edit is undone.
+            let reads = cluster.emulator.faults.requestCount(verb: "get", resource: "secrets")
+            _ = try await client.patch(Secret.self, namespace: "default", name: "db", patch: .merge(["data": ["password": .string(Data("tampered".utf8).base64EncodedString())]]))
+            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" }, "the edited Secret is repaired")
+            #expect(cluster.emulator.faults.requestCount(verb: "get", resource: "secrets") > reads)
+
+            // A new spec (another key name) is never served from the record either.
+            _ = try await client.patch(
+                ExternalSecret.self, namespace: "default", name: "db",
+                patch: .json([["op": "replace", "path": "/spec/data/1/secretKey", "value": "username"]]))
+            #expect(await EmulatedCluster.eventually {
+                let data = (try? await client.get(Secret.self, namespace: "default", name: "db"))?.data
+                return data?["username"] == Data("app".utf8) && data?["user"] == nil
+            })
+        }
+    }
+
     @Test("a missing remote key leaves the synced Secret untouched and says why")
     func failureKeepsTheSecret() async throws {
         try await Self.withOperator { cluster in

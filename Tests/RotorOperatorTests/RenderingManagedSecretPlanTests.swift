@@ -55,6 +55,38 @@ struct RenderingManagedSecretPlanTests {
         return secret
     }
 
+    // MARK: Drift of the data under an unchanged fingerprint annotation
+
+    @Test("a Secret holds its fingerprinted data until a key is edited, added or removed; Merge targets and open windows compare the annotation only")
+    func holdsFingerprintedData() throws {
+        let written = try created(plan(["password": "p1", "user": "app"]))
+        #expect(ManagedSecretPlan.holdsFingerprintedData(written, creationPolicy: .owner, fingerprintKey: renderingKey()))
+        #expect(ManagedSecretPlan.holdsFingerprintedData(written, creationPolicy: .orphan, fingerprintKey: renderingKey()))
+        #expect(!ManagedSecretPlan.holdsFingerprintedData(written, creationPolicy: .owner, fingerprintKey: SymmetricKey(size: .bits256)), "another install's key")
+
+        var edited = written
+        edited.data?["password"] = Data("tampered".utf8)
+        #expect(!ManagedSecretPlan.holdsFingerprintedData(edited, creationPolicy: .owner, fingerprintKey: renderingKey()))
+        var added = written
+        added.data?["extra"] = Data("x".utf8)
+        #expect(!ManagedSecretPlan.holdsFingerprintedData(added, creationPolicy: .owner, fingerprintKey: renderingKey()))
+        var removed = written
+        removed.data?["user"] = nil
+        #expect(!ManagedSecretPlan.holdsFingerprintedData(removed, creationPolicy: .owner, fingerprintKey: renderingKey()))
+        var unannotated = written
+        unannotated.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation] = nil
+        #expect(!ManagedSecretPlan.holdsFingerprintedData(unannotated, creationPolicy: .owner, fingerprintKey: renderingKey()))
+
+        // Other writers' keys live in a Merge target: only the annotation is compared there.
+        #expect(ManagedSecretPlan.holdsFingerprintedData(added, creationPolicy: .merge, fingerprintKey: renderingKey()))
+        // During an overlap window the Secret also holds previous values.
+        var overlapping = added
+        for (name, value) in RotationWindow(rotatedAt: Date(), graceUntil: Date().addingTimeInterval(60), previousKeys: ["password"]).annotations {
+            overlapping.metadata.annotations?[name] = value
+        }
+        #expect(ManagedSecretPlan.holdsFingerprintedData(overlapping, creationPolicy: .owner, fingerprintKey: renderingKey()))
+    }
+
     // MARK: Owner
 
     @Test("an Owner create carries managed labels, fingerprint, controller ownerReference and the data")

@@ -31,10 +31,12 @@ public enum ExternalSecretController {
             clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
         let queue = WorkQueue<ObjectKey>(clock: clock)
         let ownWrites = OwnWrites()
+        let managedSecretCache = managedSecrets.store
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
             readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
-            ownWrites: ownWrites, events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
+            events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,

@@ -37,6 +37,11 @@ public struct ExternalSecretReconciler: Sendable {
     public let readAhead: StoreReadAhead?
     /// Where the Secret versions written here are recorded, so their watch echo is ignored.
     public let ownWrites: OwnWrites?
+    /// Secrets known to match their plan, and the resourceVersion of each Secret as the
+    /// managed-Secret cache has it now: together they spare a refresh the read of a Secret
+    /// nothing changed (``VerifiedTargets``). Both nil: every sync reads its Secret.
+    public let verifiedTargets: VerifiedTargets?
+    let cachedTargetVersion: (@Sendable (ObjectKey) async -> String?)?
     public let events: EventRecorder
     /// The per-install HMAC key's bytes (`SymmetricKey` is not Sendable).
     let fingerprintKeyBytes: [UInt8]
@@ -48,7 +53,9 @@ public struct ExternalSecretReconciler: Sendable {
 
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
-        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, ownWrites: OwnWrites? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
+        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, ownWrites: OwnWrites? = nil,
+        verifiedTargets: VerifiedTargets? = nil, cachedTargetVersion: (@Sendable (ObjectKey) async -> String?)? = nil,
+        events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
         rotationHooks: RotationHooks = RotationHooks()
@@ -59,6 +66,8 @@ public struct ExternalSecretReconciler: Sendable {
         self.clusterSecretStores = clusterSecretStores
         self.readAhead = readAhead
         self.ownWrites = ownWrites
+        self.verifiedTargets = verifiedTargets
+        self.cachedTargetVersion = cachedTargetVersion
         self.events = events
         self.fingerprintKeyBytes = fingerprintKey.withUnsafeBytes { Array($0) }
         self.now = now
@@ -92,6 +101,7 @@ public struct ExternalSecretReconciler: Sendable {
     private func converge(_ key: ObjectKey, _ object: ExternalSecret?, mayPresumeMissing: Bool = true) async throws -> ReconcileAction {
         // Gone or going: an Owner Secret goes with it through its ownerReference.
         guard var es = object, es.metadata.deletionTimestamp == nil else {
+            verifiedTargets?.forget(key)
             await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
             return .done
         }
@@ -105,11 +115,17 @@ public struct ExternalSecretReconciler: Sendable {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
         }
         let presumedMissing = mayPresumeMissing && Self.expectsNoTarget(es)
-        let existing = presumedMissing ? nil : try await readTarget(es)
+        // A Secret verified by this process and unchanged since is read only if the data differ.
+        var verified = presumedMissing ? nil : await unchangedVerifiedTarget(key, es)
+        var existing = presumedMissing || verified != nil ? nil : try await readTarget(es)
         let targetState: TargetState
-        if let existing {
+        if let verified {
+            targetState = verified.fingerprint == es.status?.fingerprint ? .matches : .drifted
+        } else if let existing {
             let recorded = existing.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation]
-            targetState = recorded != nil && recorded == es.status?.fingerprint ? .matches : .drifted
+            let holdsData = ManagedSecretPlan.holdsFingerprintedData(
+                existing, creationPolicy: es.spec.target?.effectiveCreationPolicy ?? .owner, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes))
+            targetState = recorded != nil && recorded == es.status?.fingerprint && holdsData ? .matches : .drifted
         } else {
             targetState = .missing
         }
@@ -141,7 +157,7 @@ public struct ExternalSecretReconciler: Sendable {
         guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now) != nil || housekeeping else {
             let status = RotationStatusPlanner.status(current: es.status?.rotation, rotation: es.spec.rotation, window: recordedWindow, now: now)
             try await writeStatus(es, outcome: .notDue(secretName: es.targetSecretName, store: store.identity), rotation: status)
-            await observeRotation(es, window: recordedWindow, existing: existing, now: now)
+            await observeRotation(es, window: recordedWindow, targetCreated: verified?.created ?? existing?.metadata.creationTimestamp?.date)
             let refresh = RefreshPlanner.nextAction(
                 schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
             return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: recordedWindow?.graceUntil, now: now), wake: status?.nextRotation?.date, now: now)
@@ -164,8 +180,10 @@ public struct ExternalSecretReconciler: Sendable {
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
         case .failure(let failure):
-            if failure.error.isSecretMissing, es.spec.target?.deletionPolicy == .delete, let existing {
-                try await deleteManagedSecret(existing, of: es)
+            if failure.error.isSecretMissing, es.spec.target?.deletionPolicy == .delete {
+                if verified != nil { existing = try await readTarget(es) }
+                if let existing { try await deleteManagedSecret(existing, of: es) }
+                verifiedTargets?.forget(key)
             }
             return try await fail(es, .provider(failure.error, store: store.identity), field: failure.field)
         }
@@ -174,6 +192,12 @@ public struct ExternalSecretReconciler: Sendable {
             rendered = try SecretRenderer.render(externalSecret: es, values: values)
         } catch {
             return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
+        }
+        let fingerprintKey = SymmetricKey(data: fingerprintKeyBytes)
+        if let known = verified, SecretFingerprint.combined(rendered.data, key: fingerprintKey) != known.fingerprint {
+            // New data: the Secret is read, and the write planned from what it holds.
+            verified = nil
+            existing = try await readTarget(es)
         }
         // After grace-until, previous values wait for the restart targets' rollouts.
         var pendingRollouts: [(name: String, message: String)] = []
@@ -188,15 +212,20 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let p): rotationPlan = p
         case .failure(let failure): return try await fail(es, failure)
         }
-        let plan = ManagedSecretPlan(
-            rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes),
-            additions: rotationPlan.additions)
+        let plan = verified.map { ManagedSecretPlan(unchangedTargetOf: es, fingerprint: $0.fingerprint) }
+            ?? ManagedSecretPlan(
+                rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: fingerprintKey, additions: rotationPlan.additions)
         var wrote = false
+        // The Secret's version once it matches the plan (recorded below when that may be trusted).
+        var matchingVersion = verified?.secretResourceVersion ?? existing?.metadata.resourceVersion
+        var targetCreated = verified?.created ?? existing?.metadata.creationTimestamp?.date
         switch plan.action {
         case .create(let secret):
             do {
                 let created = try await client.createReturningReceipt(secret)
                 await ownWrites?.record(ObjectKey(of: created), resourceVersion: created.resourceVersion)
+                matchingVersion = created.resourceVersion
+                targetCreated = now
             } catch let error as KubeAPIError where error.kind == .alreadyExists && presumedMissing {
                 // Not a first sync after all (a crash before the status was written, or
                 // someone else's Secret of that name): read it and decide again.
@@ -206,11 +235,20 @@ public struct ExternalSecretReconciler: Sendable {
         case .update(let secret):
             let updated = try await client.updateReturningReceipt(secret)
             await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.resourceVersion)
+            matchingVersion = updated.resourceVersion
             wrote = true
         case .none:
             break
         case .refuse(let refusal):
             return try await fail(es, SyncFailure(reason: refusal.conditionReason, message: refusal.description, isTerminal: true))
+        }
+        // Only a plain Secret is recorded: rotation state (previous values, windows) is always read.
+        if es.spec.rotation == nil, recordedWindow == nil, rotationPlan.window == nil, let matchingVersion {
+            verifiedTargets?.record(
+                .init(secretResourceVersion: matchingVersion, fingerprint: plan.fingerprint, generation: es.metadata.generation, created: targetCreated),
+                for: key)
+        } else {
+            verifiedTargets?.forget(key)
         }
         let about = ObjectReference(to: es)
         if wrote { await announceWrite(plan, rotationPlan, from: store, about: about) }
@@ -238,7 +276,7 @@ public struct ExternalSecretReconciler: Sendable {
         if let heldCondition, !heldBefore {
             await events.warning(reason: ExternalSecretConditions.Reason.rolloutPending, message: heldCondition.message ?? "", about: about)
         }
-        await observeRotation(es, window: rotationPlan.window, existing: existing, now: now)
+        await observeRotation(es, window: rotationPlan.window, targetCreated: targetCreated)
         let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
         let wake = rotationPlan.heldAfterGrace ? now.addingTimeInterval(Self.rolloutPollInterval.timeInterval) : rotationPlan.nextWake
         return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: wake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
@@ -347,12 +385,12 @@ public struct ExternalSecretReconciler: Sendable {
     }
 
     /// Rotation metrics after a reconcile: overlap, and the age of the values.
-    private func observeRotation(_ es: ExternalSecret, window: RotationWindow?, existing: Secret?, now: Date) async {
+    ///
+    /// - Parameter targetCreated: when the target Secret was created, if known.
+    private func observeRotation(_ es: ExternalSecret, window: RotationWindow?, targetCreated: Date?) async {
         let namespace = es.metadata.namespace ?? ""
         await rotationMetrics.setOverlap(window != nil, namespace: namespace, name: es.name)
-        // No Secret before this reconcile: it was created just now, with these values.
-        let created = existing == nil ? now : existing?.metadata.creationTimestamp?.date
-        if let changed = window?.rotatedAt ?? es.status?.rotation?.rotatedAt?.date ?? created {
+        if let changed = window?.rotatedAt ?? es.status?.rotation?.rotatedAt?.date ?? targetCreated {
             rotationMetrics.valuesChanged(at: changed, namespace: namespace, name: es.name)
         }
     }
@@ -384,6 +422,16 @@ public struct ExternalSecretReconciler: Sendable {
         guard es.status?.syncedResourceVersion == nil, es.spec.rotation == nil else { return false }
         let target = es.spec.target
         return (target?.effectiveCreationPolicy ?? .owner) != .merge && target?.deletionPolicy != .delete
+    }
+
+    /// The verified entry of `es`'s Secret when reading it can be skipped: no rotation block,
+    /// the spec it was verified for, and the managed-Secret cache showing the same version.
+    private func unchangedVerifiedTarget(_ key: ObjectKey, _ es: ExternalSecret) async -> VerifiedTargets.Entry? {
+        guard es.spec.rotation == nil, let verifiedTargets, let cachedTargetVersion,
+            let entry = verifiedTargets.entry(for: key), entry.generation == es.metadata.generation
+        else { return nil }
+        let cached = await cachedTargetVersion(ObjectKey(namespace: es.metadata.namespace, name: es.targetSecretName))
+        return cached == entry.secretResourceVersion ? entry : nil
     }
 
     private func readTarget(_ es: ExternalSecret) async throws -> Secret? {

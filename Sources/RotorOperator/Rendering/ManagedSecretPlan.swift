@@ -72,6 +72,26 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
             name: name, namespace: namespace, fingerprint: fingerprint, secret: secret)
     }
 
+    /// Whether `existing` still holds exactly the data its `rotor.dev/fingerprint` annotation
+    /// was computed over: false when someone edited, added or removed a key since Rotor wrote
+    /// it (so the edit is undone now, not at the next refresh). Only for a Secret whose data
+    /// are all Rotor's — not a `Merge` target, nor one holding previous values — where the
+    /// annotation alone is compared.
+    public static func holdsFingerprintedData(_ existing: Secret, creationPolicy: CreationPolicy, fingerprintKey: SymmetricKey) -> Bool {
+        guard let recorded = existing.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation] else { return false }
+        guard creationPolicy != .merge, RotationWindow.read(from: existing.metadata.annotations) == nil else { return true }
+        let data = (existing.data ?? [:]).mapValues { SecretValue(bytes: $0) }
+        return SecretFingerprint.combined(data, key: fingerprintKey) == recorded
+    }
+
+    /// The plan for a Secret known to hold exactly this data already (``VerifiedTargets``):
+    /// write nothing.
+    init(unchangedTargetOf externalSecret: ExternalSecret, fingerprint: String) {
+        secret = "\(externalSecret.metadata.namespace ?? "")/\(externalSecret.targetSecretName)"
+        self.fingerprint = fingerprint
+        action = .none
+    }
+
     public var description: String {
         "ManagedSecretPlan(secret: \(secret), action: \(action), fingerprint: \(fingerprint))"
     }
