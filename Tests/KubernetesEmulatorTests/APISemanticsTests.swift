@@ -341,6 +341,24 @@ struct APISemanticsTests {
         }
     }
 
+    @Test("an emptied namespace held by a metadata finalizer stays Terminating, the cluster keeps working, and it goes once released")
+    func namespaceHeldByMetadataFinalizer() async throws {
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            _ = try await client.create(.testNamespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "held", "finalizers": ["example.com/hold"]]])
+            _ = try await client.create(.testSecrets, namespace: "held", body: secretBody("a"))
+            _ = try await client.delete(.testNamespaces, namespace: nil, name: "held")
+            let terminating = try await client.get(.testNamespaces, namespace: nil, name: "held")
+            #expect(terminating[path: ["status", "phase"]] == "Terminating")
+            #expect(await errorKind { try await client.get(.testSecrets, namespace: "held", name: "a") } == .notFound, "its content is gone")
+            // Other writes go on while it waits.
+            for i in 0..<20 { _ = try await client.create(.testSecrets, namespace: "default", body: secretBody("s\(i)")) }
+            #expect(try await client.get(.testNamespaces, namespace: nil, name: "held")[path: ["status", "phase"]] == "Terminating")
+            _ = try await client.patch(.testNamespaces, namespace: nil, name: "held", patch: .merge(["metadata": ["finalizers": nil]]))
+            #expect(await errorKind { try await client.get(.testNamespaces, namespace: nil, name: "held") } == .notFound)
+        }
+    }
+
     @Test("a ServiceAccount token from TokenRequest passes TokenReview for its audience only")
     func serviceAccountTokens() async throws {
         try await EmulatedCluster.with { cluster in

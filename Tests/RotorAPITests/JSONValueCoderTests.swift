@@ -127,4 +127,23 @@ struct JSONValueCoderTests {
         #expect(direct == (try JSONValue(parsing: KubeJSON.encoder.encode(Split()))))
         #expect(direct == ["a": "1", "b": "2", "list": [1, ["deep": true]], "empty": [:]])
     }
+
+    @Test("a value that encodes nothing is {} when nested and refused at the top; a URL is its string both ways")
+    func emptyValuesAndURLs() throws {
+        struct Nothing: Codable, Equatable {
+            init() {}
+            init(from decoder: any Decoder) throws {}
+            func encode(to encoder: any Encoder) throws {}
+        }
+        struct Holder: Codable, Equatable {
+            var nothing = Nothing()
+            var link = URL(string: "https://vault.example:8200/v1/secret")!
+        }
+        let direct = try JSONValueEncoder().encode(Holder())
+        #expect(direct == (try JSONValue(parsing: KubeJSON.encoder.encode(Holder()))))
+        #expect(direct == ["nothing": [:], "link": "https://vault.example:8200/v1/secret"])
+        #expect(try JSONValueDecoder().decode(Holder.self, from: direct) == Holder())
+        #expect(throws: EncodingError.self) { try KubeJSON.encoder.encode(Nothing()) }
+        #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Nothing()) }
+    }
 }

@@ -143,7 +143,7 @@ struct ExternalSecretControllerTests {
         }
     }
 
-    @Test("a sync finding its verified Secret unchanged does not read it; an edited Secret or a new spec is read and written")
+    @Test("a sync finding its verified Secret unchanged does not read it; an edited Secret is read again, a new spec written")
     func verifiedSecretIsNotReadAgain() async throws {
         try await Self.withOperator { cluster in
             let client = cluster.client
@@ -163,11 +163,11 @@ struct ExternalSecretControllerTests {
             }
             #expect(quietSyncs == 1, "a sync of a verified, unchanged Secret skips its read")
 
-            // Someone edits the Secret: its new version sends the sync back to reading it, and the edit is undone.
+            // Someone edits the Secret: its new version sends the next sync back to reading it.
+            // (When the edit is undone is `EditedSecretRepairTests`' subject.)
             let reads = cluster.emulator.faults.requestCount(verb: "get", resource: "secrets")
             _ = try await client.patch(Secret.self, namespace: "default", name: "db", patch: .merge(["data": ["password": .string(Data("tampered".utf8).base64EncodedString())]]))
-            #expect(await EmulatedCluster.eventually { await Self.password(client) == "fake-pass-1" }, "the edited Secret is repaired")
-            #expect(cluster.emulator.faults.requestCount(verb: "get", resource: "secrets") > reads)
+            #expect(await EmulatedCluster.eventually { cluster.emulator.faults.requestCount(verb: "get", resource: "secrets") > reads })
 
             // A new spec (another key name) is never served from the record either.
             _ = try await client.patch(

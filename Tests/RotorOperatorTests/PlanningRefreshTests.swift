@@ -117,6 +117,11 @@ struct PlanningRefreshTests {
             #expect(try Self.due(es, status: status, now: soon) == nil)
             #expect(try Self.due(es, status: status, target: .missing, now: soon) == .targetMissing)
             #expect(try Self.due(es, status: status, target: .drifted, now: soon) == .targetDrifted)
+            // Edited data: repaired, but not within the spacing after the last sync.
+            #expect(try Self.due(es, status: status, target: .edited, now: soon) == nil)
+            #expect(try Self.due(es, status: status, target: .edited, now: F.now + RefreshPlanner.editRepairSpacing) == .targetDrifted)
+            #expect(RefreshPlanner.editRepairWake(target: .edited, status: status) == F.now + RefreshPlanner.editRepairSpacing)
+            #expect(RefreshPlanner.editRepairWake(target: .drifted, status: status) == nil)
             var edited = es
             edited.metadata.generation = 2
             #expect(try Self.due(edited, status: status, now: soon) == .specChanged)

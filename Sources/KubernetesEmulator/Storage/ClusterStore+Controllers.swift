@@ -197,14 +197,17 @@ extension ClusterStore {
             if objectCountByNamespace[key.name, default: 0] == 0 {
                 var object = ns.object
                 object.set(nil, at: ["spec", "finalizers"])
+                // Progress only when something was written: a namespace held by a
+                // metadata finalizer waits here without spinning the controllers.
                 if ns.finalizers.isEmpty {
                     remove(namespaces, key: key, lastState: StoredObject(object, resourceVersion: ns.resourceVersion))
                     objectCountByNamespace[key.name] = nil
                     sweptNamespaces.remove(key.name)
+                    progressed = true
                 } else if ns.object.value(at: ["spec", "finalizers"]) != nil {
                     commit(namespaces, key: key, object: object, type: .modified, previous: ns.object)
+                    progressed = true
                 }
-                progressed = true
             }
         }
         return progressed

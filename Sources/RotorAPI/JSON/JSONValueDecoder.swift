@@ -46,6 +46,13 @@ private struct JSONValueDecoding: Decoder {
             }
             return data as! T
         }
+        if T.self == URL.self {
+            guard case .string(let text) = value else { throw mismatch(String.self, value, path: path) }
+            guard let url = URL(string: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Invalid URL string."))
+            }
+            return url as! T
+        }
         return try T(from: JSONValueDecoding(value: value, codingPath: path))
     }
 }

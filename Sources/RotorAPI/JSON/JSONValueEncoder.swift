@@ -39,7 +39,12 @@ private final class Node {
         case array([Slot])
     }
 
-    var content: Content
+    var content: Content {
+        didSet { touched = true }
+    }
+    /// Whether the value asked for a container or wrote anything (one that did neither is
+    /// `{}` when nested, and refused at the top, as with JSONEncoder).
+    private(set) var touched = false
 
     init(_ content: Content) { self.content = content }
 
@@ -103,7 +108,13 @@ private struct JSONValueEncoding: Encoder {
 
     /// The JSON form of `value`, with the special cases `JSONEncoder` makes by default.
     static func box<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> JSONValue {
-        try slot(value, path: path).finished
+        if T.self == JSONValue.self || T.self == Data.self || T.self == URL.self { return try slot(value, path: path).finished }
+        let node = Node(.value(.null))
+        try value.encode(to: JSONValueEncoding(node: node, codingPath: path))
+        guard node.touched else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "Top-level \(T.self) did not encode any values."))
+        }
+        return node.finished
     }
 
     static func slot<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> Node.Slot {
@@ -112,7 +123,7 @@ private struct JSONValueEncoding: Encoder {
         if T.self == URL.self { return .value(.string((value as! URL).absoluteString)) }
         let node = Node(.value(.null))
         try value.encode(to: JSONValueEncoding(node: node, codingPath: path))
-        return node.slot
+        return node.touched ? node.slot : .value(.object([:]))
     }
 }
 

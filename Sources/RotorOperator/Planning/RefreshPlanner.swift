@@ -45,6 +45,11 @@ public enum TargetState: Sendable, Hashable {
     case matches
     /// The Secret exists but was changed by someone else since the last sync.
     case drifted
+    /// The Secret's data were edited by someone else (its fingerprint annotation is intact
+    /// but no longer matches them): repaired at once, but never sooner than
+    /// ``RefreshPlanner/editRepairSpacing`` after the last sync, so another writer that keeps
+    /// changing the Secret meets one repair per spacing, not a write loop.
+    case edited
 }
 
 /// Why an ExternalSecret is due for a sync.
@@ -80,6 +85,16 @@ public enum RefreshPlanner {
     /// A periodic refresh is due once `refreshInterval × 0.9` has passed since
     /// `refreshTime`, the earliest a jittered requeue can come; a reconcile woken earlier by
     /// something else (a store status change, a resync) does not read the provider.
+    /// Shortest time between a sync and the repair of an edit to its Secret's data.
+    public static let editRepairSpacing: TimeInterval = 30
+
+    /// When an edited Secret not yet repaired (``TargetState/edited``, too soon after the
+    /// last sync) is to be looked at again; nil for any other state.
+    public static func editRepairWake(target: TargetState, status: ExternalSecretStatus?) -> Date? {
+        guard target == .edited, let refreshTime = status?.refreshTime else { return nil }
+        return refreshTime.date.addingTimeInterval(editRepairSpacing)
+    }
+
     public static func dueReason(
         schedule: RefreshSchedule, status: ExternalSecretStatus?, current: SyncedVersion, target: TargetState, now: Date
     ) -> DueReason? {
@@ -92,6 +107,8 @@ public enum RefreshPlanner {
         switch target {
         case .missing: return .targetMissing
         case .drifted: return .targetDrifted
+        case .edited:
+            if now.timeIntervalSince(refreshTime.date) >= editRepairSpacing { return .targetDrifted }
         case .matches: break
         }
         if recorded != current.description {

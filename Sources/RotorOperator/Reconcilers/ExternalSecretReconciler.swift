@@ -125,7 +125,7 @@ public struct ExternalSecretReconciler: Sendable {
             let recorded = existing.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation]
             let holdsData = ManagedSecretPlan.holdsFingerprintedData(
                 existing, creationPolicy: es.spec.target?.effectiveCreationPolicy ?? .owner, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes))
-            targetState = recorded != nil && recorded == es.status?.fingerprint && holdsData ? .matches : .drifted
+            targetState = recorded == nil || recorded != es.status?.fingerprint ? .drifted : holdsData ? .matches : .edited
         } else {
             targetState = .missing
         }
@@ -160,7 +160,8 @@ public struct ExternalSecretReconciler: Sendable {
             await observeRotation(es, window: recordedWindow, targetCreated: verified?.created ?? existing?.metadata.creationTimestamp?.date)
             let refresh = RefreshPlanner.nextAction(
                 schedule: schedule, lastRefresh: es.status?.refreshTime?.date, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
-            return RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: recordedWindow?.graceUntil, now: now), wake: status?.nextRotation?.date, now: now)
+            let wake = [recordedWindow?.graceUntil, status?.nextRotation?.date, RefreshPlanner.editRepairWake(target: targetState, status: es.status)]
+            return wake.reduce(refresh) { RefreshPlanner.earlier($0, wake: $1, now: now) }
         }
         let reader: CoalescingReader
         do {
@@ -245,7 +246,9 @@ public struct ExternalSecretReconciler: Sendable {
         // Only a plain Secret is recorded: rotation state (previous values, windows) is always read.
         if es.spec.rotation == nil, recordedWindow == nil, rotationPlan.window == nil, let matchingVersion {
             verifiedTargets?.record(
-                .init(secretResourceVersion: matchingVersion, fingerprint: plan.fingerprint, generation: es.metadata.generation, created: targetCreated),
+                .init(
+                    secretResourceVersion: matchingVersion, fingerprint: plan.fingerprint, uid: es.metadata.uid, generation: es.metadata.generation,
+                    created: targetCreated),
                 for: key)
         } else {
             verifiedTargets?.forget(key)
@@ -428,7 +431,7 @@ public struct ExternalSecretReconciler: Sendable {
     /// the spec it was verified for, and the managed-Secret cache showing the same version.
     private func unchangedVerifiedTarget(_ key: ObjectKey, _ es: ExternalSecret) async -> VerifiedTargets.Entry? {
         guard es.spec.rotation == nil, let verifiedTargets, let cachedTargetVersion,
-            let entry = verifiedTargets.entry(for: key), entry.generation == es.metadata.generation
+            let entry = verifiedTargets.entry(for: key), entry.uid == es.metadata.uid, entry.generation == es.metadata.generation
         else { return nil }
         let cached = await cachedTargetVersion(ObjectKey(namespace: es.metadata.namespace, name: es.targetSecretName))
         return cached == entry.secretResourceVersion ? entry : nil

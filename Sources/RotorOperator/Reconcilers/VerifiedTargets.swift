@@ -20,14 +20,17 @@ public final class VerifiedTargets: Sendable {
         public var secretResourceVersion: String
         /// The `rotor.dev/fingerprint` of its data.
         public var fingerprint: String
-        /// The ExternalSecret's `metadata.generation` it was verified for.
+        /// The ExternalSecret's `metadata.uid` and `metadata.generation` it was verified for
+        /// (an ExternalSecret deleted and made again under the same name is another one).
+        public var uid: String?
         public var generation: Int64?
         /// The Secret's creation time (for `rotor_secret_age_seconds`).
         public var created: Date?
 
-        public init(secretResourceVersion: String, fingerprint: String, generation: Int64?, created: Date?) {
+        public init(secretResourceVersion: String, fingerprint: String, uid: String?, generation: Int64?, created: Date?) {
             self.secretResourceVersion = secretResourceVersion
             self.fingerprint = fingerprint
+            self.uid = uid
             self.generation = generation
             self.created = created
         }
