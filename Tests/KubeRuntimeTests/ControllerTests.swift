@@ -89,6 +89,39 @@ struct ControllerTests {
         await setup.finish()
     }
 
+    @Test("a write refused with 409 Conflict is retried when the newer version reaches the cache, even a status-only one, not after the backoff")
+    func conflictRetriesOnTheNewerVersion() async throws {
+        let setup = try await Setup.start()
+        let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+        for definition in RotorCRDs.all { _ = try await setup.client.create(crds, namespace: nil, body: definition.object) }
+        let log = Log()
+        let informer = Informer<ExternalSecret>(client: setup.client, configuration: WatcherConfiguration(scope: .one("default")), clock: setup.clock)
+        let client = setup.client
+        // The first reconcile writes the status from an object someone else's status write has
+        // just made stale: 409. The backoff runs on a clock that never moves here.
+        let controller = Controller(primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1, ignoresStatusOnlyChanges: true) { _, object in
+            guard var es = object else { return .done }
+            await log.append("reconcile")
+            if await log.count("reconcile") == 1 {
+                var other = try await client.get(ExternalSecret.self, namespace: "default", name: "db")
+                other.status = ExternalSecretStatus(refreshTime: KubeTime(Date(timeIntervalSince1970: 1)))
+                _ = try await client.updateStatus(other)
+            }
+            es.status = ExternalSecretStatus(refreshTime: KubeTime(Date(timeIntervalSince1970: 2)))
+            _ = try await client.updateStatus(es)
+            await log.append("written")
+            return .done
+        }
+        let running = Task { try await controller.run() }
+        _ = try await setup.client.create(
+            ExternalSecret(metadata: ObjectMeta(name: "db", namespace: "default"), spec: ExternalSecretSpec(secretStoreRef: SecretStoreRef(name: "s"))))
+        #expect(await EmulatedCluster.eventually { await log.count("written") == 1 }, "retried once the other status write reached the cache")
+        #expect(await log.count("reconcile") == 2)
+        running.cancel()
+        _ = try? await running.value
+        await setup.finish()
+    }
+
     @Test("a related change the ignoring hook flags (an echo of the controller's own write) wakes no one", arguments: [true, false])
     func ignoredRelatedChangesWakeNoOne(ignoring: Bool) async throws {
         let setup = try await Setup.start()

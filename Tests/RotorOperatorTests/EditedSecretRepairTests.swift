@@ -44,4 +44,20 @@ struct EditedSecretRepairTests {
             await running.stop()
         }
     }
+
+    @Test("an Orphan target (no ownerReference) that someone edits is put back at once too")
+    func orphanTargetsAreRepaired() async throws {
+        try await RotationHarness.with { h in
+            let running = h.startOperator()
+            let orphan = Self.plain.replacingOccurrences(of: #""refreshInterval":"1h","#, with: #""refreshInterval":"1h","target":{"creationPolicy":"Orphan"},"#)
+            try await h.createExternalSecret(spec: orphan)
+            #expect(await EmulatedCluster.eventually { await h.data() == ["password": "v1", "user": "app"] })
+            #expect(await h.secret()?.metadata.ownerReferences == nil)
+            #expect(await h.settled(running))
+            h.advance(to: h.clock.now().addingTimeInterval(RefreshPlanner.editRepairSpacing))
+            try await Self.edit(h, ["password": "edited"])
+            #expect(await EmulatedCluster.eventually { await h.data() == ["password": "v1", "user": "app"] })
+            await running.stop()
+        }
+    }
 }

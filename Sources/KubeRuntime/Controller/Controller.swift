@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import RotorAPI
 import ServiceLifecycle
 
@@ -20,7 +21,10 @@ import ServiceLifecycle
 /// - One reconcile per key at a time, `workers` keys in parallel.
 /// - `.done` forgets the key's backoff; `.requeue(after:)` schedules a `.low` refresh;
 ///   a thrown error retries with per-key exponential backoff, except a
-///   `TerminalError`, which waits for the object to change.
+///   `TerminalError`, which waits for the object to change. A write refused with
+///   `409 Conflict` means the cached object was stale: the key is also retried as soon as
+///   a newer version of it reaches the cache, even one `needsReconcile` would skip (its
+///   own status write echoed late, say), rather than only after the backoff.
 /// - Cancelling `run()`, or a graceful shutdown of the `ServiceGroup` it runs in
 ///   (SIGTERM), stops taking work and lets in-flight reconciles finish, for at most
 ///   `shutdownGracePeriod`; then they are cancelled (reconciles must honour
@@ -49,6 +53,9 @@ public struct Controller<Object: Sendable>: Service {
     /// Set synchronously when shutdown begins, so no worker starts another reconcile
     /// while the queue's own shutdown is still on its way.
     private let stopping = StopSignal()
+    /// Keys whose last reconcile hit `409 Conflict`: the next version of the object seen
+    /// in the cache queues them whatever changed.
+    private let awaitingNewerVersion = NIOLockedValueBox<Set<ObjectKey>>([])
 
     /// - Parameters:
     ///   - name: names the controller in logs and metric labels.
@@ -153,6 +160,7 @@ public struct Controller<Object: Sendable>: Service {
         let urgent = self.urgent
         let settled = self.settled
         let needsReconcile = self.needsReconcile
+        let awaitingNewerVersion = self.awaitingNewerVersion
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await primary.run { changes in
@@ -166,7 +174,8 @@ public struct Controller<Object: Sendable>: Service {
                             metrics.adds.increment()
                         case (let old?, let new?):
                             if version(old) != nil && version(old) == version(new) { continue }
-                            guard needsReconcile(old, new) else { continue }
+                            let stale = awaitingNewerVersion.withLockedValue { $0.remove(change.key) != nil }
+                            guard stale || needsReconcile(old, new) else { continue }
                             let high = generation(old) != generation(new) || urgent(old, new)
                             await queue.add(change.key, priority: high ? .high : .low)
                             metrics.adds.increment()
@@ -232,6 +241,7 @@ public struct Controller<Object: Sendable>: Service {
             defer { metrics.reconcileDuration.recordSeconds(started.duration(to: .now).timeInterval) }
             metrics.reconciles.increment()
             do {
+                defer { awaitingNewerVersion.withLockedValue { _ = $0.remove(key) } }
                 switch try await reconcile(key, object) {
                 case .done:
                     await queue.forget(key)
@@ -246,6 +256,14 @@ public struct Controller<Object: Sendable>: Service {
             } catch {
                 metrics.reconcileErrors.increment()
                 metrics.retries.increment()
+                if let apiError = error as? KubeAPIError, apiError.kind == .conflict {
+                    awaitingNewerVersion.withLockedValue { _ = $0.insert(key) }
+                    // The newer version may have reached the cache during the reconcile.
+                    if let object, let current = await primary.store.get(key), version(current) != version(object) {
+                        awaitingNewerVersion.withLockedValue { _ = $0.remove(key) }
+                        await queue.add(key, priority: item.priority)
+                    }
+                }
                 let delay = await queue.addRateLimited(key, priority: item.priority)
                 logger.info("reconcile failed; retrying", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
             }

@@ -20,7 +20,7 @@ public enum ExternalSecretController {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
             client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory,
-            indexes: [storeIndex: { [storeKey(of: $0)] }])
+            indexes: [storeIndex: { [storeKey(of: $0)] }, targetIndex: { [targetKey(namespace: $0.metadata.namespace, name: $0.targetSecretName)] }])
         let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
         // Only who controls each managed Secret is kept (never its data): the reconciler
@@ -51,15 +51,24 @@ public enum ExternalSecretController {
             await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .clusterSecretStore, namespace: nil, name: store.metadata.name ?? "")))
                 .map { ObjectKey(of: $0) }
         }
-        // The Secret the reconciler just wrote wakes no one: it knows what it wrote.
+        // The Secret the reconciler just wrote wakes no one: it knows what it wrote. Anyone
+        // else's change wakes its controller and every ExternalSecret naming it as target
+        // (an Orphan Secret has no ownerReference).
         controller.watches(
             managedSecrets, version: \.resourceVersion,
             ignoring: { secret in await ownWrites.isEcho(secret.key, resourceVersion: secret.resourceVersion) }
-        ) { secret in secret.owners }
+        ) { secret in
+            let naming = await byStore.byIndex(targetIndex, targetKey(namespace: secret.key.namespace, name: secret.key.name)).map { ObjectKey(of: $0) }
+            return secret.owners + naming.filter { !secret.owners.contains($0) }
+        }
         return controller
     }
 
     static let storeIndex = "store"
+    static let targetIndex = "target"
+
+    /// `NS/NAME` of a target Secret.
+    static func targetKey(namespace: String?, name: String) -> String { "\(namespace ?? "")/\(name)" }
 
     /// Synced at its current generation: after an operator restart it only needs its
     /// periodic check, so it waits behind new and changed ExternalSecrets.
