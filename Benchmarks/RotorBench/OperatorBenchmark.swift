@@ -252,7 +252,6 @@ private func operatorBenchmark(
     await synced.wait(for: total)
     let allSynced = start.duration(to: clock.now)
     let afterSync = try await scrape(health)
-    let firstSync = await synced.first ?? start
 
     // Every refresh due at once: the operator stops (SIGTERM) once all is synced and
     // starts again after every refresh time has passed, so its first list finds 10,000

@@ -143,7 +143,6 @@ public struct Controller<Object: Sendable>: Service {
 
     /// Runs informers and workers until cancelled or gracefully shut down.
     public func run() async throws {
-        let queue = self.queue
         try await withGracefulShutdownHandler {
             try await runInformersAndWorkers()
         } onGracefulShutdown: { [stopping] in
@@ -161,7 +160,7 @@ public struct Controller<Object: Sendable>: Service {
         let settled = self.settled
         let needsReconcile = self.needsReconcile
         let awaitingNewerVersion = self.awaitingNewerVersion
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await primary.run { changes in
                     for change in changes {

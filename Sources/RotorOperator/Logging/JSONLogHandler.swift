@@ -53,20 +53,18 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [String: JSONValue] = [:]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         for (key, value) in merged { fields[key] = Self.json(value) }
+        if let error = event.error, fields["error"] == nil { fields["error"] = .string("\(error)") }
         fields["ts"] = .string(Self.timestamp(Date()))
-        fields["level"] = .string(level.rawValue)
+        fields["level"] = .string(event.level.rawValue)
         fields["logger"] = .string(label)
-        fields["msg"] = .string(message.description)
-        if level >= .error { fields["source"] = .string(source) }
+        fields["msg"] = .string(event.message.description)
+        if event.level >= .error { fields["source"] = .string(event.source) }
         var bytes = JSONValue.object(fields).serializedBytes()
         bytes.append(UInt8(ascii: "\n"))
         sink.emit(bytes)
