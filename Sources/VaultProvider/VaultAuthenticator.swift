@@ -37,14 +37,14 @@ struct VaultAuthenticator: Sendable {
             guard let jwtText = jwt.revealedString() else {
                 throw ProviderError.invalidResponse(store: store, detail: "vault: the service-account token is not text")
             }
-            let body = VaultResponses.body(["role": role, "jwt": jwtText])
+            let body = ProviderJSON.body(["role": role, "jwt": jwtText])
             return try await post(login: "auth/\(mount)/login", body: body)
         case .appRole(let mount, let roleID, let ref):
             let secretID = try await credential(ref, what: "appRole.secretRef")
             guard let secretText = secretID.revealedString() else {
                 throw ProviderError.invalidRequest(store: store, detail: "vault: the AppRole secret id in Secret \(ref.name) is not text")
             }
-            let body = VaultResponses.body(["role_id": roleID, "secret_id": secretText.trimmingCharacters(in: .whitespacesAndNewlines)])
+            let body = ProviderJSON.body(["role_id": roleID, "secret_id": secretText.trimmingCharacters(in: .whitespacesAndNewlines)])
             return try await post(login: "auth/\(mount)/login", body: body)
         }
     }

@@ -165,7 +165,7 @@ public final class VaultProvider: SecretWriter {
             }
             return
         }
-        let body = VaultResponses.body(["paths": [root]])
+        let body = ProviderJSON.body(["paths": [root]])
         let response = try await authorized(.POST, "sys/capabilities-self", body: body)
         guard response.status == 200 else {
             throw VaultResponses.error(response, store: storeName, operation: "capabilities-self")

@@ -238,8 +238,4 @@ enum VaultResponses {
         return constantTimeEquals(read.revealedBytes(), Array(normalized))
     }
 
-    /// A JSON body from string members; `nested` objects go in as they are.
-    static func body(_ members: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys])) ?? Data("{}".utf8))
-    }
 }

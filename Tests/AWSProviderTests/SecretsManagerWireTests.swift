@@ -129,7 +129,7 @@ struct SecretsManagerWireTests {
 struct RedactionTests {
     @Test("requests and answers print without headers or bodies")
     func wireTypesRedacted() {
-        let body = SecretsManagerWire.encode(["SecretId": "k", "SecretString": "canary-value-77"])
+        let body = ProviderJSON.body(["SecretId": "k", "SecretString": "canary-value-77"])
         let request = AWSHTTPRequest(
             method: "POST", url: "https://secretsmanager.eu-west-1.amazonaws.com/",
             headers: [("X-Amz-Security-Token", "canary-token-77"), ("Authorization", "AWS4-HMAC-SHA256 canary-signature")], body: body)

@@ -19,7 +19,7 @@ extension MotoServer {
             endpoint: try AWSEndpoint(url: endpoint), signer: SigV4Signer(region: "us-east-1", service: "secretsmanager"),
             transport: AsyncHTTPClientTransport(), policy: AWSCallPolicy(maxAttempts: 1), rateLimiter: nil, limiter: nil)
         let response = try await client.post(
-            operation: operation, headers: SecretsManagerWire.headers(operation), body: SecretsManagerWire.encode(body),
+            operation: operation, headers: SecretsManagerWire.headers(operation), body: ProviderJSON.body(body),
             credentials: StaticCredentialSource(AWSCredentials(accessKeyID: "AKIAROTORTEST0000000", secretAccessKey: "moto")))
         return try SecretsManagerWire.decodeObject(response.body, operation: operation)
     }

@@ -98,7 +98,7 @@ public final class AWSSecretsManagerProvider: SecretWriter {
     public func validate() async throws {
         do {
             _ = try await credentials.credentials()
-            let body = SecretsManagerWire.encode(["MaxResults": 1])
+            let body = ProviderJSON.body(["MaxResults": 1])
             _ = try await client.post(operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials)
         } catch let error as ProviderError {
             if error.class == .permissionDenied, error.detail?.contains("AWS AccessDenied") == true { return }

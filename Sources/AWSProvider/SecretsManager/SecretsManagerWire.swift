@@ -21,11 +21,6 @@ enum SecretsManagerWire {
         return (nil, version)
     }
 
-    static func encode(_ object: [String: Any]) -> [UInt8] {
-        // Only strings, numbers, arrays and dictionaries are put in: serialisation cannot fail.
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
-    }
-
     static func decodeObject(_ body: [UInt8], operation: String, key: String? = nil) throws(ProviderError) -> [String: Any] {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
             throw ProviderError.invalidResponse(key: key, detail: "\(operation): the answer is not a JSON object")
@@ -40,7 +35,7 @@ enum SecretsManagerWire {
         let selector = versionSelector(id.version)
         if let versionID = selector.versionID { body["VersionId"] = versionID }
         if let stage = selector.stage { body["VersionStage"] = stage }
-        return encode(body)
+        return ProviderJSON.body(body)
     }
 
     static func parseSecretValue(_ body: [UInt8], id: RemoteSecretID) throws(ProviderError) -> RemoteSecret {
@@ -65,7 +60,7 @@ enum SecretsManagerWire {
     // MARK: BatchGetSecretValue
 
     static func batchGetSecretValue(_ keys: [String]) -> [UInt8] {
-        encode(["SecretIdList": keys])
+        ProviderJSON.body(["SecretIdList": keys])
     }
 
     /// Per asked key: the secret, or its error. Keys the answer does not mention are left out
@@ -111,7 +106,7 @@ enum SecretsManagerWire {
         var body: [String: Any] = ["MaxResults": pageSize]
         if !filters.isEmpty { body["Filters"] = filters }
         if let nextToken { body["NextToken"] = nextToken }
-        return encode(body)
+        return ProviderJSON.body(body)
     }
 
     static func parseListSecrets(_ body: [UInt8]) throws(ProviderError) -> (entries: [(name: String, tags: [String: String])], nextToken: String?) {
@@ -131,7 +126,7 @@ enum SecretsManagerWire {
 
     // MARK: DescribeSecret / PutSecretValue
 
-    static func describeSecret(_ key: String) -> [UInt8] { encode(["SecretId": key]) }
+    static func describeSecret(_ key: String) -> [UInt8] { ProviderJSON.body(["SecretId": key]) }
 
     /// The version id holding `AWSCURRENT`.
     static func parseCurrentVersion(_ body: [UInt8], key: String) throws(ProviderError) -> String? {
@@ -151,7 +146,7 @@ enum SecretsManagerWire {
         guard let text = secretString.revealedString() else {
             throw ProviderError.invalidRequest(key: key, detail: "the value to write is not UTF-8 text")
         }
-        return encode(["SecretId": key, "SecretString": text, "ClientRequestToken": token])
+        return ProviderJSON.body(["SecretId": key, "SecretString": text, "ClientRequestToken": token])
     }
 
     static func parsePut(_ body: [UInt8], key: String) throws(ProviderError) -> String {

@@ -22,7 +22,7 @@ struct MotoAdmin {
     @discardableResult
     func secretsManager(_ operation: String, _ body: [String: Any]) async throws -> [String: Any] {
         let response = try await client(service: "secretsmanager").post(
-            operation: operation, headers: SecretsManagerWire.headers(operation), body: SecretsManagerWire.encode(body),
+            operation: operation, headers: SecretsManagerWire.headers(operation), body: ProviderJSON.body(body),
             credentials: StaticCredentialSource(credentials))
         return try SecretsManagerWire.decodeObject(response.body, operation: operation)
     }
