@@ -155,7 +155,6 @@ actor SyncedSecrets {
 
     var count: Int { seen.count }
     func time(of key: String) -> ContinuousClock.Instant? { seen[key] }
-    var first: ContinuousClock.Instant? { seen.values.min() }
     var last: ContinuousClock.Instant? { seen.values.max() }
 
     func wait(for count: Int) async {

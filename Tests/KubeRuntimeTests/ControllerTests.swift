@@ -24,6 +24,13 @@ struct ControllerTests {
             Informer<Secret>(client: client, configuration: WatcherConfiguration(scope: .one("default")), clock: clock)
         }
 
+        /// The Rotor CRDs installed, and an informer on the ExternalSecrets of `default`.
+        func externalSecretInformer() async throws -> Informer<ExternalSecret> {
+            let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+            for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
+            return Informer<ExternalSecret>(client: client, configuration: WatcherConfiguration(scope: .one("default")), clock: clock)
+        }
+
         func finish() async { await cluster.stop() }
     }
 
@@ -60,10 +67,8 @@ struct ControllerTests {
     @Test("with ignoresStatusOnlyChanges, a status write does not reconcile the object again; a label change does", arguments: [true, false])
     func statusOnlyChangesAreNotReconciled(ignoring: Bool) async throws {
         let setup = try await Setup.start()
-        let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
-        for definition in RotorCRDs.all { _ = try await setup.client.create(crds, namespace: nil, body: definition.object) }
         let log = Log()
-        let informer = Informer<ExternalSecret>(client: setup.client, configuration: WatcherConfiguration(scope: .one("default")), clock: setup.clock)
+        let informer = try await setup.externalSecretInformer()
         let controller = Controller(primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1, ignoresStatusOnlyChanges: ignoring) { _, object in
             if object != nil { await log.append("reconcile") }
             return .done
@@ -92,10 +97,8 @@ struct ControllerTests {
     @Test("a write refused with 409 Conflict is retried when the newer version reaches the cache, even a status-only one, not after the backoff")
     func conflictRetriesOnTheNewerVersion() async throws {
         let setup = try await Setup.start()
-        let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
-        for definition in RotorCRDs.all { _ = try await setup.client.create(crds, namespace: nil, body: definition.object) }
         let log = Log()
-        let informer = Informer<ExternalSecret>(client: setup.client, configuration: WatcherConfiguration(scope: .one("default")), clock: setup.clock)
+        let informer = try await setup.externalSecretInformer()
         let client = setup.client
         // The first reconcile writes the status from an object someone else's status write has
         // just made stale: 409. The backoff runs on a clock that never moves here.

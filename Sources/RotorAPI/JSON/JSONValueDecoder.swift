@@ -82,7 +82,7 @@ private func decodeFloatingPoint<F: BinaryFloatingPoint>(_ value: JSONValue, as 
     case .double(let d):
         let f = F(d)
         if f.isInfinite && d.isFinite {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Number \(d) does not fit in \(F.self)."))
+            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "The number does not fit in \(F.self)."))
         }
         return f
     default: throw mismatch(F.self, value, path: path)
@@ -97,7 +97,8 @@ private func decodeInteger<I: FixedWidthInteger>(_ value: JSONValue, as type: I.
     default: throw mismatch(I.self, value, path: path)
     }
     guard let converted else {
-        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Number \(value.serializedString()) is not representable in Swift."))
+        // The number itself is left out: what was being decoded is not known here.
+        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "The number is not representable as \(I.self)."))
     }
     return converted
 }

@@ -20,7 +20,7 @@ public enum ExternalSecretController {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
             client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory,
-            indexes: [storeIndex: { [storeKey(of: $0)] }, targetIndex: { [targetKey(namespace: $0.metadata.namespace, name: $0.targetSecretName)] }])
+            indexes: [storeIndex: { [storeKey(of: $0)] }, targetIndex: { [ObjectKey(namespace: $0.metadata.namespace, name: $0.targetSecretName).description] }])
         let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
         // Only who controls each managed Secret is kept (never its data): the reconciler
@@ -58,17 +58,15 @@ public enum ExternalSecretController {
             managedSecrets, version: \.resourceVersion,
             ignoring: { secret in await ownWrites.isEcho(secret.key, resourceVersion: secret.resourceVersion) }
         ) { secret in
-            let naming = await byStore.byIndex(targetIndex, targetKey(namespace: secret.key.namespace, name: secret.key.name)).map { ObjectKey(of: $0) }
+            let naming = await byStore.byIndex(targetIndex, secret.key.description).map { ObjectKey(of: $0) }
             return secret.owners + naming.filter { !secret.owners.contains($0) }
         }
         return controller
     }
 
     static let storeIndex = "store"
+    /// ExternalSecrets by their target Secret's `ObjectKey` description (`NS/NAME`).
     static let targetIndex = "target"
-
-    /// `NS/NAME` of a target Secret.
-    static func targetKey(namespace: String?, name: String) -> String { "\(namespace ?? "")/\(name)" }
 
     /// Synced at its current generation: after an operator restart it only needs its
     /// periodic check, so it waits behind new and changed ExternalSecrets.

@@ -114,6 +114,7 @@ public struct ExternalSecretReconciler: Sendable {
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
         }
+        let fingerprintKey = SymmetricKey(data: fingerprintKeyBytes)
         let presumedMissing = mayPresumeMissing && Self.expectsNoTarget(es)
         // A Secret verified by this process and unchanged since is read only if the data differ.
         var verified = presumedMissing ? nil : await unchangedVerifiedTarget(key, es)
@@ -124,7 +125,7 @@ public struct ExternalSecretReconciler: Sendable {
         } else if let existing {
             let recorded = existing.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation]
             let holdsData = ManagedSecretPlan.holdsFingerprintedData(
-                existing, creationPolicy: es.spec.target?.effectiveCreationPolicy ?? .owner, fingerprintKey: SymmetricKey(data: fingerprintKeyBytes))
+                existing, creationPolicy: es.spec.target?.effectiveCreationPolicy ?? .owner, fingerprintKey: fingerprintKey)
             targetState = recorded == nil || recorded != es.status?.fingerprint ? .drifted : holdsData ? .matches : .edited
         } else {
             targetState = .missing
@@ -194,7 +195,6 @@ public struct ExternalSecretReconciler: Sendable {
         } catch {
             return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
         }
-        let fingerprintKey = SymmetricKey(data: fingerprintKeyBytes)
         if let known = verified, SecretFingerprint.combined(rendered.data, key: fingerprintKey) != known.fingerprint {
             // New data: the Secret is read, and the write planned from what it holds.
             verified = nil

@@ -54,7 +54,4 @@ public final class VerifiedTargets: Sendable {
     public func forget(_ key: ObjectKey) {
         _ = entries.withLockedValue { $0.removeValue(forKey: key) }
     }
-
-    /// How many are recorded (tests, diagnostics).
-    public var count: Int { entries.withLockedValue { $0.count } }
 }
