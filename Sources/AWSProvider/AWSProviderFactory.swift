@@ -31,6 +31,21 @@ public struct AWSProviderFactory: ProviderFactory {
 
     private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
         let config = try context.config.decode(AWSStoreConfig.self).validated()
+        let usesAmbientIdentity = config.auth?.secretRef == nil && config.auth?.jwt == nil
+        if usesAmbientIdentity {
+            // The pod's own cloud identity (environment keys, IRSA token, roles assumed with
+            // them) only for a store the operator granted it, and never towards an endpoint
+            // the store chose: only the admin's environment (AWS_ENDPOINT_URL…) may redirect it.
+            guard context.ambientIdentity.contains(.cloudIdentity) else {
+                throw ProviderError.permissionDenied(
+                    detail: "aws: spec.provider.aws.auth is required: the operator pod's own AWS identity is not granted to this store")
+            }
+            if config.hasCustomEndpoint {
+                let field = (config.endpoint ?? "").isEmpty ? "stsEndpoint" : "endpoint"
+                throw ProviderError.permissionDenied(
+                    detail: "aws: spec.provider.aws.\(field) must not be set when the store uses the operator pod's own AWS identity (no auth)")
+            }
+        }
         let environment = self.environment()
         var logger = context.logger
         logger[metadataKey: "store"] = "\(context.storeName)"
@@ -48,10 +63,8 @@ public struct AWSProviderFactory: ProviderFactory {
         let stsEndpoint: AWSEndpoint
         if let endpoint = config.stsEndpoint, !endpoint.isEmpty {
             stsEndpoint = try AWSEndpoint(url: endpoint)
-        } else if let endpoint = environment["AWS_ENDPOINT_URL_STS"], !endpoint.isEmpty {
+        } else if let endpoint = environment["AWS_ENDPOINT_URL_STS"] ?? environment["AWS_ENDPOINT_URL"], !endpoint.isEmpty {
             stsEndpoint = try AWSEndpoint(url: endpoint)
-        } else if let endpoint = config.endpoint, !endpoint.isEmpty {
-            stsEndpoint = serviceEndpoint
         } else {
             stsEndpoint = .regional(service: "sts", region: config.region)
         }
@@ -85,7 +98,7 @@ public struct AWSProviderFactory: ProviderFactory {
                 throw ProviderError.invalidRequest(detail: "aws: auth.jwt needs service-account tokens, which this operator cannot issue")
             }
             let account = jwt.serviceAccountRef
-            let audiences = (account.audiences?.isEmpty ?? true) ? ["sts.amazonaws.com"] : account.audiences!
+            let audiences = account.audiences.flatMap { $0.isEmpty ? nil : $0 } ?? [AWSStoreConfig.defaultAudience]
             source = CachedCredentialSource(
                 WebIdentityCredentialSource(roleARN: config.role ?? "", sessionName: session, sts: sts) {
                     try await issuer.token(serviceAccount: account.name, namespace: account.namespace, audiences: audiences)

@@ -33,11 +33,21 @@ struct AWSStoreConfig: Decodable, Sendable {
     var service: String?
     var region: String
     var endpoint: String?
-    /// Not in the CRD: an STS endpoint for tests and compatible services (else
-    /// `AWS_ENDPOINT_URL_STS`, else `endpoint`, else the regional STS endpoint).
+    /// The STS endpoint (AssumeRole, AssumeRoleWithWebIdentity), else `AWS_ENDPOINT_URL_STS`,
+    /// else `AWS_ENDPOINT_URL`, else the regional STS endpoint — never `endpoint`.
     var stsEndpoint: String?
     var role: String?
     var auth: Auth?
+    /// Whether the store opted in to cleartext `http://` endpoints.
+    var insecureAllowHTTP: Bool?
+
+    /// The AWS audience a `jwt.serviceAccountRef` token gets when the store names none.
+    static let defaultAudience = "sts.amazonaws.com"
+
+    /// Whether the store sets a custom endpoint of its own (`endpoint` or `stsEndpoint`).
+    var hasCustomEndpoint: Bool {
+        !(endpoint ?? "").isEmpty || !(stsEndpoint ?? "").isEmpty
+    }
 
     /// Checks what can be checked without the network. Errors name fields, never values.
     func validated() throws(ProviderError) -> AWSStoreConfig {
@@ -47,6 +57,13 @@ struct AWSStoreConfig: Decodable, Sendable {
         guard !region.isEmpty else { throw ProviderError.invalidRequest(detail: "aws: region is required") }
         guard region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ProviderError.invalidRequest(detail: "aws: region \"\(region)\" is malformed")
+        }
+        for (field, url) in [("endpoint", endpoint), ("stsEndpoint", stsEndpoint)] {
+            guard let url, url.lowercased().hasPrefix("http://") else { continue }
+            guard insecureAllowHTTP == true else {
+                throw ProviderError.invalidRequest(
+                    detail: "aws: spec.provider.aws.\(field) is http:// (cleartext: signed requests and secret values would cross the network unencrypted); use https://, or set spec.provider.aws.insecureAllowHTTP: true")
+            }
         }
         if auth?.secretRef != nil, auth?.jwt != nil {
             throw ProviderError.invalidRequest(detail: "aws: auth takes one of secretRef and jwt")

@@ -7,7 +7,9 @@ import Metrics
 import RotorAPI
 import ServiceLifecycle
 
-/// Every controller of the operator, sharing one provider per store. A
+/// Every controller of the operator, sharing one provider per store. `allowances`: what
+/// ClusterSecretStores may use of the operator's own identity (ignored when `providers`
+/// is given: it carries its own). A
 /// swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
 public struct OperatorControllers: Service {
     public let externalSecrets: Controller<ExternalSecret>
@@ -17,9 +19,9 @@ public struct OperatorControllers: Service {
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
         events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
-        providers: StoreProviders? = nil
+        providers: StoreProviders? = nil, allowances: AmbientIdentityAllowances = .none
     ) {
-        let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger)
+        let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger, allowances: allowances)
         externalSecrets = ExternalSecretController.make(
             client: client, scope: scope, workers: workers, fingerprintKey: fingerprintKey, events: events, providers: providers,
             logger: logger, metricsFactory: metricsFactory)

@@ -70,7 +70,7 @@ public enum OperatorProcess {
             client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: identity), logger: logger)
         let controllers = OperatorControllers(
             client: client, scope: configuration.scope, workers: configuration.workers, fingerprintKey: key, events: events,
-            logger: logger)
+            logger: logger, allowances: configuration.allowances)
         let service: any Service
         var elector: LeaderElector?
         if configuration.leaderElection {
@@ -92,6 +92,8 @@ public enum OperatorProcess {
             metadata: [
                 "namespaces": "\(configuration.namespaces.isEmpty ? "all" : configuration.namespaces.joined(separator: ","))",
                 "workers": "\(configuration.workers)", "leaderElection": "\(configuration.leaderElection)",
+                "allowOperatorServiceAccountToken": "\(configuration.allowOperatorServiceAccountToken)",
+                "allowPodCloudIdentity": "\(configuration.allowPodCloudIdentity)",
                 "identity": "\(identity)",
             ])
         let group = ServiceGroup(

@@ -25,19 +25,38 @@ public struct ProviderContext: Sendable {
     public var secrets: any CredentialResolver
     /// Issues short-lived service-account tokens (Vault kubernetes auth, AWS web identity).
     public var serviceAccountTokens: (any ServiceAccountTokenIssuer)?
+    /// Which of the operator's own identities this store may use; none unless the
+    /// operator granted it (a ClusterSecretStore the cluster admin allowed).
+    public var ambientIdentity: AmbientIdentity
     public var logger: Logger
 
     public init(
         storeName: String, config: ProviderConfigValue, secrets: any CredentialResolver = NoCredentials(),
-        serviceAccountTokens: (any ServiceAccountTokenIssuer)? = nil,
+        serviceAccountTokens: (any ServiceAccountTokenIssuer)? = nil, ambientIdentity: AmbientIdentity = [],
         logger: Logger = Logger(label: "rotor.provider", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.storeName = storeName
         self.config = config
         self.secrets = secrets
         self.serviceAccountTokens = serviceAccountTokens
+        self.ambientIdentity = ambientIdentity
         self.logger = logger
     }
+}
+
+/// The operator's own identities a store may be granted. A provider uses one only when
+/// its store's context grants it; by default none is (defence in depth behind the
+/// operator's identity rule: only an allowed ClusterSecretStore gets any).
+public struct AmbientIdentity: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// The ServiceAccount token mounted in the operator's pod (Vault kubernetes auth
+    /// without `serviceAccountRef`).
+    public static let serviceAccountToken = AmbientIdentity(rawValue: 1 << 0)
+    /// The pod's cloud identity: AWS environment credentials, the IRSA web-identity
+    /// token file, and any role assumed with them (AWS store without `auth`).
+    public static let cloudIdentity = AmbientIdentity(rawValue: 1 << 1)
 }
 
 /// Reads a credential a store refers to (`tokenSecretRef`, `secretRef`, …).

@@ -11,8 +11,11 @@ struct VaultAuthenticator: Sendable {
     let credentials: any CredentialResolver
     let serviceAccountTokens: (any ServiceAccountTokenIssuer)?
     let store: String
+    /// Whether the operator's own identity was granted to this store (only an allowed
+    /// ClusterSecretStore): without it, the mounted token is never read.
+    var ambientIdentity: AmbientIdentity = []
     /// Where a pod's own service-account token is mounted (kubernetes auth without `serviceAccountRef`).
-    var mountedTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    var mountedTokenPath = VaultProviderFactory.defaultMountedTokenPath
 
     var operations: VaultTokenManager.Operations {
         let canLogIn: Bool
@@ -38,7 +41,16 @@ struct VaultAuthenticator: Sendable {
                 throw ProviderError.invalidResponse(store: store, detail: "vault: the service-account token is not text")
             }
             let body = ProviderJSON.body(["role": role, "jwt": jwtText])
-            return try await post(login: "auth/\(mount)/login", body: body)
+            do {
+                return try await post(login: "auth/\(mount)/login", body: body)
+            } catch where error.class == .permissionDenied {
+                // Vault's TokenReview checks the role's `audience` (or, without one, the API
+                // server's): a role that does not name the token's audience refuses every login.
+                let audience = serviceAccount == nil ? "the API server's (the operator's mounted token)" : audiences.joined(separator: ", ")
+                throw ProviderError.permissionDenied(
+                    store: store,
+                    detail: "vault: Vault refused the kubernetes login for role \(role) (\(error.detail ?? error.code)); the token's audience is \(audience): if the role checks audiences, set its audience to \(audiences.first ?? VaultStoreConfiguration.defaultAudience) (vault write auth/\(mount)/role/\(role) audience=\(audiences.first ?? VaultStoreConfiguration.defaultAudience)), and check its bound ServiceAccount names and namespaces")
+            }
         case .appRole(let mount, let roleID, let ref):
             let secretID = try await credential(ref, what: "appRole.secretRef")
             guard let secretText = secretID.revealedString() else {
@@ -93,7 +105,13 @@ struct VaultAuthenticator: Sendable {
 
     private func serviceAccountJWT(_ name: String?, namespace: String?, audiences: [String]) async throws(ProviderError) -> SecretValue {
         guard let name else {
-            // Without serviceAccountRef: the operator's own token, as mounted in its pod.
+            // Without serviceAccountRef: the operator's own token, as mounted in its pod —
+            // only for a store the operator granted it (never a tenant's SecretStore).
+            guard ambientIdentity.contains(.serviceAccountToken) else {
+                throw ProviderError.permissionDenied(
+                    store: store,
+                    detail: "vault: spec.provider.vault.auth.kubernetes.serviceAccountRef is required: the operator's own ServiceAccount token is not granted to this store")
+            }
             guard let data = FileManager.default.contents(atPath: mountedTokenPath), !data.isEmpty else {
                 throw ProviderError.invalidRequest(
                     store: store, detail: "vault: kubernetes auth without serviceAccountRef needs the pod's mounted token at \(mountedTokenPath)")

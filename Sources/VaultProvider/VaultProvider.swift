@@ -40,7 +40,7 @@ public final class VaultProvider: SecretWriter {
     ///   - findLimits: bounds of the recursive listing behind ``find(_:)``.
     public init(
         context: ProviderContext, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        findLimits: FindLimits = FindLimits()
+        findLimits: FindLimits = FindLimits(), mountedTokenPath: String = VaultProviderFactory.defaultMountedTokenPath
     ) throws(ProviderError) {
         let configuration = try VaultStoreConfiguration.decode(context.config, store: context.storeName)
         self.configuration = configuration
@@ -50,7 +50,8 @@ public final class VaultProvider: SecretWriter {
         transport = VaultTransport(configuration: configuration, store: context.storeName, credentials: context.secrets)
         let authenticator = VaultAuthenticator(
             auth: configuration.auth, transport: transport, credentials: context.secrets,
-            serviceAccountTokens: context.serviceAccountTokens, store: context.storeName)
+            serviceAccountTokens: context.serviceAccountTokens, store: context.storeName, ambientIdentity: context.ambientIdentity,
+            mountedTokenPath: mountedTokenPath)
         tokens = VaultTokenManager(operations: authenticator.operations, now: now)
     }
 

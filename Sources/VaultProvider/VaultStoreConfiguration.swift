@@ -27,8 +27,14 @@ struct VaultStoreConfiguration: Sendable, Hashable {
         case secret(CredentialRef)
     }
 
-    /// `https://host:port` without a trailing slash.
+    /// The audience a `serviceAccountRef` token gets when the store names none: never the
+    /// API server's own, so the token cannot be used against Kubernetes.
+    static let defaultAudience = "vault"
+
+    /// `https://host:port` without a trailing slash (`http://` only with `insecureAllowHTTP`).
     var server: String
+    /// Whether the store opted in to a cleartext `http://` server.
+    var insecureAllowHTTP: Bool
     /// The KV mount, without slashes.
     var mount: String
     var kvVersion: Int
@@ -76,6 +82,7 @@ struct VaultStoreConfiguration: Sendable, Hashable {
         var namespace: String?
         var caBundle: String?
         var caProvider: CAProvider?
+        var insecureAllowHTTP: Bool?
         var auth: AuthBlock
     }
 
@@ -94,6 +101,11 @@ struct VaultStoreConfiguration: Sendable, Hashable {
         guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
             url.host != nil
         else { throw invalid("server must be an http(s) URL") }
+        let insecureAllowHTTP = raw.insecureAllowHTTP ?? false
+        if scheme == "http", !insecureAllowHTTP {
+            throw invalid(
+                "spec.provider.vault.server is http:// (cleartext: tokens and secret values would cross the network unencrypted); use https://, or set spec.provider.vault.insecureAllowHTTP: true")
+        }
 
         let mount = (raw.path ?? "secret").trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
         guard !mount.isEmpty else { throw invalid("path (the KV mount) must not be empty") }
@@ -127,7 +139,8 @@ struct VaultStoreConfiguration: Sendable, Hashable {
             methods.append(
                 .kubernetes(
                     mountPath: trimmedMount(k.mountPath, default: "kubernetes"), role: k.role, serviceAccount: k.serviceAccountRef?.name,
-                    serviceAccountNamespace: k.serviceAccountRef?.namespace, audiences: k.serviceAccountRef?.audiences ?? []))
+                    serviceAccountNamespace: k.serviceAccountRef?.namespace,
+                    audiences: (k.serviceAccountRef?.audiences).flatMap { $0.isEmpty ? nil : $0 } ?? [defaultAudience]))
         }
         if let a = raw.auth.appRole {
             guard !a.roleId.isEmpty else { throw invalid("auth.appRole.roleId must not be empty") }
@@ -137,7 +150,8 @@ struct VaultStoreConfiguration: Sendable, Hashable {
             throw invalid("auth must set exactly one of tokenSecretRef, kubernetes, appRole (found \(methods.count))")
         }
         let namespace = raw.namespace.flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
-        return VaultStoreConfiguration(server: server, mount: mount, kvVersion: kvVersion, namespace: namespace, ca: ca, auth: methods[0])
+        return VaultStoreConfiguration(
+            server: server, insecureAllowHTTP: insecureAllowHTTP, mount: mount, kvVersion: kvVersion, namespace: namespace, ca: ca, auth: methods[0])
     }
 
     private static func trimmedMount(_ path: String?, default fallback: String) -> String {

@@ -44,11 +44,18 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "Burst of requests to the API server (ROTOR_KUBE_BURST). Default: 100.")
     var kubeBurst: String?
 
+    @Option(help: "Let ClusterSecretStores use the operator's own mounted ServiceAccount token (Vault kubernetes auth without serviceAccountRef): true or false (ROTOR_ALLOW_OPERATOR_SERVICE_ACCOUNT_TOKEN). Never for a SecretStore. Default: false.")
+    var allowOperatorServiceAccountToken: String?
+
+    @Option(help: "Let ClusterSecretStores use the pod's AWS identity (environment credentials, IRSA, roles assumed with them; AWS stores without auth): true or false (ROTOR_ALLOW_POD_CLOUD_IDENTITY). Never for a SecretStore. Default: false.")
+    var allowPodCloudIdentity: String?
+
     var given: [OperatorConfiguration.Setting: String] {
         let values: [(OperatorConfiguration.Setting, String?)] = [
             (.kubeconfig, kubeconfig), (.context, context), (.namespaces, namespaces), (.operatorNamespace, operatorNamespace),
             (.workers, workers), (.leaderElect, leaderElect), (.leaseName, leaseName), (.healthAddress, healthAddress),
             (.logLevel, logLevel), (.logFormat, logFormat), (.kubeQPS, kubeQps), (.kubeBurst, kubeBurst),
+            (.allowOperatorServiceAccountToken, allowOperatorServiceAccountToken), (.allowPodCloudIdentity, allowPodCloudIdentity),
         ]
         return Dictionary(uniqueKeysWithValues: values.compactMap { setting, value in value.map { (setting, $0) } })
     }

@@ -9,30 +9,41 @@ public struct AWSProviderSpec: Codable, Sendable, Hashable {
     public var region: String
     /// Overrides the service endpoint, for compatible services and tests.
     public var endpoint: String?
+    /// Overrides the STS endpoint (AssumeRole, AssumeRoleWithWebIdentity); never derived from `endpoint`.
+    public var stsEndpoint: String?
+    /// Allows `http://` in `endpoint` and `stsEndpoint`: requests and secret values then cross the
+    /// network in cleartext. Off by default; the store carries a warning while on.
+    public var insecureAllowHTTP: Bool?
     /// An IAM role ARN to assume (STS AssumeRole) with the credentials from `auth`; required with `jwt`.
     public var role: String?
-    /// How to get credentials; absent means the operator pod's own.
+    /// How to get credentials. Absent means the operator pod's own identity (environment, IRSA): only for a
+    /// ClusterSecretStore, only when the operator runs with `--allow-pod-cloud-identity`, and never with
+    /// `endpoint` or `stsEndpoint`.
     public var auth: AWSAuth?
     public var unknownFields = UnknownFields()
 
     public init(
-        service: AWSServiceType? = nil, region: String, endpoint: String? = nil, role: String? = nil,
-        auth: AWSAuth? = nil
+        service: AWSServiceType? = nil, region: String, endpoint: String? = nil, stsEndpoint: String? = nil,
+        insecureAllowHTTP: Bool? = nil, role: String? = nil, auth: AWSAuth? = nil
     ) {
         self.service = service
         self.region = region
         self.endpoint = endpoint
+        self.stsEndpoint = stsEndpoint
+        self.insecureAllowHTTP = insecureAllowHTTP
         self.role = role
         self.auth = auth
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case service, region, endpoint, role, auth }
+    enum CodingKeys: String, CodingKey, CaseIterable { case service, region, endpoint, stsEndpoint, insecureAllowHTTP, role, auth }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         service = try c.decodeIfPresent(.service)
         region = try c.decode(.region, or: "")
         endpoint = try c.decodeIfPresent(.endpoint)
+        stsEndpoint = try c.decodeIfPresent(.stsEndpoint)
+        insecureAllowHTTP = try c.decodeIfPresent(.insecureAllowHTTP)
         role = try c.decodeIfPresent(.role)
         auth = try c.decodeIfPresent(.auth)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
@@ -44,6 +55,8 @@ public struct AWSProviderSpec: Codable, Sendable, Hashable {
         try c.encodeIfPresent(service, forKey: .service)
         try c.encode(region, forKey: .region)
         try c.encodeIfPresent(endpoint, forKey: .endpoint)
+        try c.encodeIfPresent(stsEndpoint, forKey: .stsEndpoint)
+        try c.encodeIfPresent(insecureAllowHTTP, forKey: .insecureAllowHTTP)
         try c.encodeIfPresent(role, forKey: .role)
         try c.encodeIfPresent(auth, forKey: .auth)
     }
@@ -57,9 +70,15 @@ extension AWSProviderSpec: SchemaDescribed {
                 "service": OpenAPISchema.string("The AWS service.", of: AWSServiceType.self, default: .secretsManager),
                 "region": OpenAPISchema.string("The AWS region, e.g. `eu-west-1`.", minLength: 1),
                 "endpoint": OpenAPISchema.string("Overrides the service endpoint, for compatible services and tests."),
+                "stsEndpoint": OpenAPISchema.string(
+                    "Overrides the STS endpoint (AssumeRole, AssumeRoleWithWebIdentity); never derived from `endpoint`."),
+                "insecureAllowHTTP": OpenAPISchema.boolean(
+                    "Allows `http://` in `endpoint` and `stsEndpoint`: requests and secret values then cross the network in cleartext. Off by default; the store carries a warning while on.",
+                    default: false),
                 "role": OpenAPISchema.string(
                     "An IAM role ARN to assume (STS AssumeRole) with the credentials from `auth`; required with `jwt`."),
-                "auth": AWSAuth.openAPISchema.described("How to get credentials; absent means the operator pod's own."),
+                "auth": AWSAuth.openAPISchema.described(
+                    "How to get credentials. Absent means the operator pod's own identity (environment, IRSA): only for a ClusterSecretStore, only when the operator runs with `--allow-pod-cloud-identity`, and never with `endpoint` or `stsEndpoint`."),
             ],
             required: ["region"],
             validations: [OpenAPISchema.rule("!has(self.auth) || !has(self.auth.jwt) || has(self.role)", message: "auth.jwt needs role")])
@@ -78,7 +97,7 @@ public struct AWSServiceType: OpenStringEnum {
 }
 
 /// How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment,
-/// mounted files, web identity).
+/// mounted files, web identity), for an allowed ClusterSecretStore only.
 public struct AWSAuth: Codable, Sendable, Hashable {
     /// Access keys kept in Secrets.
     public var secretRef: AWSSecretRefAuth?
@@ -111,7 +130,7 @@ public struct AWSAuth: Codable, Sendable, Hashable {
 extension AWSAuth: SchemaDescribed {
     public static var openAPISchema: JSONValue {
         OpenAPISchema.object(
-            "How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment, mounted files, web identity).",
+            "How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment, mounted files, web identity), for an allowed ClusterSecretStore only.",
             properties: [
                 "secretRef": AWSSecretRefAuth.openAPISchema.described("Access keys kept in Secrets."),
                 "jwt": AWSJWTAuth.openAPISchema.described("Web identity with a service-account token."),

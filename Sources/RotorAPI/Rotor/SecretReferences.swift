@@ -57,7 +57,8 @@ extension SecretKeySelector: SchemaDescribed {
 public struct ServiceAccountSelector: Codable, Sendable, Hashable {
     /// The name of the ServiceAccount.
     public var name: String
-    /// The audiences of the requested token; the provider checks them (e.g. `vault`, `sts.amazonaws.com`).
+    /// The audiences of the requested token; the provider checks them. Default: `vault` for Vault,
+    /// `sts.amazonaws.com` for AWS. An audience the Kubernetes API server accepts is refused.
     public var audiences: [String]?
     /// The ServiceAccount's namespace; only for a ClusterSecretStore.
     public var namespace: String?
@@ -95,7 +96,7 @@ extension ServiceAccountSelector: SchemaDescribed {
             properties: [
                 "name": OpenAPISchema.string("The name of the ServiceAccount.", minLength: 1),
                 "audiences": OpenAPISchema.array(
-                    "The audiences of the requested token; the provider checks them (e.g. `vault`, `sts.amazonaws.com`).", of: OpenAPISchema.string()),
+                    "The audiences of the requested token; the provider checks them. Default: `vault` for Vault, `sts.amazonaws.com` for AWS. An audience the Kubernetes API server accepts is refused.", of: OpenAPISchema.string()),
                 "namespace": OpenAPISchema.string("The ServiceAccount's namespace; only for a ClusterSecretStore."),
             ],
             required: ["name"])

@@ -14,14 +14,18 @@ public struct VaultProviderSpec: Codable, Sendable, Hashable {
     public var caBundle: String?
     /// CA certificates kept in a Secret or ConfigMap.
     public var caProvider: CAProvider?
+    /// Allows an `http://` server: tokens and secret values then cross the network in cleartext. Off by
+    /// default; the store carries a warning while on.
+    public var insecureAllowHTTP: Bool?
     /// How to authenticate.
     public var auth: VaultAuth
     public var unknownFields = UnknownFields()
 
     public init(
         server: String, path: String? = nil, version: VaultKVVersion? = nil, namespace: String? = nil,
-        caBundle: String? = nil, caProvider: CAProvider? = nil, auth: VaultAuth = VaultAuth()
+        caBundle: String? = nil, caProvider: CAProvider? = nil, insecureAllowHTTP: Bool? = nil, auth: VaultAuth = VaultAuth()
     ) {
+        self.insecureAllowHTTP = insecureAllowHTTP
         self.server = server
         self.path = path
         self.version = version
@@ -32,7 +36,7 @@ public struct VaultProviderSpec: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, path, version, namespace, caBundle, caProvider, auth
+        case server, path, version, namespace, caBundle, caProvider, insecureAllowHTTP, auth
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +47,7 @@ public struct VaultProviderSpec: Codable, Sendable, Hashable {
         namespace = try c.decodeIfPresent(.namespace)
         caBundle = try c.decodeIfPresent(.caBundle)
         caProvider = try c.decodeIfPresent(.caProvider)
+        insecureAllowHTTP = try c.decodeIfPresent(.insecureAllowHTTP)
         auth = try c.decode(.auth, or: VaultAuth())
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
     }
@@ -56,6 +61,7 @@ public struct VaultProviderSpec: Codable, Sendable, Hashable {
         try c.encodeIfPresent(namespace, forKey: .namespace)
         try c.encodeIfPresent(caBundle, forKey: .caBundle)
         try c.encodeIfPresent(caProvider, forKey: .caProvider)
+        try c.encodeIfPresent(insecureAllowHTTP, forKey: .insecureAllowHTTP)
         try c.encode(auth, forKey: .auth)
     }
 }
@@ -73,6 +79,9 @@ extension VaultProviderSpec: SchemaDescribed {
                 "caBundle": OpenAPISchema.string(
                     "Base64-encoded PEM CA certificates to trust for the server, instead of the system roots.", format: "byte"),
                 "caProvider": CAProvider.openAPISchema.described("CA certificates kept in a Secret or ConfigMap."),
+                "insecureAllowHTTP": OpenAPISchema.boolean(
+                    "Allows an `http://` server: tokens and secret values then cross the network in cleartext. Off by default; the store carries a warning while on.",
+                    default: false),
                 "auth": VaultAuth.openAPISchema.described("How to authenticate."),
             ],
             required: ["server", "auth"],
@@ -158,7 +167,9 @@ public struct VaultKubernetesAuth: Codable, Sendable, Hashable {
     public var mountPath: String?
     /// The Vault role to log in as.
     public var role: String
-    /// The service account whose token is presented; without it, the operator's own.
+    /// The service account whose token is presented (audience `vault` unless `audiences` says otherwise).
+    /// Without it, the operator's own mounted token: only for a ClusterSecretStore, and only when the operator
+    /// runs with `--allow-operator-service-account-token`.
     public var serviceAccountRef: ServiceAccountSelector?
     public var unknownFields = UnknownFields()
 
@@ -195,7 +206,7 @@ extension VaultKubernetesAuth: SchemaDescribed {
                 "mountPath": OpenAPISchema.string("Where the auth method is mounted.", default: "kubernetes"),
                 "role": OpenAPISchema.string("The Vault role to log in as.", minLength: 1),
                 "serviceAccountRef": ServiceAccountSelector.openAPISchema.described(
-                    "The service account whose token is presented; without it, the operator's own."),
+                    "The service account whose token is presented (audience `vault` unless `audiences` says otherwise). Without it, the operator's own mounted token: only for a ClusterSecretStore, and only when the operator runs with `--allow-operator-service-account-token`."),
             ],
             required: ["role"])
     }

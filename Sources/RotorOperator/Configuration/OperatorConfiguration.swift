@@ -29,6 +29,17 @@ public struct OperatorConfiguration: Sendable, Equatable {
     /// Client-side rate limit towards the API server.
     public var kubeQPS: Double
     public var kubeBurst: Int
+    /// Whether ClusterSecretStores may use the operator's own mounted ServiceAccount token
+    /// (Vault kubernetes auth without `serviceAccountRef`). Off by default; never a SecretStore.
+    public var allowOperatorServiceAccountToken: Bool = false
+    /// Whether ClusterSecretStores may use the pod's cloud identity (AWS environment
+    /// credentials, IRSA, roles assumed with them). Off by default; never a SecretStore.
+    public var allowPodCloudIdentity: Bool = false
+
+    /// What ClusterSecretStores may use of the operator's own identity.
+    public var allowances: AmbientIdentityAllowances {
+        AmbientIdentityAllowances(operatorServiceAccountToken: allowOperatorServiceAccountToken, podCloudIdentity: allowPodCloudIdentity)
+    }
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
@@ -55,6 +66,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
         case logFormat = "log-format"
         case kubeQPS = "kube-qps"
         case kubeBurst = "kube-burst"
+        case allowOperatorServiceAccountToken = "allow-operator-service-account-token"
+        case allowPodCloudIdentity = "allow-pod-cloud-identity"
 
         /// `ROTOR_OPERATOR_NAMESPACE` for `operator-namespace`.
         public var environmentVariable: String {
@@ -109,6 +122,16 @@ public struct OperatorConfiguration: Sendable, Equatable {
                 return value
             }
             return parsed
+        }
+        func boolean(_ setting: Setting, default value: Bool) -> Bool {
+            guard let (text, source) = raw(setting) else { return value }
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default:
+                problem(setting, source, "must be true or false, got \(excerpt(text))")
+                return value
+            }
         }
         func nonEmpty(_ setting: Setting) -> String? {
             guard let (text, source) = raw(setting) else { return nil }
@@ -175,12 +198,15 @@ public struct OperatorConfiguration: Sendable, Equatable {
             }
         }
         let kubeBurst = integer(.kubeBurst, default: 100, range: 1...100_000)
+        let allowOperatorServiceAccountToken = boolean(.allowOperatorServiceAccountToken, default: false)
+        let allowPodCloudIdentity = boolean(.allowPodCloudIdentity, default: false)
 
         guard problems.isEmpty else { return .failure(Problems(messages: problems)) }
         return .success(OperatorConfiguration(
             kubeconfig: kubeconfig, context: context, namespaces: namespaces, operatorNamespace: operatorNamespace,
             workers: workers, leaderElection: leaderElection, leaseName: leaseName, healthAddress: healthAddress,
-            logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst))
+            logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst,
+            allowOperatorServiceAccountToken: allowOperatorServiceAccountToken, allowPodCloudIdentity: allowPodCloudIdentity))
     }
 
     /// The namespaces the informers watch.

@@ -4,8 +4,9 @@ import SecretProviders
 
 /// What checking a store's configuration and credentials with its provider came to.
 public enum StoreCheck: Sendable, Hashable {
-    /// The provider accepted the configuration and the credentials.
-    case valid(SecretStoreCapabilities)
+    /// The provider accepted the configuration and the credentials; `warnings` (e.g. an
+    /// allowed cleartext endpoint) are shown in the `Ready` message.
+    case valid(SecretStoreCapabilities, warnings: [String] = [])
     /// The check failed; `reason` is one of ``SecretStoreConditions/Reason``.
     case invalid(reason: String, message: String)
 
@@ -33,11 +34,13 @@ public enum StoreStatusPlanner {
         status.observedGeneration = generation
         let ready: Condition
         switch check {
-        case .valid(let capabilities):
+        case .valid(let capabilities, let warnings):
             status.capabilities = capabilities
+            let accepted = "the provider accepted the store's configuration and credentials"
             ready = Condition(
                 type: SecretStoreConditions.ready, status: .true, observedGeneration: generation,
-                reason: SecretStoreConditions.Reason.valid, message: "the provider accepted the store's configuration and credentials")
+                reason: SecretStoreConditions.Reason.valid,
+                message: warnings.isEmpty ? accepted : accepted + "; warning: " + warnings.joined(separator: "; warning: "))
         case .invalid(let reason, let message):
             ready = Condition(
                 type: SecretStoreConditions.ready, status: .false, observedGeneration: generation, reason: reason,

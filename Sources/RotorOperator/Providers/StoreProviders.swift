@@ -28,19 +28,25 @@ public actor StoreProviders {
     private let credentials: @Sendable (StoreIdentity) -> any CredentialResolver
     private let serviceAccountTokens: @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)?
     private let logger: Logger
+    /// What the cluster admin let ClusterSecretStores use of the operator's own identity.
+    public nonisolated let allowances: AmbientIdentityAllowances
 
     /// - Parameters:
     ///   - registry: the provider kinds this operator knows (`fake` by default).
     ///   - credentials: resolves a store's `{name, key}` credential references.
     ///   - serviceAccountTokens: issues a store's service-account tokens (Vault kubernetes
     ///     auth, AWS web identity); `nil` where none can be issued.
+    ///   - allowances: what ClusterSecretStores may use of the operator's own identity
+    ///     (``StoreIdentityRule``); nothing by default.
     public init(
         registry: ProviderRegistry = .rotorDefault,
         coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
         logger: Logger = Logger(label: "rotor.providers"),
         credentials: @escaping @Sendable (StoreIdentity) -> any CredentialResolver = { _ in NoCredentials() },
-        serviceAccountTokens: @escaping @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)? = { _ in nil }
+        serviceAccountTokens: @escaping @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)? = { _ in nil },
+        allowances: AmbientIdentityAllowances = .none
     ) {
+        self.allowances = allowances
         self.registry = registry
         self.coalescing = coalescing
         self.credentials = credentials
@@ -50,12 +56,20 @@ public actor StoreProviders {
 
     /// The reader for a store, made (or remade, when `provider` changed) on demand: the
     /// store's provider behind its shared cache (which a force-sync can drop keys from).
+    /// A store that breaks the ``StoreIdentityRule`` gets no provider (nothing is sent).
     public func reader(for store: StoreIdentity, provider: SecretStoreProvider) throws(ProviderError) -> CoalescingReader {
         if let entry = entries[store], entry.provider == provider { return entry.reader }
+        let grant: StoreIdentityGrant
+        switch StoreIdentityRule.evaluate(provider, store: store, allowances: allowances) {
+        case .success(let granted): grant = granted
+        case .failure(let error):
+            entries[store] = nil
+            throw error
+        }
         let (kind, config) = try Self.kindAndConfig(of: provider, store: store)
         let context = ProviderContext(
             storeName: store.description, config: config, secrets: credentials(store),
-            serviceAccountTokens: serviceAccountTokens(store), logger: logger)
+            serviceAccountTokens: serviceAccountTokens(store), ambientIdentity: grant.ambientIdentity, logger: logger)
         let base: any SecretReader
         do {
             base = try registry.makeProvider(kind: kind, context: context)
@@ -73,12 +87,15 @@ public actor StoreProviders {
     /// its TokenRequest API.
     public static func kubernetes(
         client: any KubernetesClient, registry: ProviderRegistry = .rotorDefault,
-        coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(), logger: Logger
+        coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(), logger: Logger,
+        allowances: AmbientIdentityAllowances = .none
     ) -> StoreProviders {
-        StoreProviders(
+        let apiAudiences = APIServerAudiences(client: client)
+        return StoreProviders(
             registry: registry, coalescing: coalescing, logger: logger,
             credentials: { KubernetesCredentials(client: client, store: $0) },
-            serviceAccountTokens: { KubernetesServiceAccountTokens(client: client, store: $0) })
+            serviceAccountTokens: { KubernetesServiceAccountTokens(client: client, store: $0, apiAudiences: apiAudiences) },
+            allowances: allowances)
     }
 
     /// Drops a store's provider (the store was deleted).

@@ -59,13 +59,20 @@ public enum SecretStoreController {
         _ provider: SecretStoreProvider, identity: StoreIdentity, status: SecretStoreStatus?, generation: Int64?, providers: StoreProviders
     ) async throws -> SecretStoreStatus? {
         let result: StoreCheck
-        do {
-            let reader = try await providers.reader(for: identity, provider: provider)
-            try await reader.validate()
-            let capabilities: SecretStoreCapabilities = reader.capabilities.access == .readWrite ? .readWrite : .readOnly
-            result = .valid(capabilities)
-        } catch let error as ProviderError {
+        // The identity rule first: a store that breaks it gets no provider, so nothing is sent.
+        switch StoreIdentityRule.evaluate(provider, store: identity, allowances: providers.allowances) {
+        case .failure(let error):
+            await providers.forget(identity)
             result = .failed(error, store: identity)
+        case .success(let grant):
+            do {
+                let reader = try await providers.reader(for: identity, provider: provider)
+                try await reader.validate()
+                let capabilities: SecretStoreCapabilities = reader.capabilities.access == .readWrite ? .readWrite : .readOnly
+                result = .valid(capabilities, warnings: grant.warnings)
+            } catch let error as ProviderError {
+                result = .failed(error, store: identity)
+            }
         }
         let desired = StoreStatusPlanner.desiredStatus(current: status, generation: generation, check: result, now: Date())
         return desired == status ? nil : desired
