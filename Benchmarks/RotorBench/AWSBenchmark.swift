@@ -279,7 +279,7 @@ private func awsBenchmark(_ resources: AWSBenchResources, externalSecrets total:
         "spec": [
             "provider": [
                 "aws": [
-                    "service": "SecretsManager", "region": "us-east-1", "endpoint": .string(proxy.endpoint),
+                    "service": "SecretsManager", "region": "us-east-1", "endpoint": .string(proxy.endpoint), "insecureAllowHTTP": true,
                     "auth": [
                         "secretRef": [
                             "accessKeyIDSecretRef": ["name": "aws", "key": "access-key-id"],

@@ -50,7 +50,7 @@ struct ScheduledMotoServerTests {
         var keys = Secret(metadata: ObjectMeta(name: "aws", namespace: "default"))
         keys.data = ["access-key-id": Data("AKIAROTORTEST0000000".utf8), "secret-access-key": Data("moto".utf8)]
         _ = try await h.client.create(keys)
-        let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"aws","namespace":"default"},"spec":{"provider":{"aws":{"service":"SecretsManager","region":"us-east-1","endpoint":"\#(moto.endpoint)","auth":{"secretRef":{"accessKeyIDSecretRef":{"name":"aws","key":"access-key-id"},"secretAccessKeySecretRef":{"name":"aws","key":"secret-access-key"}}}}}}}"#
+        let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"aws","namespace":"default"},"spec":{"provider":{"aws":{"service":"SecretsManager","region":"us-east-1","endpoint":"\#(moto.endpoint)","insecureAllowHTTP":true,"auth":{"secretRef":{"accessKeyIDSecretRef":{"name":"aws","key":"access-key-id"},"secretAccessKeySecretRef":{"name":"aws","key":"secret-access-key"}}}}}}}"#
         _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
     }
 

@@ -27,10 +27,10 @@ struct ScheduledRotationVaultTests {
                 var token = Secret(metadata: ObjectMeta(name: "vault-token", namespace: "default"))
                 token.data = ["token": Data(vault.rootToken.utf8)]
                 _ = try await h.client.create(token)
-                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
+                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
                 _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
                 // A reader of its own, to look at Vault's versions as a client would.
-                let spec = try JSONValue(parsing: #"{"server":"\#(vault.url)","path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}"#)
+                let spec = try JSONValue(parsing: #"{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}"#)
                 let reader = try VaultProviderFactory().makeProvider(ProviderContext(
                     storeName: "SecretStore/default/vault", config: try ProviderConfigValue(encoding: spec),
                     secrets: RootToken(token: vault.rootToken)))

@@ -121,16 +121,31 @@ func makeProvider(
     tokens: TestTokenIssuer? = nil, environment: [String: String] = [:], counter: RequestCounter? = nil,
     configure: (inout AWSProviderOptions) -> Void = { _ in }
 ) throws -> AWSSecretsManagerProvider {
-    var config: [String: ProviderConfigValue] = ["service": .string("SecretsManager"), "region": .string("us-east-1"), "endpoint": .string(endpoint)]
-    if let auth { config["auth"] = auth }
+    var config: [String: ProviderConfigValue] = ["service": .string("SecretsManager"), "region": .string("us-east-1")]
+    var environment = environment
+    var ambient: AmbientIdentity = []
+    if let auth {
+        // The store's own credentials may go to the store's endpoints (cleartext moto: opted in).
+        config["auth"] = auth
+        config["endpoint"] = .string(endpoint)
+        config["stsEndpoint"] = .string(endpoint)
+        config["insecureAllowHTTP"] = .bool(true)
+    } else {
+        // The pod's own identity, as granted to an allowed ClusterSecretStore: it goes only
+        // where the admin's environment points (never to a store-chosen endpoint).
+        environment["AWS_ENDPOINT_URL"] = environment["AWS_ENDPOINT_URL"] ?? endpoint
+        ambient = .cloudIdentity
+    }
     if let role { config["role"] = .string(role) }
     var options = AWSProviderOptions()
     options.callPolicy = AWSCallPolicy(maxAttempts: 8, baseBackoff: .milliseconds(5), maxBackoff: .milliseconds(100))
     if let counter { options.onRequest = { counter.record($0) } }
     configure(&options)
     let context = ProviderContext(
-        storeName: "SecretStore/test/aws", config: .object(config), secrets: TestCredentialResolver(values: secrets), serviceAccountTokens: tokens)
-    return try AWSProviderFactory(options: options, environment: { environment }).makeAWSProvider(context)
+        storeName: "SecretStore/test/aws", config: .object(config), secrets: TestCredentialResolver(values: secrets), serviceAccountTokens: tokens,
+        ambientIdentity: ambient)
+    let processEnvironment = environment
+    return try AWSProviderFactory(options: options, environment: { processEnvironment }).makeAWSProvider(context)
 }
 
 /// `auth.secretRef` pointing at `aws/access-key-id` and `aws/secret-access-key`.
