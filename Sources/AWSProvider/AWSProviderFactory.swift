@@ -31,21 +31,6 @@ public struct AWSProviderFactory: ProviderFactory {
 
     private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
         let config = try context.config.decode(AWSStoreConfig.self).validated()
-        let usesAmbientIdentity = config.auth?.secretRef == nil && config.auth?.jwt == nil
-        if usesAmbientIdentity {
-            // The pod's own cloud identity (environment keys, IRSA token, roles assumed with
-            // them) only for a store the operator granted it, and never towards an endpoint
-            // the store chose: only the admin's environment (AWS_ENDPOINT_URL…) may redirect it.
-            guard context.ambientIdentity.contains(.cloudIdentity) else {
-                throw ProviderError.permissionDenied(
-                    detail: "aws: spec.provider.aws.auth is required: the operator pod's own AWS identity is not granted to this store")
-            }
-            if config.hasCustomEndpoint {
-                let field = (config.endpoint ?? "").isEmpty ? "stsEndpoint" : "endpoint"
-                throw ProviderError.permissionDenied(
-                    detail: "aws: spec.provider.aws.\(field) must not be set when the store uses the operator pod's own AWS identity (no auth)")
-            }
-        }
         let environment = self.environment()
         var logger = context.logger
         logger[metadataKey: "store"] = "\(context.storeName)"
@@ -67,6 +52,22 @@ public struct AWSProviderFactory: ProviderFactory {
             stsEndpoint = try AWSEndpoint(url: endpoint)
         } else {
             stsEndpoint = .regional(service: "sts", region: config.region)
+        }
+
+        let usesAmbientIdentity = config.auth?.secretRef == nil && config.auth?.jwt == nil
+        if usesAmbientIdentity {
+            // The pod's own cloud identity (environment keys, IRSA token, roles assumed with
+            // them) only for a store the operator granted it, and never towards an endpoint
+            // the store chose: only the admin's environment (AWS_ENDPOINT_URL…) may redirect it.
+            guard context.ambientIdentity.contains(.cloudIdentity) else {
+                throw ProviderError.permissionDenied(
+                    detail: "aws: spec.provider.aws.auth is required: the operator pod's own AWS identity is not granted to this store")
+            }
+            if config.hasCustomEndpoint {
+                let field = (config.endpoint ?? "").isEmpty ? "stsEndpoint" : "endpoint"
+                throw ProviderError.permissionDenied(
+                    detail: "aws: spec.provider.aws.\(field) must not be set when the store uses the operator pod's own AWS identity (no auth)")
+            }
         }
 
         func client(_ endpoint: AWSEndpoint, service: String) -> AWSServiceClient {

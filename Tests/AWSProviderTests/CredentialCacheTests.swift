@@ -129,7 +129,7 @@ struct CallPolicyTests {
         options.transport = transport
         options.callPolicy = AWSCallPolicy(maxAttempts: attempts, baseBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
         let context = ProviderContext(
-            storeName: "ClusterSecretStore/aws", config: .object(["region": .string("eu-west-1")]), ambientIdentity: .cloudIdentity)
+            storeName: "SecretStore/t/aws", config: .object(["region": .string("eu-west-1")]), ambientIdentity: .cloudIdentity)
         let environment = ["AWS_ACCESS_KEY_ID": "AKIATEST", "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL": "http://127.0.0.1:1"]
         return try AWSProviderFactory(options: options, environment: { environment })
             .makeAWSProvider(context)

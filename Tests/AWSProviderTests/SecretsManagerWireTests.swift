@@ -93,9 +93,10 @@ struct SecretsManagerWireTests {
 
     @Test("store configuration errors name the field, not values")
     func configErrors() {
-        func error(_ config: [String: ProviderConfigValue]) -> ProviderError? {
+        func error(_ config: [String: ProviderConfigValue], grant: AmbientIdentity = []) -> ProviderError? {
             let result = Result { () throws(ProviderError) in
-                try AWSProviderFactory(environment: { [:] }).makeAWSProvider(ProviderContext(storeName: "s", config: .object(config)))
+                try AWSProviderFactory(environment: { [:] }).makeAWSProvider(
+                    ProviderContext(storeName: "s", config: .object(config), ambientIdentity: grant))
             }
             if case .failure(let failure) = result { return failure }
             return nil
@@ -105,7 +106,16 @@ struct SecretsManagerWireTests {
         #expect(error(["region": .string("eu-west-1"), "endpoint": .string("ftp://x")])?.class == .invalidRequest)
         let jwt: ProviderConfigValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
         #expect(error(["region": .string("eu-west-1"), "auth": jwt])?.class == .invalidRequest)
-        #expect(error(["region": .string("eu-west-1")]) == nil)
+        // No auth: the pod's own identity, only when the operator granted it (an allowed ClusterSecretStore).
+        #expect(error(["region": .string("eu-west-1")])?.class == .permissionDenied)
+        #expect(error(["region": .string("eu-west-1")], grant: .cloudIdentity) == nil)
+        let custom = error(["region": .string("eu-west-1"), "endpoint": .string("https://127.0.0.1:1")], grant: .cloudIdentity)
+        #expect(custom?.class == .permissionDenied && custom?.detail?.contains("spec.provider.aws.endpoint") == true)
+        let cleartext = error(["region": .string("eu-west-1"), "endpoint": .string("http://127.0.0.1:1"), "auth": .object(["secretRef": .object([
+            "accessKeyIDSecretRef": .object(["name": .string("a"), "key": .string("id")]),
+            "secretAccessKeySecretRef": .object(["name": .string("a"), "key": .string("secret")]),
+        ])])])
+        #expect(cleartext?.class == .invalidRequest && cleartext?.detail?.contains("insecureAllowHTTP") == true)
     }
 
     @Test("regional endpoints")
