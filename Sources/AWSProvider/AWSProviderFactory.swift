@@ -9,8 +9,11 @@ public struct AWSProviderFactory: ProviderFactory {
 
     /// - Parameters:
     ///   - options: pacing, batching and transport; the defaults suit production.
-    ///   - environment: the process environment (credentials and endpoint variables when a
-    ///     store has no `auth`); injectable for tests.
+    ///   - environment: the process environment: `AWS_ENDPOINT_URL*` (set by the admin, so
+    ///     honoured for every store), and the pod's credentials (`AWS_ACCESS_KEY_ID`, IRSA's
+    ///     `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`), used only for a store without
+    ///     `auth` whose context grants ``AmbientIdentity/cloudIdentity`` and that names no
+    ///     endpoint of its own; injectable for tests.
     public init(options: AWSProviderOptions = AWSProviderOptions(), environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }) {
         self.options = options
         self.environment = environment
