@@ -46,10 +46,15 @@ struct VaultAuthenticator: Sendable {
             } catch where error.class == .permissionDenied {
                 // Vault's TokenReview checks the role's `audience` (or, without one, the API
                 // server's): a role that does not name the token's audience refuses every login.
-                let audience = serviceAccount == nil ? "the API server's (the operator's mounted token)" : audiences.joined(separator: ", ")
+                let refused = "vault: Vault refused the kubernetes login for role \(role) (\(error.detail ?? error.code))"
+                guard serviceAccount != nil, let audience = audiences.first else {
+                    throw ProviderError.permissionDenied(
+                        store: store,
+                        detail: "\(refused); the operator's mounted token carries the API server's audience: check the role's audience and its bound ServiceAccount names and namespaces")
+                }
                 throw ProviderError.permissionDenied(
                     store: store,
-                    detail: "vault: Vault refused the kubernetes login for role \(role) (\(error.detail ?? error.code)); the token's audience is \(audience): if the role checks audiences, set its audience to \(audiences.first ?? VaultStoreConfiguration.defaultAudience) (vault write auth/\(mount)/role/\(role) audience=\(audiences.first ?? VaultStoreConfiguration.defaultAudience)), and check its bound ServiceAccount names and namespaces")
+                    detail: "\(refused); the token's audience is \(audiences.joined(separator: ", ")): if the role checks audiences, set its audience to \(audience) (vault write auth/\(mount)/role/\(role) audience=\(audience)), and check its bound ServiceAccount names and namespaces")
             }
         case .appRole(let mount, let roleID, let ref):
             let secretID = try await credential(ref, what: "appRole.secretRef")
