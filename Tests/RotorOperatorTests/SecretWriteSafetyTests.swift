@@ -132,6 +132,8 @@ struct SecretWriteSafetyTests {
             #expect(await EmulatedCluster.eventually { await h.eventReasons().contains("WriteRejected") })
             #expect(await h.data()["password"] == "v1")
 
+            // The retry waits for its backoff on the test clock (scheduled before the clock moves).
+            #expect(await h.settled(running))
             h.cluster.emulator.faults.reset()
             h.advance(to: h.clock.now().addingTimeInterval(3_600))
             #expect(await Self.hasReady(h, reason: "Synced"))
@@ -188,6 +190,7 @@ struct SecretWriteSafetyTests {
 
             // The recorded manager deleted (an Orphan Secret stays): the other one may take it.
             _ = try await h.client.delete(ExternalSecret.self, namespace: "default", name: "db")
+            #expect(await h.settled(running))
             h.advance(to: h.clock.now().addingTimeInterval(3_600))
             #expect(await EmulatedCluster.eventually { await h.data() == ["password": "app"] })
             #expect(await h.annotations()["rotor.dev/managed-by"] == "second")
