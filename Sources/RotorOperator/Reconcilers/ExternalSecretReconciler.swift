@@ -9,7 +9,8 @@ import SecretProviders
 /// Converges one ExternalSecret toward its Secret (DESIGN §9). Decisions are made by
 /// the pure planners; this type only reads, asks and writes:
 ///
-/// 1. resolve the store (`StoreResolution`), 2. read the target Secret, 3. run the
+/// 1. resolve the store (`StoreResolution`), 2. read the target Secret and check it is
+/// this ExternalSecret's to write (`TargetOwnership`: one writer per Secret), 3. run the
 /// provider side of a scheduled rotation if one is due or pending (`ScheduledRotation`:
 /// record `pendingID`, then write the provider idempotently), 4. decide whether a sync is
 /// due (`RefreshPlanner`, or rotation housekeeping: a window that ended, targets not yet
@@ -27,7 +28,11 @@ import SecretProviders
 ///
 /// The failure rule: any failure before the write leaves the Secret exactly as it was;
 /// the status says why (`Ready=False`), a warning Event is recorded, and the key is
-/// retried with backoff (or waits for a change, for a bad spec).
+/// retried with backoff (or waits for a change, for a bad spec). What the API server would
+/// refuse (invalid keys, over 1 MiB) is refused by the plan before any write, and a write
+/// that fails anyway (Secret create/update/delete, restart-target patch) takes the same
+/// path (`WriteRejected`, `WriteFailed`, …); only a 409 is left to the controller, which
+/// retries it as soon as the newer version is cached.
 public struct ExternalSecretReconciler: Sendable {
     public let client: any KubernetesClient
     public let providers: StoreProviders
