@@ -215,6 +215,6 @@ struct RotorResourceTests {
         #expect(!ClusterSecretStore.resourceType.namespaced)
         #expect(ClusterSecretStore.resourceType.collectionPath(namespace: "shop") == "/apis/rotor.dev/v1alpha1/clustersecretstores")
         #expect(RotorResourceTypes.all.count == 3)
-        #expect(ExternalSecretConditions.Reason.all.count == 7)
+        #expect(ExternalSecretConditions.Reason.all.count == 12)
     }
 }

@@ -178,15 +178,16 @@ struct RenderingManagedSecretPlanTests {
         #expect(try refusal(plan(["password": "p"], es: es, existing: foreignSecret())).code == "secretNotManaged")
     }
 
-    @Test("a managed Secret controlled by another ExternalSecret is not taken over")
+    @Test("a managed Secret controlled by another ExternalSecret is not taken over: Conflict naming it")
     func refusesOtherController() throws {
         var stored = renderingStored(try created(plan(["password": "p1"])))
         stored.metadata.ownerReferences = [
             OwnerReference(apiVersion: "rotor.dev/v1alpha1", kind: "ExternalSecret", name: "other", uid: "uid-other", controller: true)
         ]
         let refusal = try refusal(plan(["password": "p1"], existing: stored))
-        #expect(refusal.code == "secretControlledByOther")
-        #expect(refusal.description.contains("other"))
+        #expect(refusal.code == "targetConflict")
+        #expect(refusal.conditionReason == "Conflict")
+        #expect(refusal.description.contains("ExternalSecret other"))
     }
 
     // MARK: Orphan
@@ -216,7 +217,10 @@ struct RenderingManagedSecretPlanTests {
         let secret = try updated(result)
         #expect(secret.data == ["other": Data("keep".utf8), "password": Data("new".utf8)])
         #expect(secret.metadata.labels == ["app": "legacy"])
-        #expect(secret.metadata.annotations == ["owner": "team-a", "rotor.dev/fingerprint": result.fingerprint])
+        #expect(
+            secret.metadata.annotations == [
+                "owner": "team-a", "rotor.dev/fingerprint": result.fingerprint, "rotor.dev/managed-by": "db", "rotor.dev/managed-by-uid": "uid-es-db",
+            ])
         #expect(secret.metadata.ownerReferences == nil)
         #expect(secret.type == SecretType.basicAuth)
         #expect(secret.metadata.resourceVersion == "42")
@@ -308,6 +312,6 @@ struct RenderingManagedSecretPlanTests {
 
         let after = try updated(plan(["password": "new"], existing: renderingStored(during)))
         #expect(after.data?.keys.sorted() == ["password"])
-        #expect(after.metadata.annotations?.keys.sorted() == ["rotor.dev/fingerprint"])
+        #expect(after.metadata.annotations?.keys.sorted() == ["rotor.dev/fingerprint", "rotor.dev/managed-by", "rotor.dev/managed-by-uid"])
     }
 }

@@ -63,12 +63,29 @@ public enum ExternalSecretConditions {
         public static let forbidden = "Forbidden"
         /// The provider asked to slow down; the sync is retried with backoff.
         public static let throttled = "Throttled"
+        /// A key the Secret would hold is not a valid Secret key (`[-._a-zA-Z0-9]+`, at most
+        /// 253 characters, not `.`, `..` or starting with `..`); nothing is written.
+        public static let invalidKey = "InvalidKey"
+        /// The Secret would exceed what the API server accepts (1 MiB of data, previous
+        /// values included; 256 KiB of annotations); nothing is written.
+        public static let tooLarge = "TooLarge"
+        /// The target Secret is managed by another ExternalSecret (the message names it);
+        /// nothing is written.
+        public static let conflict = "Conflict"
+        /// The Kubernetes API refused a write (Secret or restart target) as invalid; its
+        /// message is in the condition. Retried with backoff.
+        public static let writeRejected = "WriteRejected"
+        /// A write to the Kubernetes API failed (server error, no answer); retried with backoff.
+        public static let writeFailed = "WriteFailed"
 
         /// `RolloutComplete=False`: the restart targets have not finished rolling out.
         public static let rolloutPending = "RolloutPending"
 
         /// Every reason of the `Ready` condition above.
-        public static let all = [synced, providerError, secretNotFound, invalidSpec, storeNotReady, forbidden, throttled]
+        public static let all = [
+            synced, providerError, secretNotFound, invalidSpec, storeNotReady, forbidden, throttled, invalidKey, tooLarge, conflict,
+            writeRejected, writeFailed,
+        ]
     }
 }
 

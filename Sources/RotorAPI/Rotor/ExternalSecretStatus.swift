@@ -3,7 +3,7 @@ import Foundation
 /// What the operator last did with an ExternalSecret. Never holds secret values.
 public struct ExternalSecretStatus: Codable, Sendable, Hashable {
     /// The `Ready` condition and its reason (Synced, ProviderError, SecretNotFound, InvalidSpec,
-    /// StoreNotReady, Forbidden, Throttled).
+    /// StoreNotReady, Forbidden, Throttled, InvalidKey, TooLarge, Conflict, WriteRejected, WriteFailed).
     public var conditions: [Condition]?
     /// The metadata.generation the status describes.
     public var observedGeneration: Int64?
@@ -63,7 +63,7 @@ extension ExternalSecretStatus: SchemaDescribed {
             "What the operator last did with an ExternalSecret. Never holds secret values.",
             properties: [
                 "conditions": OpenAPISchema.conditions(
-                    "The `Ready` condition and its reason (Synced, ProviderError, SecretNotFound, InvalidSpec, StoreNotReady, Forbidden, Throttled)."),
+                    "The `Ready` condition and its reason (Synced, ProviderError, SecretNotFound, InvalidSpec, StoreNotReady, Forbidden, Throttled, InvalidKey, TooLarge, Conflict, WriteRejected, WriteFailed)."),
                 "observedGeneration": OpenAPISchema.integer(
                     "The metadata.generation the status describes.", format: "int64"),
                 "refreshTime": OpenAPISchema.dateTime("When the values were last read from the provider successfully."),

@@ -1,3 +1,4 @@
+import KubeClient
 import RotorAPI
 import SecretProviders
 
@@ -39,6 +40,12 @@ public struct SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
         SyncFailure(reason: ExternalSecretConditions.Reason.invalidSpec, message: "\(field): \(problem)", isTerminal: true)
     }
 
+    /// A key the spec names is not a valid Secret key (``SecretLimits``): `InvalidKey`,
+    /// waiting for the spec to change.
+    public static func invalidKey(field: String, problem: String) -> SyncFailure {
+        SyncFailure(reason: ExternalSecretConditions.Reason.invalidKey, message: "\(field): \(problem)", isTerminal: true)
+    }
+
     /// The store is missing or not ready. Retried with backoff (and again when the store changes).
     public static func storeNotReady(_ message: String, isPending: Bool = false) -> SyncFailure {
         SyncFailure(reason: ExternalSecretConditions.Reason.storeNotReady, message: message, isPending: isPending)
@@ -47,6 +54,34 @@ public struct SyncFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store refuses this namespace.
     public static func forbidden(_ message: String) -> SyncFailure {
         SyncFailure(reason: ExternalSecretConditions.Reason.forbidden, message: message)
+    }
+
+    // MARK: Kubernetes writes
+
+    /// A write to the Kubernetes API that failed: of the target Secret, or a restart
+    /// target's patch (`object` names it, e.g. `Secret shop/db`, `Deployment shop/api`).
+    ///
+    /// - 422 and other 4xx: `WriteRejected`, with the API server's message (it names fields
+    ///   and keys; the API server does not quote Secret values), shortened to 512 characters.
+    /// - 403: `Forbidden`; 429: `Throttled`, after the server's `Retry-After`.
+    /// - 5xx, no answer, an unreadable answer: `WriteFailed`.
+    ///
+    /// Retried with backoff: the same write may succeed once the provider's data, the
+    /// cluster's admission policies or the server change.
+    public static func write(_ error: KubeAPIError, object: String) -> SyncFailure {
+        let reason: String
+        switch error.kind {
+        case .forbidden, .unauthorized: reason = ExternalSecretConditions.Reason.forbidden
+        case .tooManyRequests: reason = ExternalSecretConditions.Reason.throttled
+        case .server, .transport, .decoding: reason = ExternalSecretConditions.Reason.writeFailed
+        default: reason = ExternalSecretConditions.Reason.writeRejected
+        }
+        var detail = error.message
+        if detail.count > 512 { detail = String(detail.prefix(512)) + "…" }
+        let status = error.httpStatus.map { "HTTP \($0), " } ?? ""
+        return SyncFailure(
+            reason: reason, message: "the write of \(object) failed: \(detail) [\(status)\(error.code)]",
+            retryAfter: error.kind == .tooManyRequests ? error.retryAfter : nil)
     }
 
     // MARK: Provider errors

@@ -9,7 +9,8 @@ import SecretProviders
 /// Converges one ExternalSecret toward its Secret (DESIGN §9). Decisions are made by
 /// the pure planners; this type only reads, asks and writes:
 ///
-/// 1. resolve the store (`StoreResolution`), 2. read the target Secret, 3. run the
+/// 1. resolve the store (`StoreResolution`), 2. read the target Secret and check it is
+/// this ExternalSecret's to write (`TargetOwnership`: one writer per Secret), 3. run the
 /// provider side of a scheduled rotation if one is due or pending (`ScheduledRotation`:
 /// record `pendingID`, then write the provider idempotently), 4. decide whether a sync is
 /// due (`RefreshPlanner`, or rotation housekeeping: a window that ended, targets not yet
@@ -27,7 +28,11 @@ import SecretProviders
 ///
 /// The failure rule: any failure before the write leaves the Secret exactly as it was;
 /// the status says why (`Ready=False`), a warning Event is recorded, and the key is
-/// retried with backoff (or waits for a change, for a bad spec).
+/// retried with backoff (or waits for a change, for a bad spec). What the API server would
+/// refuse (invalid keys, over 1 MiB) is refused by the plan before any write, and a write
+/// that fails anyway (Secret create/update/delete, restart-target patch) takes the same
+/// path (`WriteRejected`, `WriteFailed`, …); only a 409 is left to the controller, which
+/// retries it as soon as the newer version is cached.
 public struct ExternalSecretReconciler: Sendable {
     public let client: any KubernetesClient
     public let providers: StoreProviders
@@ -110,6 +115,8 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let s): schedule = s
         case .failure(let failure): return try await fail(es, failure)
         }
+        // Keys and template metadata the spec itself gets wrong: refused before any read.
+        if let failure = SecretRenderer.specProblem(es) { return try await fail(es, failure) }
         let resolution = await resolveStore(es)
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
@@ -119,6 +126,16 @@ public struct ExternalSecretReconciler: Sendable {
         // A Secret verified by this process and unchanged since is read only if the data differ.
         var verified = presumedMissing ? nil : await unchangedVerifiedTarget(key, es)
         var existing = presumedMissing || verified != nil ? nil : try await readTarget(es)
+        // One writer per Secret: another ExternalSecret's Secret is refused before anything
+        // is read from the provider or written (a verified Secret is unchanged since this
+        // ExternalSecret checked it; a presumed-missing one is checked if the create finds it).
+        var managerGone = false
+        if let existing {
+            managerGone = await recordedManagerGone(existing, of: es)
+            if let refusal = TargetOwnership.refusal(existing: existing, externalSecret: es, recordedManagerGone: managerGone) {
+                return try await fail(es, refusal.syncFailure)
+            }
+        }
         let targetState: TargetState
         if let verified {
             targetState = verified.fingerprint == es.status?.fingerprint ? .matches : .drifted
@@ -184,7 +201,13 @@ public struct ExternalSecretReconciler: Sendable {
         case .failure(let failure):
             if failure.error.isSecretMissing, es.spec.target?.deletionPolicy == .delete {
                 if verified != nil { existing = try await readTarget(es) }
-                if let existing { try await deleteManagedSecret(existing, of: es) }
+                if let existing {
+                    do {
+                        try await deleteManagedSecret(existing, of: es)
+                    } catch let error as KubeAPIError where error.kind != .notFound && error.kind != .conflict {
+                        return try await fail(es, .write(error, object: "Secret \(es.metadata.namespace ?? "")/\(es.targetSecretName)"))
+                    }
+                }
                 verifiedTargets?.forget(key)
             }
             return try await fail(es, .provider(failure.error, store: store.identity), field: failure.field)
@@ -199,6 +222,7 @@ public struct ExternalSecretReconciler: Sendable {
             // New data: the Secret is read, and the write planned from what it holds.
             verified = nil
             existing = try await readTarget(es)
+            if let existing { managerGone = await recordedManagerGone(existing, of: es) }
         }
         // After grace-until, previous values wait for the restart targets' rollouts.
         var pendingRollouts: [(name: String, message: String)] = []
@@ -215,7 +239,8 @@ public struct ExternalSecretReconciler: Sendable {
         }
         let plan = verified.map { ManagedSecretPlan(unchangedTargetOf: es, fingerprint: $0.fingerprint) }
             ?? ManagedSecretPlan(
-                rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: fingerprintKey, additions: rotationPlan.additions)
+                rendered: rendered, externalSecret: es, existing: existing, fingerprintKey: fingerprintKey, additions: rotationPlan.additions,
+                recordedManagerGone: managerGone)
         var wrote = false
         // The Secret's version once it matches the plan (recorded below when that may be trusted).
         var matchingVersion = verified?.secretResourceVersion ?? existing?.metadata.resourceVersion
@@ -231,17 +256,23 @@ public struct ExternalSecretReconciler: Sendable {
                 // Not a first sync after all (a crash before the status was written, or
                 // someone else's Secret of that name): read it and decide again.
                 return try await converge(key, object, mayPresumeMissing: false)
+            } catch let error as KubeAPIError where !Self.retriesByItself(error) {
+                return try await fail(es, .write(error, object: "Secret \(plan.secret)"))
             }
             wrote = true
         case .update(let secret):
-            let updated = try await client.updateReturningReceipt(secret)
-            await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.resourceVersion)
-            matchingVersion = updated.resourceVersion
+            do {
+                let updated = try await client.updateReturningReceipt(secret)
+                await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.resourceVersion)
+                matchingVersion = updated.resourceVersion
+            } catch let error as KubeAPIError where !Self.retriesByItself(error) {
+                return try await fail(es, .write(error, object: "Secret \(plan.secret)"))
+            }
             wrote = true
         case .none:
             break
         case .refuse(let refusal):
-            return try await fail(es, SyncFailure(reason: refusal.conditionReason, message: refusal.description, isTerminal: true))
+            return try await fail(es, refusal.syncFailure)
         }
         // Only a plain Secret is recorded: rotation state (previous values, windows) is always read.
         if es.spec.rotation == nil, recordedWindow == nil, rotationPlan.window == nil, let matchingVersion {
@@ -261,7 +292,9 @@ public struct ExternalSecretReconciler: Sendable {
         if let window = rotationPlan.window,
             RestartPlanner.needsRestart(rotationID: window.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
         {
-            try await restart(restartTargets, of: es, for: window, about: about)
+            if let failure = try await restart(restartTargets, of: es, for: window, about: about) {
+                return try await fail(es, failure)
+            }
             rotationStatus?.restartedFor = window.rotationID
         }
         let heldCondition = pendingRollouts.isEmpty ? nil : Condition(
@@ -314,15 +347,26 @@ public struct ExternalSecretReconciler: Sendable {
     }
 
     /// Rolls each restart target for the rotation that opened `window` (a no-op for a
-    /// workload already annotated with it, so a retry never rolls twice).
-    private func restart(_ targets: [RestartTarget], of es: ExternalSecret, for window: RotationWindow, about: ObjectReference) async throws {
+    /// workload already annotated with it, so a retry never rolls twice). A patch the API
+    /// refuses is returned as the failure to report (the failure rule; the retry rolls the
+    /// targets not rolled yet).
+    private func restart(
+        _ targets: [RestartTarget], of es: ExternalSecret, for window: RotationWindow, about: ObjectReference
+    ) async throws -> SyncFailure? {
         for target in targets {
-            if try await RestartTargetClient(client: client).restart(target, namespace: es.metadata.namespace ?? "", rotationID: window.rotationID) {
+            let restarted: Bool
+            do {
+                restarted = try await RestartTargetClient(client: client).restart(target, namespace: es.metadata.namespace ?? "", rotationID: window.rotationID)
+            } catch let error as KubeAPIError where !Self.retriesByItself(error) {
+                return .write(error, object: "\(target.kind.rawValue) \(es.metadata.namespace ?? "")/\(target.name)")
+            }
+            if restarted {
                 await events.normal(
                     reason: "RestartTriggered", message: "\(target.kind.rawValue) \(target.name) restarted for the rotation of \(window.rotationID)",
                     about: about)
             }
         }
+        return nil
     }
 
     /// Phases 1 and 2 of a scheduled rotation (DESIGN §3): record `pendingID` in the status
@@ -435,6 +479,28 @@ public struct ExternalSecretReconciler: Sendable {
         else { return nil }
         let cached = await cachedTargetVersion(ObjectKey(namespace: es.metadata.namespace, name: es.targetSecretName))
         return cached == entry.secretResourceVersion ? entry : nil
+    }
+
+    /// A write error the controller retries by itself, sooner than a backoff would: a 409
+    /// (stale version: retried when the newer one reaches the cache; a create that found
+    /// the name taken: read on the retry). Every other write error goes through `fail`.
+    static func retriesByItself(_ error: KubeAPIError) -> Bool {
+        error.kind == .conflict || error.kind == .alreadyExists
+    }
+
+    /// Whether the other ExternalSecret recorded as manager of `existing` no longer manages
+    /// it (``TargetOwnership``): looked up with a GET, only when the Secret records another
+    /// manager. A failed lookup answers `false`: an unknown state refuses.
+    private func recordedManagerGone(_ existing: Secret, of es: ExternalSecret) async -> Bool {
+        guard let record = TargetOwnership.managerToLookUp(existing: existing, externalSecret: es) else { return false }
+        do {
+            let found = try await client.get(ExternalSecret.self, namespace: es.metadata.namespace, name: record.name)
+            return !TargetOwnership.isRecordedManager(record, found: found, of: existing)
+        } catch let error as KubeAPIError where error.kind == .notFound {
+            return true
+        } catch {
+            return false
+        }
     }
 
     private func readTarget(_ es: ExternalSecret) async throws -> Secret? {

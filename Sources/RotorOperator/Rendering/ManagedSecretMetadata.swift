@@ -16,6 +16,12 @@ public enum ManagedSecretMetadata {
     public static let rotatedAtAnnotation = "rotor.dev/rotated-at"
     public static let graceUntilAnnotation = "rotor.dev/grace-until"
     public static let previousKeysAnnotation = "rotor.dev/previous-keys"
+    /// The ExternalSecret (name, in the Secret's namespace) that manages the Secret: the one
+    /// writer it has (``TargetOwnership``).
+    public static let managedByAnnotation = "rotor.dev/managed-by"
+    /// The `metadata.uid` of that ExternalSecret, so a deleted (or deleted and re-created)
+    /// manager can be told apart from a live one.
+    public static let managedByUIDAnnotation = "rotor.dev/managed-by-uid"
 
     /// The labels every Secret Rotor creates carries.
     public static var managedLabels: [String: String] {

@@ -11,17 +11,21 @@ import SecretProviders
 ///   (and `removedDataKeys`).
 /// - labels `rotor.dev/managed` and `app.kubernetes.io/managed-by` (not with `Merge`), plus
 ///   the template's labels;
-/// - every `rotor.dev/` annotation (the fingerprint, the additions), plus the template's
-///   annotations;
+/// - every `rotor.dev/` annotation (the fingerprint, the manager record, the additions),
+///   plus the template's annotations (a template cannot set `rotor.dev/` labels or
+///   annotations: refused as `InvalidSpec`);
 /// - its own ownerReference (present with `Owner`, removed otherwise);
 /// - `type` on create (template type, else `Opaque`) and `immutable`.
 /// Everything else on an existing Secret (other labels, annotations, ownerReferences,
 /// finalizers, unknown fields) is carried over untouched.
 ///
-/// Adoption follows ESO: `Owner` and `Orphan` write only into a Secret Rotor created
-/// (label `rotor.dev/managed=true`, or this ExternalSecret's controller reference) and never
-/// into one controlled by another owner; `Merge` writes into any existing Secret but never
-/// creates one.
+/// Who may write an existing Secret is ``TargetOwnership``'s rule (one writer per Secret,
+/// recorded in `rotor.dev/managed-by`); `Merge` never creates a Secret.
+///
+/// Nothing the API server would refuse is planned: every key Rotor writes must be a valid
+/// Secret key (`InvalidKey`) and the Secret must stay within ``SecretLimits`` (`TooLarge`),
+/// previous values and annotations included; otherwise the plan refuses and the existing
+/// Secret stays as it is.
 public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflectable {
     /// What the caller does.
     public enum Action: Sendable, CustomStringConvertible {
@@ -59,9 +63,12 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
     ///   - existing: the target Secret as read now, or `nil` when it does not exist.
     ///   - fingerprintKey: the per-install HMAC key.
     ///   - additions: what rotation adds; `.none` for a plain sync.
+    ///   - recordedManagerGone: the other ExternalSecret recorded as manager of `existing`
+    ///     no longer exists (``TargetOwnership/managerToLookUp(existing:externalSecret:)``);
+    ///     `false` when not looked up, which refuses such a Secret.
     public init(
         rendered: RenderedSecret, externalSecret: ExternalSecret, existing: Secret?,
-        fingerprintKey: SymmetricKey, additions: ManagedSecretAdditions = .none
+        fingerprintKey: SymmetricKey, additions: ManagedSecretAdditions = .none, recordedManagerGone: Bool = false
     ) {
         let name = externalSecret.targetSecretName
         let namespace = externalSecret.metadata.namespace ?? existing?.metadata.namespace
@@ -69,7 +76,7 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
         fingerprint = SecretFingerprint.combined(rendered.data, key: fingerprintKey)
         action = Self.action(
             rendered: rendered, externalSecret: externalSecret, existing: existing, additions: additions,
-            name: name, namespace: namespace, fingerprint: fingerprint, secret: secret)
+            recordedManagerGone: recordedManagerGone, name: name, namespace: namespace, fingerprint: fingerprint, secret: secret)
     }
 
     /// Whether `existing` still holds exactly the data its `rotor.dev/fingerprint` annotation
@@ -104,10 +111,13 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
 
     private static func action(
         rendered: RenderedSecret, externalSecret es: ExternalSecret, existing: Secret?,
-        additions: ManagedSecretAdditions, name: String, namespace: String?, fingerprint: String, secret: String
+        additions: ManagedSecretAdditions, recordedManagerGone: Bool, name: String, namespace: String?, fingerprint: String, secret: String
     ) -> Action {
         let policy = es.spec.target?.effectiveCreationPolicy ?? .owner
         guard policy.isKnown else { return .refuse(ManagedSecretRefusal(.unknownCreationPolicy(policy.rawValue), secret: secret)) }
+        if let field = SecretRenderer.reservedMetadataField(labels: rendered.labels, annotations: rendered.annotations) {
+            return .refuse(ManagedSecretRefusal(.reservedMetadata(field: field), secret: secret))
+        }
         let wantsImmutable = es.spec.target?.immutable == true
         let ownerReference = OwnerReference(
             apiVersion: ExternalSecret.apiVersion, kind: ExternalSecret.kind, name: es.name,
@@ -115,8 +125,9 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
 
         // Rendered keys win over added ones: a rotation never overrides a synced key.
         let syncedData = additions.data.merging(rendered.data) { _, renderedValue in renderedValue }
-        var rotorAnnotations = rendered.annotations.filter { !$0.key.hasPrefix(ManagedSecretMetadata.annotationPrefix) }
+        var rotorAnnotations = rendered.annotations
         rotorAnnotations.merge(additions.annotations) { _, added in added }
+        rotorAnnotations.merge(TargetOwnership.recordAnnotations(for: es)) { _, record in record }
         rotorAnnotations[ManagedSecretMetadata.fingerprintAnnotation] = fingerprint
 
         guard let existing else {
@@ -126,23 +137,20 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
                 labels: rendered.labels.merging(ManagedSecretMetadata.managedLabels) { _, managed in managed },
                 annotations: rotorAnnotations,
                 ownerReferences: policy == .owner ? [ownerReference] : nil)
+            let data = syncedData.mapValues(Self.bytes)
+            if let refusal = Self.limitRefusal(
+                data: data, annotations: rotorAnnotations, externalSecret: es, rendered: rendered, additions: additions, secret: secret)
+            {
+                return .refuse(refusal)
+            }
             return .create(
                 Secret(
-                    metadata: metadata, type: rendered.type ?? SecretType.opaque, data: syncedData.mapValues(Self.bytes),
+                    metadata: metadata, type: rendered.type ?? SecretType.opaque, data: data,
                     immutable: wantsImmutable ? true : nil))
         }
 
-        let controller = existing.metadata.ownerReferences?.first { $0.controller == true }
-        let controlledByThis = controller.map { $0.uid == ownerReference.uid && !ownerReference.uid.isEmpty } ?? false
-        if policy != .merge {
-            if let controller, !controlledByThis {
-                return .refuse(
-                    ManagedSecretRefusal(.controlledByOther(kind: controller.kind, name: controller.name), secret: secret))
-            }
-            let labelled = existing.metadata.labels?[ManagedSecretMetadata.managedLabel] == ManagedSecretMetadata.managedLabelValue
-            if !labelled && !controlledByThis {
-                return .refuse(ManagedSecretRefusal(.notManaged, secret: secret))
-            }
+        if let refusal = TargetOwnership.refusal(existing: existing, externalSecret: es, recordedManagerGone: recordedManagerGone) {
+            return .refuse(refusal)
         }
 
         let existingType = existing.type ?? SecretType.opaque
@@ -176,6 +184,12 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
         }
         desired.data = data.isEmpty && existing.data == nil ? nil : data
 
+        if let refusal = Self.limitRefusal(
+            data: data, annotations: annotations, externalSecret: es, rendered: rendered, additions: additions, secret: secret)
+        {
+            return .refuse(refusal)
+        }
+
         // The API server never lets an immutable Secret become mutable again.
         if existing.immutable == true || wantsImmutable { desired.immutable = true }
 
@@ -191,6 +205,46 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
             && (desired.metadata.ownerReferences ?? []) == (existing.metadata.ownerReferences ?? [])
             && (desired.immutable ?? false) == (existing.immutable ?? false)
         return unchanged ? .none : .update(desired)
+    }
+
+    /// `InvalidKey` for the first key Rotor would write that the API server refuses (named
+    /// with the field it comes from), else `TooLarge` when `data` or `annotations` exceed
+    /// ``SecretLimits``; `nil` when the Secret may be written.
+    static func limitRefusal(
+        data: [String: Data], annotations: [String: String], externalSecret es: ExternalSecret, rendered: RenderedSecret,
+        additions: ManagedSecretAdditions, secret: String
+    ) -> ManagedSecretRefusal? {
+        let written = Set(rendered.data.keys).union(additions.data.keys)
+        for key in written.sorted() {
+            guard let problem = SecretLimits.keyProblem(key) else { continue }
+            let (field, fromProvider) = Self.origin(ofKey: key, externalSecret: es, rendered: rendered)
+            return ManagedSecretRefusal(.invalidKey(key: key, field: field, problem: problem, fromProvider: fromProvider), secret: secret)
+        }
+        let dataBytes = data.values.reduce(0) { $0 + $1.count }
+        if dataBytes > SecretLimits.maximumDataBytes {
+            let previous = additions.data.reduce(0) { $0 + (rendered.data[$1.key] == nil ? $1.value.count : 0) }
+            let largest = data.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+                .prefix(3).map { "\(SecretLimits.shown($0.key)) (\($0.value.count) bytes)" }
+            return ManagedSecretRefusal(
+                .tooLarge(field: "data", bytes: dataBytes, limit: SecretLimits.maximumDataBytes, previousBytes: previous, largestKeys: largest),
+                secret: secret)
+        }
+        let annotationBytes = SecretLimits.annotationBytes(annotations)
+        if annotationBytes > SecretLimits.maximumAnnotationBytes {
+            return ManagedSecretRefusal(
+                .tooLarge(field: "metadata.annotations", bytes: annotationBytes, limit: SecretLimits.maximumAnnotationBytes, previousBytes: 0, largestKeys: []),
+                secret: secret)
+        }
+        return nil
+    }
+
+    /// Where a written key comes from, for a message: a template key, a `secretKey`, a
+    /// previous value's key, or (otherwise) a key the provider's data chose through `dataFrom`.
+    private static func origin(ofKey key: String, externalSecret es: ExternalSecret, rendered: RenderedSecret) -> (field: String, fromProvider: Bool) {
+        if rendered.data[key] == nil { return ("spec.rotation.previousSuffix", false) }
+        if let templates = es.spec.target?.template?.data, !templates.isEmpty { return ("spec.target.template.data", false) }
+        if let index = (es.spec.data ?? []).lastIndex(where: { $0.secretKey == key }) { return ("spec.data[\(index)].secretKey", false) }
+        return ("spec.dataFrom", true)
     }
 
     /// The existing references with this ExternalSecret's replaced in place (or appended) when

@@ -15,6 +15,16 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         case typeChange(existing: String, desired: String)
         /// A `creationPolicy` this Rotor does not know.
         case unknownCreationPolicy(String)
+        /// Another ExternalSecret manages the Secret (its record or controller reference).
+        case conflict(manager: String)
+        /// A key the Secret would hold is not a valid Secret key. `field` is where it comes
+        /// from; `fromProvider` when the provider's data (not the spec) chose it.
+        case invalidKey(key: String, field: String, problem: String, fromProvider: Bool)
+        /// The Secret would exceed the API server's limit on `field` (`data` or
+        /// `metadata.annotations`); `previousBytes` of `bytes` are rotation's previous values.
+        case tooLarge(field: String, bytes: Int, limit: Int, previousBytes: Int, largestKeys: [String])
+        /// A template label or annotation in Rotor's own `rotor.dev/` domain.
+        case reservedMetadata(field: String)
     }
 
     let kind: Kind
@@ -35,12 +45,41 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         case .immutableDataChange: "immutableSecretChange"
         case .typeChange: "secretTypeChange"
         case .unknownCreationPolicy: "unknownCreationPolicy"
+        case .conflict: "targetConflict"
+        case .invalidKey: "invalidSecretKey"
+        case .tooLarge: "secretTooLarge"
+        case .reservedMetadata: "reservedTemplateMetadata"
         }
     }
 
-    /// The `Ready` condition reason: each refusal is something only a spec (or the target
-    /// Secret) change can resolve, so it is reported as `InvalidSpec`.
-    public var conditionReason: String { ExternalSecretConditions.Reason.invalidSpec }
+    /// The `Ready` condition reason: `Conflict`, `InvalidKey` and `TooLarge` have their own;
+    /// every other refusal is something only a spec (or the target Secret) change can
+    /// resolve, so it is reported as `InvalidSpec`.
+    public var conditionReason: String {
+        switch kind {
+        case .conflict: ExternalSecretConditions.Reason.conflict
+        case .invalidKey: ExternalSecretConditions.Reason.invalidKey
+        case .tooLarge: ExternalSecretConditions.Reason.tooLarge
+        default: ExternalSecretConditions.Reason.invalidSpec
+        }
+    }
+
+    /// Whether only a change of the ExternalSecret can resolve it (wait for one), rather
+    /// than also a change of the provider's data or of another object (retry with backoff):
+    /// a conflict ends when the managing ExternalSecret goes, a provider's key or size
+    /// problem when the provider's data change.
+    public var isTerminal: Bool {
+        switch kind {
+        case .conflict, .tooLarge: false
+        case .invalidKey(_, _, _, let fromProvider): !fromProvider
+        default: true
+        }
+    }
+
+    /// The failure the reconciler reports (condition, Event, retry).
+    public var syncFailure: SyncFailure {
+        SyncFailure(reason: conditionReason, message: description, isTerminal: isTerminal)
+    }
 
     public var description: String {
         switch kind {
@@ -56,6 +95,17 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
             "Secret \(secret) has type \(existing) and cannot change to \(desired); delete it to let Rotor recreate it"
         case .unknownCreationPolicy(let policy):
             "creationPolicy \(policy) is not one of Owner, Merge, Orphan; Secret \(secret) is left alone"
+        case .conflict(let manager):
+            "Secret \(secret) is managed by ExternalSecret \(manager); an ExternalSecret never writes a Secret another one manages (choose another spec.target.name, or delete \(manager))"
+        case .invalidKey(let key, let field, let problem, _):
+            "\(field): key \(SecretLimits.shown(key)) is not a valid Secret key: \(problem); Secret \(secret) is left unchanged"
+        case .tooLarge(let field, let bytes, let limit, let previousBytes, let largestKeys):
+            "Secret \(secret) would hold \(bytes) bytes of \(field), over the \(limit) the API server accepts"
+                + (previousBytes > 0 ? " (\(previousBytes) of them previous values kept by spec.rotation)" : "")
+                + (largestKeys.isEmpty ? "" : "; largest: \(largestKeys.joined(separator: ", "))")
+                + "; it is left unchanged"
+        case .reservedMetadata(let field):
+            "\(field): the rotor.dev/ domain is Rotor's own; a template cannot set its labels or annotations"
         }
     }
 }

@@ -41,6 +41,51 @@ public enum SecretRenderer {
         return rendered
     }
 
+    /// What in `externalSecret`'s spec alone (before any provider read) makes its Secret
+    /// unwritable: a template label or annotation in Rotor's `rotor.dev/` domain
+    /// (`InvalidSpec`: it could forge `rotor.dev/managed` or the manager record), or a key
+    /// the spec names — a template data key or a `data[].secretKey` — that is not a valid
+    /// Secret key (`InvalidKey`). Keys chosen by the provider's data (`dataFrom`) are
+    /// checked on the plan (``ManagedSecretPlan``).
+    public static func specProblem(_ externalSecret: ExternalSecret) -> SyncFailure? {
+        let template = externalSecret.spec.target?.template
+        if let field = reservedMetadataField(labels: template?.metadata?.labels ?? [:], annotations: template?.metadata?.annotations ?? [:]) {
+            return .invalidSpec(field: field, problem: "the rotor.dev/ domain is Rotor's own; a template cannot set its labels or annotations")
+        }
+        if let templates = template?.data, !templates.isEmpty {
+            for key in templates.keys.sorted() {
+                if let problem = SecretLimits.keyProblem(key) {
+                    return .invalidKey(field: "spec.target.template.data[\(SecretLimits.shown(key))]", problem: problem)
+                }
+            }
+            return nil
+        }
+        for (index, entry) in (externalSecret.spec.data ?? []).enumerated() {
+            if let problem = SecretLimits.keyProblem(entry.secretKey) {
+                return .invalidKey(field: "spec.data[\(index)].secretKey", problem: "\(SecretLimits.shown(entry.secretKey)): \(problem)")
+            }
+        }
+        return nil
+    }
+
+    /// The field path of the first template label or annotation in the `rotor.dev/` domain
+    /// (`rotor.dev/…` or a subdomain such as `x.rotor.dev/…`), e.g.
+    /// `spec.target.template.metadata.labels["rotor.dev/managed"]`; `nil` when there is none.
+    public static func reservedMetadataField(labels: [String: String], annotations: [String: String]) -> String? {
+        func reserved(_ key: String) -> Bool {
+            guard let slash = key.firstIndex(of: "/") else { return false }
+            let domain = key[..<slash].lowercased()
+            return domain == "rotor.dev" || domain.hasSuffix(".rotor.dev")
+        }
+        if let key = labels.keys.sorted().first(where: reserved) {
+            return "spec.target.template.metadata.labels[\(SecretLimits.shown(key))]"
+        }
+        if let key = annotations.keys.sorted().first(where: reserved) {
+            return "spec.target.template.metadata.annotations[\(SecretLimits.shown(key))]"
+        }
+        return nil
+    }
+
     /// Sets the `TEXT` content type so `{{x}}` is not HTML-escaped. The empty comment after it
     /// keeps the pragma from being "standalone" (which would swallow a newline the template
     /// starts with) and leaves line numbers of errors unchanged.
