@@ -16,6 +16,10 @@ extension ClientConfiguration {
     /// `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`, the mounted
     /// `ca.crt`, the mounted `token` (re-read as it rotates) and `namespace`.
     /// `serviceAccountDirectory` is injectable for tests.
+    ///
+    /// A missing or empty `ca.crt` is an error (`fileNotFound` / `invalidValue`) naming the
+    /// file, never a fall-back to the public roots: anyone with a publicly trusted
+    /// certificate could otherwise pose as the API server and receive the pod's token.
     public static func inCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -32,7 +36,15 @@ extension ClientConfiguration {
         // An IPv6 service address needs brackets in a URL.
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         var configuration = ClientConfiguration(server: "https://\(hostPart):\(port)", authentication: .bearerTokenFile(path: tokenPath))
-        configuration.tls.certificateAuthorityPEM = FileManager.default.contents(atPath: "\(serviceAccountDirectory)/ca.crt").map { [UInt8]($0) }
+        let caPath = "\(serviceAccountDirectory)/ca.crt"
+        guard let ca = FileManager.default.contents(atPath: caPath) else {
+            throw KubeConfigError(
+                .fileNotFound, "no service-account CA certificate at \(caPath): refusing to trust public roots for the API server")
+        }
+        guard !ca.isEmpty else {
+            throw KubeConfigError(.invalidValue, "the service-account CA certificate \(caPath) is empty")
+        }
+        configuration.tls.certificateAuthorityPEM = [UInt8](ca)
         if let data = FileManager.default.contents(atPath: "\(serviceAccountDirectory)/namespace") {
             let namespace = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if !namespace.isEmpty { configuration.namespace = namespace }

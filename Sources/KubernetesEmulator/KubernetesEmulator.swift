@@ -127,10 +127,8 @@ public final class KubernetesEmulator: Sendable {
 
     /// Writes `kubeconfig()` to `path` (mode 0600: it holds a credential).
     public func writeKubeconfig(to path: String, contextName: String = "rotor-dev") throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(kubeconfig(contextName: contextName).utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        // It holds the admin token: owner-only from its first byte.
+        try PrivateFile.write(kubeconfig(contextName: contextName), to: path)
     }
 
     // MARK: Test controls

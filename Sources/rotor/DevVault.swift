@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 import KubeClient
 import KubernetesEmulator
 import RotorAPI
@@ -42,11 +43,8 @@ enum DevVault {
             export VAULT_CACERT=\(caFile)
 
             """
-        // It holds the root token: readable by its owner only, from the start.
-        try? FileManager.default.removeItem(atPath: envFile)
-        guard FileManager.default.createFile(atPath: envFile, contents: Data(env.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: envFile])
-        }
+        // It holds the root token: readable by its owner only, from its first byte.
+        try PrivateFile.write(env, to: envFile)
         return Started(emulator: vault, envFile: envFile, caFile: caFile)
     }
 

@@ -29,6 +29,7 @@ struct InClusterConfigTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("token", "t")
+        try directory.write("ca.crt", TestCertificates.caCertificate)
         let configuration = try ClientConfiguration.inCluster(
             environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"], serviceAccountDirectory: directory.path)
         #expect(configuration.server == "https://[fd00::1]:443")
@@ -45,6 +46,33 @@ struct InClusterConfigTests {
             Issue.record("expected an error")
         } catch let error as KubeConfigError {
             #expect(error.kind == .notInCluster)
+        }
+    }
+
+    @Test("a missing or empty ca.crt is an error naming the file, not a fall-back to public roots")
+    func missingCACertificateIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", "pod-token-1\n")
+        let caPath = "\(directory.path)/ca.crt"
+        do {
+            let configuration = try ClientConfiguration.inCluster(environment: environment, serviceAccountDirectory: directory.path)
+            Issue.record("accepted a service account without ca.crt (CA: \(configuration.tls.certificateAuthorityPEM == nil ? "public roots" : "set"))")
+        } catch let error as KubeConfigError {
+            #expect(error.kind == .fileNotFound)
+            #expect(error.description.contains(caPath))
+        }
+        // Nor does the automatic choice quietly fall back to ~/.kube/config inside a pod.
+        #expect(throws: KubeConfigError.self) {
+            try ClientConfiguration.automatic(environment: environment, serviceAccountDirectory: directory.path)
+        }
+        try directory.write("ca.crt", "")
+        do {
+            _ = try ClientConfiguration.inCluster(environment: environment, serviceAccountDirectory: directory.path)
+            Issue.record("accepted an empty ca.crt")
+        } catch let error as KubeConfigError {
+            #expect(error.kind == .invalidValue)
+            #expect(error.description.contains(caPath))
         }
     }
 
@@ -107,6 +135,7 @@ struct AutomaticConfigurationTests {
         let explicit = try directory.write("explicit", Self.kubeconfig.replacingOccurrences(of: "dev", with: "from-env"))
         try directory.write("home/.kube/config", Self.kubeconfig)
         try directory.write("sa/token", "t")
+        try directory.write("sa/ca.crt", TestCertificates.caCertificate)
         let pod = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443", "HOME": "\(directory.path)/home"]
 
         var environment = pod

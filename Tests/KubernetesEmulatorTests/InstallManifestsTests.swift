@@ -127,6 +127,9 @@ struct InstallManifestsTests {
         "rotor.dev/clustersecretstores/status update", "core/namespaces get",
     ]
 
+    /// A cluster-wide install also caches Namespace labels (ClusterSecretStore conditions).
+    static let namespaceCacheGrants: Set<String> = ["core/namespaces list", "core/namespaces watch"]
+
     /// The operator's own objects in the release namespace.
     static let operatorNamespaceGrants: Set<String> = [
         "coordination.k8s.io/leases create", "coordination.k8s.io/leases get @rotor-leader", "coordination.k8s.io/leases update @rotor-leader",
@@ -194,7 +197,7 @@ struct InstallManifestsTests {
         #expect(clusterRoles.count == 1)
         #expect(roles.count == 1)
         let granted = Self.grants(clusterRoles.first)
-        let expected = Self.namespacedGrants.union(Self.clusterGrants)
+        let expected = Self.namespacedGrants.union(Self.clusterGrants).union(Self.namespaceCacheGrants)
         #expect(granted == expected, "extra: \(granted.subtracting(expected).sorted()), missing: \(expected.subtracting(granted).sorted())")
 
         let role = roles.first
@@ -459,7 +462,7 @@ struct InstallManifestsTests {
                 RotorRunCommandTests.namespaces, namespace: nil,
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
             for definition in RotorCRDs.all { _ = try await client.create(RotorRunCommandTests.crds, namespace: nil, body: definition.object) }
-            // A namespaced store and a cluster store (its conditions read the Namespace), one ExternalSecret each.
+            // A namespaced store and a cluster store, one ExternalSecret each (Namespace labels are cached for cluster stores' conditions).
             let provider = #"{"fake":{"data":[{"key":"k","value":"install-test-value","version":"1"}]}}"#
             let store = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"s","namespace":"default"},"spec":{"provider":"# + provider + "}}")
             let clusterStore = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ClusterSecretStore","metadata":{"name":"shared"},"spec":{"provider":"# + provider + "}}")
@@ -515,7 +518,7 @@ struct InstallManifestsTests {
             let used = after.keys.filter { (after[$0] ?? 0) > (before[$0] ?? 0) }.sorted()
             let refused = used.filter { !Self.isGranted($0, by: grants) }
             #expect(refused.isEmpty, "requests the chart's RBAC does not grant: \(refused); all requests: \(used)")
-            for expected in ["create secrets", "create leases", "get namespaces", "watch externalsecrets", "update externalsecrets", "create events"] {
+            for expected in ["create secrets", "create leases", "watch namespaces", "watch externalsecrets", "update externalsecrets", "create events"] {
                 #expect(used.contains(expected), "the run exercised \(expected); all requests: \(used); output: \(output.text)")
             }
         }

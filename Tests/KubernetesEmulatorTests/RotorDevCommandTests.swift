@@ -87,6 +87,11 @@ struct RotorDevCommandTests {
         let url = try await kubectl.run(["get", "secret", "db-url", "-o", "jsonpath={.data.DATABASE_URL}"], kubeconfig: kubeconfig, home: directory.path)
         let decoded = Data(base64Encoded: url.stdout).map { String(decoding: $0, as: UTF8.self) }
         #expect(decoded == "postgres://app:demo-password-1@db:5432/shop")
+        // The sandbox's credential files are its owner's only.
+        for file in [kubeconfig, directory.appendingPathComponent("vault.env").path] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file) holds a token")
+        }
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "Ctrl-C stops it cleanly")

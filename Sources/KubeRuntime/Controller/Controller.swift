@@ -45,9 +45,12 @@ public struct Controller<Object: Sendable>: Service {
     private var relatedSyncs: [@Sendable () async -> Bool] = []
     private var relatedSynced: [@Sendable () async -> Bool] = []
     /// How long in-flight reconciles may run on after a stop before they are cancelled.
-    /// Keep it below `leaseDuration - renewDeadline` when leader election is used, so a
-    /// replica that lost its Lease stops writing before another can take over.
-    public var shutdownGracePeriod: Duration = .seconds(4)
+    /// Under leader election a lost Lease is such a stop, so this is the workers' grace of
+    /// ``LeaderElectionConfiguration/workerGrace`` (2 s), which the election's timings leave
+    /// room for: keep it there, or below `leaseDuration − renewDeadline` minus the margin
+    /// for clock rate differences, so a replica that lost its Lease stops writing before
+    /// another can take over.
+    public var shutdownGracePeriod: Duration = LeaderElectionConfiguration.workerGrace
     private let logger: Logger
     private let metrics: ControllerMetrics
     /// Set synchronously when shutdown begins, so no worker starts another reconcile

@@ -5,9 +5,25 @@ import Foundation
 /// The timings follow client-go's leader election and its defaults, and must satisfy
 /// `leaseDuration > renewDeadline > retryPeriod > 0`:
 /// - a leader that cannot renew for `renewDeadline` stops leading, which is before
-///   `leaseDuration` lets anyone else take the lease over; the gap between the two is the
-///   margin for clock skew between replicas and for the leading work to wind down;
+///   `leaseDuration` lets anyone else take the lease over;
 /// - candidates and the leader act every `retryPeriod`.
+///
+/// The numbers, and why two replicas never run leading work at once (defaults):
+///
+/// | | |
+/// | --- | --- |
+/// | `leaseDuration` | 15 s: a standby takes over only after 15 s on **its own** clock with no change of the Lease record seen |
+/// | `renewDeadline` | 10 s: the leader stops leading 10 s on **its own** clock after the start of its last successful renewal |
+/// | `retryPeriod` | 2 s: between attempts (acquire or renew) |
+/// | ``workerGrace`` | 2 s: in-flight reconciles may run on this long after leading stops (the controllers' `shutdownGracePeriod`), then they are cancelled |
+/// | margin | `leaseDuration − renewDeadline − workerGrace` = 3 s |
+/// | tolerated clock offset | any: expiry is elapsed local time since a local observation; no timestamp from another replica is compared with the local clock |
+/// | tolerated clock rate difference, request latency, cancellation delay | together less than the 3 s margin (a rate difference of 10 % over 15 s costs 1.5 s) |
+///
+/// Timeline, in real time: the old leader starts its last successful renewal at `S`; a
+/// standby reads that record no earlier than `S`, so it takes over no earlier than `S + 15
+/// s`. The old leader stops at `S + 10 s` and its workers end by `S + 12 s`.
+/// `validate()` refuses a configuration whose margin for the default grace is not positive.
 public struct LeaderElectionConfiguration: Sendable, Hashable {
     /// Name of the Lease object, e.g. `rotor-controller` (or one per shard).
     public var leaseName: String
@@ -40,6 +56,18 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
         self.releaseOnCancel = releaseOnCancel
     }
 
+    /// How long leading work (a controller's in-flight reconciles) may go on after this
+    /// replica stops leading: the default `shutdownGracePeriod` of ``Controller``. Keep
+    /// `workerGrace < leaseDuration − renewDeadline`, with room to spare for clock rate
+    /// differences and latency (see the table above).
+    public static let workerGrace: Duration = .seconds(2)
+
+    /// What is left of `leaseDuration − renewDeadline` once the workers' grace is spent:
+    /// the room for clock rate differences, request latency and cancellation delays.
+    public var safetyMargin: Duration {
+        Duration.seconds(Int64(leaseDurationSeconds)) - renewDeadline - Self.workerGrace
+    }
+
     /// `leaseDuration` as the Lease's `leaseDurationSeconds` (whole seconds, rounded down).
     public var leaseDurationSeconds: Int32 {
         Int32(clamping: leaseDuration.components.seconds)
@@ -57,6 +85,11 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
         if leaseDurationSeconds < 1 { throw invalid("leaseDuration must be at least 1 second") }
         if Duration.seconds(Int64(leaseDurationSeconds)) <= renewDeadline {
             throw invalid("leaseDuration (in whole seconds) must be longer than renewDeadline")
+        }
+        if safetyMargin <= .zero {
+            throw invalid(
+                "leaseDuration (in whole seconds) must exceed renewDeadline by more than the workers' grace (\(Self.workerGrace)), "
+                    + "or an old leader's reconciles could overlap the new leader's")
         }
     }
 

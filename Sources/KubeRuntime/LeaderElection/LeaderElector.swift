@@ -9,23 +9,31 @@ import RotorAPI
 /// ``run(_:)`` competes for the Lease and runs the leading work only while this replica
 /// holds it:
 /// - **acquire**: create the Lease, or take it over with an `update` guarded by its
-///   `resourceVersion` when its holder is empty or it has lapsed (`renewTime +
-///   leaseDurationSeconds` has passed, by the injected clock). A `409` means another
-///   candidate won; it is retried after `retryPeriod`. A takeover from another holder
-///   increments `leaseTransitions` and sets `acquireTime`.
+///   `resourceVersion` when its holder is empty or it has lapsed. Lapsed is judged, as
+///   client-go does, by local observation only: this replica notes on its own clock when
+///   it last saw the Lease's record change (holder, renewTime, transitions, …), and the
+///   Lease has lapsed once `leaseDurationSeconds` have passed on that clock since, with no
+///   change seen. The record's timestamps are never compared with the local clock, so the
+///   replicas' clocks may disagree by any offset. A `409` means another candidate won; it
+///   is retried after `retryPeriod`. A takeover from another holder increments
+///   `leaseTransitions` and sets `acquireTime`.
 /// - **renew** every `retryPeriod`. If no renewal succeeds for `renewDeadline` (measured
-///   from the `renewTime` last written, with the clock, so a hanging request counts too),
-///   or the Lease names another holder, the elector stops leading: `isLeader` turns false,
-///   the leading work is cancelled and `onStoppedLeading` is called. As `renewDeadline <
-///   leaseDuration`, this happens before anyone else may take the Lease over. It then
-///   competes again.
+///   on the local clock from the start of the last successful renewal, so a hanging
+///   request counts too), or the Lease names another holder, the elector stops leading:
+///   `isLeader` turns false, the leading work is cancelled and `onStoppedLeading` is
+///   called. Another replica saw that renewal no earlier than it started, and waits
+///   `leaseDuration` on its own clock from then, so this happens `leaseDuration -
+///   renewDeadline` before anyone else may take the Lease over; the leading work must wind
+///   down within that (see ``LeaderElectionConfiguration/workerGrace``). It then competes
+///   again.
 /// - **release**: when `run` is cancelled (or the leading work returns or throws), the
 ///   leading work is cancelled and awaited, and then, with `releaseOnCancel`, the Lease is
 ///   updated with no holder, `leaseDurationSeconds` 1 and `renewTime` now, so a standby
 ///   takes over at its next retry.
 ///
-/// Expiry is judged from the Lease's own `renewTime` and the local clock, so replicas'
-/// clocks must agree to within `leaseDuration - renewDeadline` (5 s by default).
+/// Safety (at no instant do two replicas run leading work) needs only that clocks run at
+/// about the same rate, not that they agree: see ``LeaderElectionConfiguration`` for the
+/// timing numbers and the margin they leave.
 public final class LeaderElector: Sendable {
     public let configuration: LeaderElectionConfiguration
 
@@ -43,6 +51,10 @@ public final class LeaderElector: Sendable {
         var currentLeader: String?
         var lastRenewTime: Date?
         var attempts = 0
+        /// The Lease record last seen (or written) and when, by the local clock, it was
+        /// first seen in that form: the basis of expiry.
+        var observedRecord: LeaseSpec?
+        var observedTime: Date?
     }
 
     /// - Parameters:
@@ -196,15 +208,21 @@ public final class LeaderElector: Sendable {
             } catch let error as KubeAPIError where error.kind == .alreadyExists || error.kind == .conflict {
                 return .conflict
             }
+            observe(record: new.spec, at: clock.now())
             observe(holder: identity)
             return .held
         }
 
         let holder = lease.spec.holderIdentity ?? ""
+        // When the record was read, not when the attempt began: a record written during the
+        // request is then never dated before it was written.
+        let observedAt = observe(record: lease.spec, at: clock.now())
         observe(holder: holder.isEmpty ? nil : holder)
         if !holder.isEmpty && holder != identity {
-            // A lease without renewTime or duration is treated as lapsed, as in client-go.
-            if let expiry = lease.spec.expiry, now < expiry { return .heldByOther(holder) }
+            // Valid while its duration has not passed on this clock since the record last
+            // changed; a record without a duration is treated as lapsed, as in client-go.
+            let duration = TimeInterval(max(0, lease.spec.leaseDurationSeconds ?? 0))
+            if clock.now() < observedAt.addingTimeInterval(duration) { return .heldByOther(holder) }
         }
 
         var updated = lease
@@ -222,11 +240,25 @@ public final class LeaderElector: Sendable {
         } catch let error as KubeAPIError where error.kind == .conflict || error.kind == .notFound {
             return .conflict
         }
+        observe(record: updated.spec, at: clock.now())
         if holder != identity {
             logger.info("took the lease over", metadata: ["previousHolder": "\(holder)"])
         }
         observe(holder: identity)
         return .held
+    }
+
+    /// Records `record` as seen at `time` if it differs from the one last seen; returns the
+    /// local time at which the record, as it is now, was first seen.
+    @discardableResult
+    private func observe(record: LeaseSpec, at time: Date) -> Date {
+        state.withLockedValue { state in
+            if state.observedRecord != record || state.observedTime == nil {
+                state.observedRecord = record
+                state.observedTime = time
+            }
+            return state.observedTime ?? time
+        }
     }
 
     private func observe(holder: String?) {
@@ -366,6 +398,7 @@ public final class LeaderElector: Sendable {
             lease.spec.acquireTime = now
             lease.spec.renewTime = now
             _ = try await client.update(lease)
+            observe(record: lease.spec, at: clock.now())
             observe(holder: nil)
             logger.info("released the lease")
         } catch {

@@ -57,7 +57,11 @@ public struct ResolvedStore: Sendable, Hashable {
 /// Rules: `spec.secretStoreRef.kind` (default `SecretStore`) must be a known kind; a
 /// `SecretStore` is looked up in the ExternalSecret's own namespace only (the reference has
 /// no namespace, so cross-namespace use cannot be expressed); a `ClusterSecretStore` must
-/// admit the namespace by its `spec.conditions`; the store's `Ready` condition must be
+/// admit the namespace by its `spec.conditions`, and fails closed: when a condition that
+/// could admit it needs the namespace's labels (a `namespaceSelector`) and they are not known
+/// (lookup failed, cache not synced, namespace not found), the store is refused
+/// (`StoreNotReady`, or `Forbidden` when the operator may not read them), never admitted;
+/// the store's `Ready` condition must be
 /// `True`. Whether that condition describes the store's latest generation is not checked:
 /// editing a working store would otherwise flip every ExternalSecret using it to
 /// `StoreNotReady` until the store reconciler has run.
@@ -75,6 +79,19 @@ public enum StoreResolution: Sendable, Hashable {
     public static func resolve(
         _ externalSecret: ExternalSecret,
         namespaceLabels: [String: String],
+        secretStore: (_ namespace: String, _ name: String) -> SecretStore?,
+        clusterSecretStore: (_ name: String) -> ClusterSecretStore?
+    ) -> StoreResolution {
+        resolve(
+            externalSecret, namespaceLabels: NamespaceLabelLookup.known(namespaceLabels), secretStore: secretStore,
+            clusterSecretStore: clusterSecretStore)
+    }
+
+    /// Resolves `externalSecret.spec.secretStoreRef`, with what is known of its
+    /// namespace's labels (``needsNamespaceLabels(_:namespace:)`` says whether to look).
+    public static func resolve(
+        _ externalSecret: ExternalSecret,
+        namespaceLabels: NamespaceLabelLookup,
         secretStore: (_ namespace: String, _ name: String) -> SecretStore?,
         clusterSecretStore: (_ name: String) -> ClusterSecretStore?
     ) -> StoreResolution {
@@ -96,7 +113,14 @@ public enum StoreResolution: Sendable, Hashable {
             guard let store = clusterSecretStore(ref.name) else {
                 return .failed(.storeNotReady("ClusterSecretStore \"\(ref.name)\" not found"))
             }
-            guard store.spec.admits(namespace: namespace, labels: namespaceLabels) else {
+            if needsNamespaceLabels(store, namespace: namespace), case .unknown(let why, let forbidden) = namespaceLabels {
+                let message =
+                    "cannot read namespace \"\(namespace)\"'s labels (\(why)); ClusterSecretStore \"\(ref.name)\"'s spec.conditions need them"
+                return .failed(forbidden ? .forbidden(message) : .storeNotReady(message))
+            }
+            let labels: [String: String]
+            if case .known(let known) = namespaceLabels { labels = known } else { labels = [:] }
+            guard store.spec.admits(namespace: namespace, labels: labels) else {
                 return .failed(.forbidden(
                     "ClusterSecretStore \"\(ref.name)\" does not admit namespace \"\(namespace)\" (see its spec.conditions)"))
             }
@@ -107,6 +131,15 @@ public enum StoreResolution: Sendable, Hashable {
             return .failed(.invalidSpec(
                 field: "spec.secretStoreRef.kind", problem: "\"\(ref.effectiveKind.rawValue)\" is not a store kind (use \(known))"))
         }
+    }
+
+    /// Whether admitting `namespace` to `store` depends on the namespace's labels: the store
+    /// has conditions, none names the namespace, and one has a `namespaceSelector`. Only
+    /// then are the labels looked up (and their being unknown refuses the store).
+    public static func needsNamespaceLabels(_ store: ClusterSecretStore, namespace: String) -> Bool {
+        guard let conditions = store.spec.conditions, !conditions.isEmpty else { return false }
+        if conditions.contains(where: { $0.namespaces?.contains(namespace) == true }) { return false }
+        return conditions.contains { $0.namespaceSelector != nil }
     }
 
     /// `StoreNotReady` unless the store's `Ready` condition is `True`. The store's own

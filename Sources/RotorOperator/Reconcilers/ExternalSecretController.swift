@@ -7,8 +7,9 @@ import Metrics
 import RotorAPI
 
 /// Assembles the ExternalSecret controller: informers on ExternalSecrets, SecretStores,
-/// ClusterSecretStores and on Secrets labelled `rotor.dev/managed=true` only (never
-/// every Secret of the cluster), mapped back to the ExternalSecrets they concern.
+/// ClusterSecretStores, on Secrets labelled `rotor.dev/managed=true` only (never
+/// every Secret of the cluster) and, when every namespace is watched, on Namespaces' labels
+/// (for ClusterSecretStore conditions), mapped back to the ExternalSecrets they concern.
 public enum ExternalSecretController {
     public static func make(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
@@ -20,7 +21,11 @@ public enum ExternalSecretController {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
             client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory,
-            indexes: [storeIndex: { [storeKey(of: $0)] }, targetIndex: { [ObjectKey(namespace: $0.metadata.namespace, name: $0.targetSecretName).description] }])
+            indexes: [
+                storeIndex: { [storeKey(of: $0)] },
+                targetIndex: { [ObjectKey(namespace: $0.metadata.namespace, name: $0.targetSecretName).description] },
+                clusterStoreNamespaceIndex: { $0.spec.secretStoreRef.effectiveKind == .clusterSecretStore ? [$0.metadata.namespace ?? ""] : [] },
+            ])
         let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
         let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
         // Only who controls each managed Secret is kept (never its data): the reconciler
@@ -29,6 +34,15 @@ public enum ExternalSecretController {
             client: client, resource: Secret.resourceType,
             configuration: WatcherConfiguration(scope: scope, labelSelector: "\(ManagedSecretMetadata.managedLabel)=\(ManagedSecretMetadata.managedLabelValue)"),
             clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
+        // Namespace labels for ClusterSecretStore conditions: from a cache when the operator
+        // watches every namespace (its ClusterRole may list and watch namespaces), else a GET
+        // per lookup (a namespaced install may only get them). Either way unknown labels refuse.
+        let namespaces: Informer<NamespaceLabels>? =
+            scope == .all
+            ? Informer<NamespaceLabels>(
+                client: client, resource: Namespace.resourceType, configuration: WatcherConfiguration(), clock: clock, logger: logger,
+                metricsFactory: metricsFactory, key: \.key, project: NamespaceLabels.init(projecting:))
+            : nil
         let queue = WorkQueue<ObjectKey>(clock: clock)
         let ownWrites = OwnWrites()
         let managedSecretCache = managedSecrets.store
@@ -36,7 +50,7 @@ public enum ExternalSecretController {
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
             readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
             ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
-            events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
+            namespaceLabels: namespaces.map { .cache($0.store) } ?? .get(client), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationHooks: rotationHooks)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
@@ -50,6 +64,13 @@ public enum ExternalSecretController {
         controller.watches(clusterSecretStores) { store in
             await byStore.byIndex(storeIndex, storeKey(of: StoreIdentity(kind: .clusterSecretStore, namespace: nil, name: store.metadata.name ?? "")))
                 .map { ObjectKey(of: $0) }
+        }
+        // A change of a namespace's labels re-evaluates the ClusterSecretStore conditions of
+        // the ExternalSecrets there (admitted or refused anew); other Namespace changes wake no one.
+        if let namespaces {
+            controller.watches(namespaces, version: \.labelsVersion) { namespace in
+                await byStore.byIndex(clusterStoreNamespaceIndex, namespace.name).map { ObjectKey(of: $0) }
+            }
         }
         // The Secret the reconciler just wrote wakes no one: it knows what it wrote. Anyone
         // else's change wakes its controller and every ExternalSecret naming it as target
@@ -65,6 +86,8 @@ public enum ExternalSecretController {
     }
 
     static let storeIndex = "store"
+    /// ExternalSecrets that use a ClusterSecretStore, by their namespace.
+    static let clusterStoreNamespaceIndex = "clusterStoreNamespace"
     /// ExternalSecrets by their target Secret's `ObjectKey` description (`NS/NAME`).
     static let targetIndex = "target"
 

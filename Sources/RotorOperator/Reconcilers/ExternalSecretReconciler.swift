@@ -47,6 +47,9 @@ public struct ExternalSecretReconciler: Sendable {
     /// nothing changed (``VerifiedTargets``). Both nil: every sync reads its Secret.
     public let verifiedTargets: VerifiedTargets?
     let cachedTargetVersion: (@Sendable (ObjectKey) async -> String?)?
+    /// Where the labels of an ExternalSecret's namespace come from, for a ClusterSecretStore's
+    /// `namespaceSelector` (``NamespaceLabelSource``). Nil: a GET per lookup.
+    public let namespaceLabels: NamespaceLabelSource?
     public let events: EventRecorder
     /// The per-install HMAC key's bytes (`SymmetricKey` is not Sendable).
     let fingerprintKeyBytes: [UInt8]
@@ -60,7 +63,7 @@ public struct ExternalSecretReconciler: Sendable {
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
         clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, ownWrites: OwnWrites? = nil,
         verifiedTargets: VerifiedTargets? = nil, cachedTargetVersion: (@Sendable (ObjectKey) async -> String?)? = nil,
-        events: EventRecorder, fingerprintKey: SymmetricKey,
+        namespaceLabels: NamespaceLabelSource? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
         rotationHooks: RotationHooks = RotationHooks()
@@ -73,6 +76,7 @@ public struct ExternalSecretReconciler: Sendable {
         self.ownWrites = ownWrites
         self.verifiedTargets = verifiedTargets
         self.cachedTargetVersion = cachedTargetVersion
+        self.namespaceLabels = namespaceLabels
         self.events = events
         self.fingerprintKeyBytes = fingerprintKey.withUnsafeBytes { Array($0) }
         self.now = now
@@ -449,9 +453,10 @@ public struct ExternalSecretReconciler: Sendable {
         let storeName = es.spec.secretStoreRef.name
         let namespaced = await secretStores.get(ObjectKey(namespace: namespace, name: storeName))
         let cluster = await clusterSecretStores.get(ObjectKey(namespace: nil, name: storeName))
-        var labels: [String: String] = [:]
-        if cluster != nil, let ns = try? await client.get(Namespace.self, namespace: nil, name: namespace) {
-            labels = ns.metadata.labels ?? [:]
+        // Looked up only when a condition needs them; unknown labels refuse the store (fail closed).
+        var labels = NamespaceLabelLookup.known([:])
+        if let cluster, StoreResolution.needsNamespaceLabels(cluster, namespace: namespace) {
+            labels = await (namespaceLabels ?? .get(client)).labels(of: namespace)
         }
         return StoreResolution.resolve(
             es, namespaceLabels: labels,

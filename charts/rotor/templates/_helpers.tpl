@@ -113,7 +113,9 @@ install, a Role's in each watched namespace otherwise). Every verb is one the co
 
 {{/*
 What is cluster-wide by nature: ClusterSecretStores (list/watch, status update) and
-Namespaces (get: the labels a ClusterSecretStore's namespaceSelector condition matches).
+Namespaces (the labels a ClusterSecretStore's namespaceSelector condition matches): get,
+plus list/watch in a cluster-wide install, where the operator keeps them in a cache (a
+namespaced install reads them with one GET per lookup). A lookup that fails refuses the store.
 */}}
 {{- define "rotor.clusterRules" -}}
 - apiGroups: ["rotor.dev"]
@@ -124,5 +126,9 @@ Namespaces (get: the labels a ClusterSecretStore's namespaceSelector condition m
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["namespaces"]
+  {{- if .Values.rbac.namespaced }}
   verbs: ["get"]
+  {{- else }}
+  verbs: ["get", "list", "watch"]
+  {{- end }}
 {{- end }}
