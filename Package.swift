@@ -241,8 +241,10 @@ let package = Package(
             name: "RotorOperatorTests",
             dependencies: [
                 "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
-                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport",
+                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport", "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

@@ -110,6 +110,8 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let s): schedule = s
         case .failure(let failure): return try await fail(es, failure)
         }
+        // Everything that can be checked from the spec alone, before the store is looked up.
+        if let failure = SpecValidation.firstProblem(es.spec) { return try await fail(es, failure) }
         let resolution = await resolveStore(es)
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
@@ -134,12 +136,6 @@ public struct ExternalSecretReconciler: Sendable {
         let now = self.now()
         let recordedWindow = RotationWindow.read(from: existing?.metadata.annotations)
         let restartTargets = es.spec.rotation?.restartTargets ?? []
-        // Everything about rotation that can be checked before anything is written.
-        if let rotation = es.spec.rotation,
-            let failure = RotationPlanner.validate(rotation) ?? ScheduledRotation.validate(rotation) ?? RestartPlanner.validate(restartTargets)
-        {
-            return try await fail(es, failure)
-        }
         // A scheduled rotation writes the provider first (recording pendingID before), then syncs.
         var scheduledWritten = false
         let decision = ScheduledRotation.decide(
@@ -193,7 +189,7 @@ public struct ExternalSecretReconciler: Sendable {
         do {
             rendered = try SecretRenderer.render(externalSecret: es, values: values)
         } catch {
-            return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
+            return try await fail(es, error.syncFailure)
         }
         if let known = verified, SecretFingerprint.combined(rendered.data, key: fingerprintKey) != known.fingerprint {
             // New data: the Secret is read, and the write planned from what it holds.
@@ -241,7 +237,7 @@ public struct ExternalSecretReconciler: Sendable {
         case .none:
             break
         case .refuse(let refusal):
-            return try await fail(es, SyncFailure(reason: refusal.conditionReason, message: refusal.description, isTerminal: true))
+            return try await fail(es, refusal.syncFailure)
         }
         // Only a plain Secret is recorded: rotation state (previous values, windows) is always read.
         if es.spec.rotation == nil, recordedWindow == nil, rotationPlan.window == nil, let matchingVersion {
