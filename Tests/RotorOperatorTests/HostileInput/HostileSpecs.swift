@@ -340,7 +340,10 @@ enum SpecCaseGenerator {
             }
         case 20:
             let text = Hostile.string(&r, allowHuge: false)
-            return SpecMutation(field: "spec.rotation.previousSuffix", shown: Hostile.show(text), expect: isSecretKey(text) ? .unknown : .invalidAtPlanning) { c in
+            // The suffix is checked for its characters; the keys it makes, at the write.
+            let characters = !text.isEmpty && isSecretKey(String(repeating: "a", count: 0) + "k" + String(text.prefix(200)))
+            let expect: Expectation = !characters ? .invalidAtPlanning : text.utf8.count > 200 ? .invalidAtWrite : .unknown
+            return SpecMutation(field: "spec.rotation.previousSuffix", shown: Hostile.show(text), expect: expect) { c in
                 var rotation = c.externalSecret.spec.rotation ?? ExternalSecretRotation(gracePeriod: "10m")
                 rotation.previousSuffix = text
                 c.externalSecret.spec.rotation = rotation
