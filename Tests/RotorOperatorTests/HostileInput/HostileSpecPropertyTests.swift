@@ -57,6 +57,9 @@ enum PurePipeline {
         guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now) != nil else {
             return .noWrite
         }
+        if let aws = store.provider.aws, KnownFixedElsewhere.awsRegionTraps(region: aws.region, endpoint: aws.endpoint) {  // knownFixedElsewhere
+            return .guarded("AWS region without endpoint hits try! in AWSEndpoint (finding 5)")
+        }
         let reader: CoalescingReader
         do {
             reader = try await providers.reader(for: store.identity, provider: store.provider)
@@ -65,7 +68,7 @@ enum PurePipeline {
         }
         guard store.provider.fake != nil else { return .providerBuilt }
         let storeKeys = store.provider.fake?.data.map(\.key) ?? []
-        for find in (es.spec.dataFrom ?? []).compactMap(\.find) where KnownFixedElsewhere.catastrophicFind(find.name?.regexp, keys: storeKeys) {
+        for find in (es.spec.dataFrom ?? []).compactMap(\.find) where KnownFixedElsewhere.catastrophicFind(find.name?.regexp, keys: storeKeys) {  // knownFixedElsewhere
             return .guarded("catastrophic find.name.regexp (finding 6)")
         }
         let values: [String: SecretValue]
@@ -106,7 +109,9 @@ enum PurePipeline {
             now: now)
         status.rotation = rotationStatus
         _ = try? JSONValue(encoding: status)
-        if KnownFixedElsewhere.refreshIntervalOverflows(es.spec) { return .guarded("refreshInterval overflows RefreshPlanner (finding 5)") }
+        if KnownFixedElsewhere.refreshIntervalOverflows(es.spec) {  // knownFixedElsewhere
+            return .guarded("refreshInterval overflows RefreshPlanner (finding 5)")
+        }
         let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
         _ = RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: rotationPlan.nextWake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
         return outcome
