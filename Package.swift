@@ -244,6 +244,7 @@ let package = Package(
                 "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport", "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

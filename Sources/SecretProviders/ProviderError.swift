@@ -155,6 +155,13 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible,
         return copy
     }
 
+    /// The same error, about `key` when it names no key yet (a failed batch call or an
+    /// unreadable batch answer concerns every key asked), so the condition names the key.
+    public func about(key: String) -> ProviderError {
+        guard self.key == nil else { return self }
+        return ProviderError(reason, store: store, key: key, property: property, version: version, detail: detail)
+    }
+
     // MARK: Messages
 
     /// E.g. `provider.notFound: store shop/vault: key "shop/db" version 3: not found`.

@@ -99,7 +99,8 @@ enum VaultResponses {
 
     static func int(_ value: Any?) -> Int? {
         if let value = value as? Int { return value }
-        if let value = value as? Double { return Int(value) }
+        // A number the server sends may be anything (1e300, -1e300): converted only when it fits.
+        if let value = value as? Double { return Int(exactly: value.rounded(.towardZero)) }
         if let value = value as? NSNumber { return value.intValue }
         if let value = value as? String { return Int(value) }
         return nil

@@ -32,7 +32,7 @@ public enum ValueResolver {
                     }
                 }
             } catch let error as ProviderError {
-                return .failure(ResolveFailure(field: "spec.dataFrom[\(index)]", error: error))
+                return .failure(ResolveFailure(field: "spec.dataFrom[\(index)]", error: source.extract.map { error.about(key: $0.key) } ?? error))
             } catch {
                 return .failure(ResolveFailure(field: "spec.dataFrom[\(index)]", error: .transient(detail: "\(type(of: error))")))
             }
@@ -53,7 +53,7 @@ public enum ValueResolver {
             case .success(let value)?:
                 values[entry.secretKey] = value
             case .failure(let error)?:
-                return .failure(ResolveFailure(field: "spec.data[\(index)].remoteRef", error: error))
+                return .failure(ResolveFailure(field: "spec.data[\(index)].remoteRef", error: error.about(key: ref.key)))
             case nil:
                 return .failure(ResolveFailure(field: "spec.data[\(index)].remoteRef", error: .invalidResponse(key: ref.key, detail: "no result for this key")))
             }

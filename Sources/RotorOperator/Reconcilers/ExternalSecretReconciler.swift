@@ -119,8 +119,9 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let s): schedule = s
         case .failure(let failure): return try await fail(es, failure)
         }
-        // Keys and template metadata the spec itself gets wrong: refused before any read.
-        if let failure = SecretRenderer.specProblem(es) { return try await fail(es, failure) }
+        // Everything that can be checked from the spec alone (policies, rotation, keys, template
+        // metadata), before the store is looked up or anything is read.
+        if let failure = SpecValidation.firstProblem(es.spec) ?? SecretRenderer.specProblem(es) { return try await fail(es, failure) }
         let resolution = await resolveStore(es)
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
@@ -155,12 +156,6 @@ public struct ExternalSecretReconciler: Sendable {
         let now = self.now()
         let recordedWindow = RotationWindow.read(from: existing?.metadata.annotations)
         let restartTargets = es.spec.rotation?.restartTargets ?? []
-        // Everything about rotation that can be checked before anything is written.
-        if let rotation = es.spec.rotation,
-            let failure = RotationPlanner.validate(rotation) ?? ScheduledRotation.validate(rotation) ?? RestartPlanner.validate(restartTargets)
-        {
-            return try await fail(es, failure)
-        }
         // A scheduled rotation writes the provider first (recording pendingID before), then syncs.
         var scheduledWritten = false
         let decision = ScheduledRotation.decide(
@@ -220,7 +215,7 @@ public struct ExternalSecretReconciler: Sendable {
         do {
             rendered = try SecretRenderer.render(externalSecret: es, values: values)
         } catch {
-            return try await fail(es, SyncFailure(reason: error.conditionReason, message: error.description, isTerminal: true))
+            return try await fail(es, error.syncFailure)
         }
         if let known = verified, SecretFingerprint.combined(rendered.data, key: fingerprintKey) != known.fingerprint {
             // New data: the Secret is read, and the write planned from what it holds.

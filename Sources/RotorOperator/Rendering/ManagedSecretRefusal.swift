@@ -81,6 +81,21 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         SyncFailure(reason: conditionReason, message: description, isTerminal: isTerminal)
     }
 
+    /// The spec field that decides the refused write, which the condition message starts with.
+    public var field: String {
+        switch kind {
+        case .unknownCreationPolicy: "spec.target.creationPolicy"
+        case .typeChange: "spec.target.template.type"
+        case .immutableDataChange: "spec.target.immutable"
+        default: "spec.target"
+        }
+    }
+
+    /// The failure a reconciler reports, naming the field and the Secret.
+    public var syncFailure: SyncFailure {
+        SyncFailure(reason: conditionReason, message: "\(field): \(description)", isTerminal: true)
+    }
+
     public var description: String {
         switch kind {
         case .notManaged:

@@ -10,6 +10,8 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
         case syntax(reason: String, line: Int, column: Int)
         case unknownKey(referenced: String)
         case notUTF8(referenced: String)
+        /// Sections nest deeper than the renderer allows.
+        case tooDeep(limit: Int)
     }
 
     let kind: Kind
@@ -21,23 +23,33 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
         self.templateKey = templateKey
     }
 
-    /// A stable identifier for alerts and tests: `templateSyntax`, `unknownTemplateKey` or
-    /// `nonUTF8Value`.
+    /// A stable identifier for alerts and tests: `templateSyntax`, `unknownTemplateKey`,
+    /// `nonUTF8Value` or `templateTooDeep`.
     public var code: String {
         switch kind {
         case .syntax: "templateSyntax"
         case .unknownKey: "unknownTemplateKey"
         case .notUTF8: "nonUTF8Value"
+        case .tooDeep: "templateTooDeep"
         }
     }
 
     /// The `Ready` condition reason a reconciler reports: the spec cannot be acted on.
     public var conditionReason: String { ExternalSecretConditions.Reason.invalidSpec }
 
+    /// The spec field at fault, which the condition message starts with (as every
+    /// `InvalidSpec` message does).
+    public var field: String { "spec.target.template.data" }
+
+    /// The failure a reconciler reports: `InvalidSpec`, naming the field and the template key.
+    public var syncFailure: SyncFailure {
+        SyncFailure(reason: conditionReason, message: "\(field): \(description)", isTerminal: true)
+    }
+
     /// The fetched key a tag referred to, for `unknownTemplateKey` and `nonUTF8Value`.
     public var referencedKey: String? {
         switch kind {
-        case .syntax: nil
+        case .syntax, .tooDeep: nil
         case .unknownKey(let key), .notUTF8(let key): key
         }
     }
@@ -50,6 +62,8 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
             "template for key '\(templateKey)' refers to '\(referenced)', which is not one of the fetched keys"
         case .notUTF8(let referenced):
             "template for key '\(templateKey)' refers to '\(referenced)', whose value is not UTF-8 text and cannot be templated"
+        case .tooDeep(let limit):
+            "template for key '\(templateKey)' nests sections more than \(limit) deep"
         }
     }
 }

@@ -94,6 +94,11 @@ public enum SecretRenderer {
     static func renderTemplate(
         _ text: String, key: String, values: [String: SecretValue]
     ) throws(RenderError) -> String {
+        // swift-mustache parses and renders sections recursively: a tenant's template nested
+        // thousands deep would overflow the stack and take the whole operator down.
+        guard sectionDepth(of: text) <= maximumSectionDepth else {
+            throw RenderError(.tooDeep(limit: maximumSectionDepth), templateKey: key)
+        }
         let template: MustacheTemplate
         do {
             template = try MustacheTemplate(string: textPragma + text)
@@ -107,6 +112,56 @@ public enum SecretRenderer {
             throw RenderError(problem, templateKey: key)
         }
         return output
+    }
+
+    /// How deep sections (`{{#a}}`, `{{^a}}`, `{{$a}}`, `{{<a}}`) may nest in one template.
+    static let maximumSectionDepth = 64
+
+    /// The deepest nesting of sections in `text`, found as Mustache finds tags: an opening
+    /// delimiter followed by the tag's type, delimiters changed by `{{=<% %>=}}`. Linear
+    /// and never recursive; an unbalanced template only counts deeper (the parser then
+    /// reports it).
+    static func sectionDepth(of text: String) -> Int {
+        var open = Array("{{".utf8)
+        var close = Array("}}".utf8)
+        let bytes = Array(text.utf8)
+        var depth = 0
+        var deepest = 0
+        var i = 0
+        func matches(_ delimiter: [UInt8], at index: Int) -> Bool {
+            index + delimiter.count <= bytes.count && bytes[index..<(index + delimiter.count)].elementsEqual(delimiter)
+        }
+        while i < bytes.count {
+            guard matches(open, at: i) else {
+                i += 1
+                continue
+            }
+            i += open.count
+            let type = i < bytes.count ? bytes[i] : 0
+            // The tag's content, up to the closing delimiter (the end of the text if none).
+            var end = i
+            while end < bytes.count, !matches(close, at: end) { end += 1 }
+            switch type {
+            case UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "<"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "/"):
+                depth = max(0, depth - 1)
+            case UInt8(ascii: "="):
+                // `=start end=`: the new delimiters apply after this tag.
+                let words = bytes[(i + 1)..<max(i + 1, end)].split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "=") }
+                if words.count == 2 {
+                    i = min(bytes.count, end + close.count)
+                    open = Array(words[0])
+                    close = Array(words[1])
+                    continue
+                }
+            default:
+                break
+            }
+            i = min(bytes.count, end + close.count)
+        }
+        return deepest
     }
 
     /// Describes a parse error by its kind and position only; the parser's context also
