@@ -76,24 +76,22 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         }
     }
 
-    /// The failure the reconciler reports (condition, Event, retry).
-    public var syncFailure: SyncFailure {
-        SyncFailure(reason: conditionReason, message: description, isTerminal: isTerminal)
-    }
-
-    /// The spec field that decides the refused write, which the condition message starts with.
-    public var field: String {
+    /// The spec field that decides the refused write, which the condition message starts
+    /// with; nil where the description names its own field (keys, sizes, reserved metadata)
+    /// or the cause is another object (a conflict).
+    public var field: String? {
         switch kind {
         case .unknownCreationPolicy: "spec.target.creationPolicy"
         case .typeChange: "spec.target.template.type"
         case .immutableDataChange: "spec.target.immutable"
-        default: "spec.target"
+        case .notManaged, .controlledByOther, .mergeTargetMissing: "spec.target"
+        case .conflict, .invalidKey, .tooLarge, .reservedMetadata: nil
         }
     }
 
-    /// The failure a reconciler reports, naming the field and the Secret.
+    /// The failure the reconciler reports (condition, Event, retry), naming the field.
     public var syncFailure: SyncFailure {
-        SyncFailure(reason: conditionReason, message: "\(field): \(description)", isTerminal: true)
+        SyncFailure(reason: conditionReason, message: field.map { "\($0): \(description)" } ?? description, isTerminal: isTerminal)
     }
 
     public var description: String {
