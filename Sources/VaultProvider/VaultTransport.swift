@@ -190,6 +190,18 @@ public actor VaultClientPool {
     /// Clients alive now (for tests and metrics).
     public var clientCount: Int { clients.count }
 
+    /// Clients alive now for `server` (any CA).
+    public func clientCount(server: String) -> Int {
+        let key = Key(server: server, caPEM: nil)
+        return clients.keys.filter { $0.scheme == key.scheme && $0.host == key.host && $0.port == key.port }.count
+    }
+
+    /// Stores using a client for `server` now.
+    public func users(server: String) -> Int {
+        let key = Key(server: server, caPEM: nil)
+        return clients.filter { $0.key.scheme == key.scheme && $0.key.host == key.host && $0.key.port == key.port }.reduce(0) { $0 + $1.value.users }
+    }
+
     func acquire(_ key: Key, store: String) throws(ProviderError) -> HTTPClient {
         if let entry = clients[key] {
             clients[key]?.users = entry.users + 1
@@ -197,6 +209,9 @@ public actor VaultClientPool {
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
+        // A request given up (an answer over its cap) closes its connection; TLS then reads
+        // and discards until the peer's close_notify: not for the default 5 s.
+        tls.shutdownTimeout = .milliseconds(500)
         if let pem = key.caPEM {
             do {
                 let certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
