@@ -44,11 +44,15 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "Burst of requests to the API server (ROTOR_KUBE_BURST). Default: 100.")
     var kubeBurst: String?
 
+    @Option(help: "MiB of cached secret values over all stores, least recently used evicted first (ROTOR_CACHE_MEMORY). Default: 64.")
+    var cacheMemory: String?
+
     var given: [OperatorConfiguration.Setting: String] {
         let values: [(OperatorConfiguration.Setting, String?)] = [
             (.kubeconfig, kubeconfig), (.context, context), (.namespaces, namespaces), (.operatorNamespace, operatorNamespace),
             (.workers, workers), (.leaderElect, leaderElect), (.leaseName, leaseName), (.healthAddress, healthAddress),
             (.logLevel, logLevel), (.logFormat, logFormat), (.kubeQPS, kubeQps), (.kubeBurst, kubeBurst),
+            (.cacheMemory, cacheMemory),
         ]
         return Dictionary(uniqueKeysWithValues: values.compactMap { setting, value in value.map { (setting, $0) } })
     }

@@ -29,6 +29,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
     /// Client-side rate limit towards the API server.
     public var kubeQPS: Double
     public var kubeBurst: Int
+    /// MiB of cached secret values over every store (the process-wide `CacheBudget`).
+    public var cacheMemoryMiB: Int = 64
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
@@ -55,6 +57,7 @@ public struct OperatorConfiguration: Sendable, Equatable {
         case logFormat = "log-format"
         case kubeQPS = "kube-qps"
         case kubeBurst = "kube-burst"
+        case cacheMemory = "cache-memory"
 
         /// `ROTOR_OPERATOR_NAMESPACE` for `operator-namespace`.
         public var environmentVariable: String {
@@ -176,11 +179,16 @@ public struct OperatorConfiguration: Sendable, Equatable {
         }
         let kubeBurst = integer(.kubeBurst, default: 100, range: 1...100_000)
 
+        // A quarter of the chart's 256 MiB memory limit by default; raise it with the limit.
+        let cacheMemoryMiB = integer(.cacheMemory, default: 64, range: 1...65_536)
+
         guard problems.isEmpty else { return .failure(Problems(messages: problems)) }
-        return .success(OperatorConfiguration(
+        var configuration = OperatorConfiguration(
             kubeconfig: kubeconfig, context: context, namespaces: namespaces, operatorNamespace: operatorNamespace,
             workers: workers, leaderElection: leaderElection, leaseName: leaseName, healthAddress: healthAddress,
-            logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst))
+            logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst)
+        configuration.cacheMemoryMiB = cacheMemoryMiB
+        return .success(configuration)
     }
 
     /// The namespaces the informers watch.
