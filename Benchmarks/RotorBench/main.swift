@@ -9,6 +9,7 @@ import RotorAPI
 //   rotor-bench operator [externalSecrets] [namespaces]   the operator (`rotor run`) end to end
 //   rotor-bench vault [externalSecrets] [keys]            a Vault store in `rotor dev`: requests per sync and refresh
 //   rotor-bench aws [externalSecrets] [keys]              an AWS store (moto) in `rotor dev`: calls per sync and refresh
+//   rotor-bench hostile [stores] [seconds]                 operator peak RSS with every store's reads answered by 20 MiB
 //
 // The emulator runs in its own process (`rotor dev --api-only`, built beside this
 // executable), so its peak RSS is measured alone.
@@ -176,6 +177,11 @@ if mode == "vault" {
 
 if mode == "aws" {
     try await awsBenchmark(externalSecrets: arguments.first ?? 10_000, keys: arguments.count > 1 ? arguments[1] : 2_000)
+    exit(0)
+}
+
+if mode == "hostile" {
+    try await hostileBenchmark(stores: arguments.first ?? 1_000, seconds: arguments.count > 1 ? arguments[1] : 60)
     exit(0)
 }
 

@@ -29,8 +29,10 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var userAgent: String = "rotor/\(RotorAPIVersion.string)"
     /// Connections kept per server; each open HTTP/1.1 watch holds one.
     public var maximumConnections: Int = 64
-    /// The largest response body read into memory (a list of many Secrets can be large).
-    public var maximumResponseBytes: Int = 256 << 20
+    /// The largest response body read into memory; a larger one is refused while being
+    /// read (a list of many Secrets can be large: watchers then list in smaller pages).
+    /// A quarter of the chart's 256 MiB memory limit.
+    public var maximumResponseBytes: Int = 64 << 20
 
     public init(server: String, tls: TLSOptions = TLSOptions(), authentication: Authentication = .none, namespace: String = "default") {
         self.server = server

@@ -13,7 +13,9 @@ struct WatchLineSplitter {
     /// How far `buffer` has been searched for a newline.
     private var scanned = 0
 
-    init(maximumLineLength: Int = 64 << 20) {
+    /// 8 MiB: an object is at most 1.5 MiB in etcd (about 2 MiB as JSON, base64 included),
+    /// so a longer watch line is not an event the API server sends.
+    init(maximumLineLength: Int = 8 << 20) {
         self.maximumLineLength = maximumLineLength
     }
 

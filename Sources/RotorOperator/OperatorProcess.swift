@@ -3,6 +3,7 @@ import KubeClient
 import KubeRuntime
 import Logging
 import NIOConcurrencyHelpers
+import SecretProviders
 import ServiceLifecycle
 
 /// `rotor run`: the operator as a process — the health and metrics endpoint, the
@@ -65,6 +66,7 @@ public enum OperatorProcess {
         _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, phase: NIOLockedValueBox<Phase>, logger: Logger
     ) async throws {
         let key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
+        CacheBudget.shared.setLimits(CacheBudget.Limits(maxBytes: configuration.cacheMemoryMiB << 20))
         let identity = LeaderElectionConfiguration.defaultIdentity()
         let events = EventRecorder(
             client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: identity), logger: logger)

@@ -3,7 +3,9 @@
 /// - **coalescing**: a secret already being read is not read again; callers join the
 ///   read in flight (outcomes, errors included, are shared);
 /// - **caching**: outcomes are kept for ``Configuration/ttl`` (failures for
-///   ``Configuration/failureTTL``), in a cache bounded to ``Configuration/maxEntries``;
+///   ``Configuration/failureTTL``), at most ``Configuration/maxEntries`` of this store,
+///   in the process-wide ``CacheBudget`` shared by every store (least recently used
+///   entries of any store go first when it is full);
 /// - **batching**: the secrets one call misses are read together, in chunks of the
 ///   provider's ``ProviderCapabilities/maxBatchSize`` (AWS `BatchGetSecretValue`: 20);
 /// - **a concurrency cap**: at most ``Configuration/maxConcurrentCalls`` provider
@@ -32,11 +34,6 @@ public actor CoalescingReader: SecretWriter {
     public typealias Outcome = Result<RemoteSecret, ProviderError>
     private typealias BatchTask = Task<[RemoteSecretID: Outcome], Never>
 
-    private struct Entry {
-        var outcome: Outcome
-        var expires: ContinuousClock.Instant
-    }
-
     private struct Flight {
         var batch: UInt64
         var task: BatchTask
@@ -49,7 +46,9 @@ public actor CoalescingReader: SecretWriter {
     private let base: any SecretReader
     private let now: @Sendable () -> ContinuousClock.Instant
     private let finds = SingleFlight<FindQuery, [String]>()
-    private var cache: [RemoteSecretID: Entry] = [:]
+    /// Where this store's outcomes are cached, under the key ``owner``.
+    public nonisolated let budget: CacheBudget
+    private nonisolated let owner: UInt64
     private var inFlight: [RemoteSecretID: Flight] = [:]
     private var nextBatch: UInt64 = 0
     /// Calls of the wrapped reader's `read`, for tests and metrics.
@@ -58,10 +57,13 @@ public actor CoalescingReader: SecretWriter {
     /// - Parameters:
     ///   - now: the time source for expiry; tests pass a manual one.
     ///   - limiter: a shared cap; by default one of `configuration.maxConcurrentCalls`.
+    ///   - budget: the bound shared with other stores' readers; the process-wide one by default.
     public init(
         _ base: any SecretReader, configuration: Configuration = Configuration(), limiter: ConcurrencyLimiter? = nil,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        budget: CacheBudget = .shared, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
+        self.budget = budget
+        self.owner = budget.register()
         self.base = base
         self.capabilities = base.capabilities
         self.configuration = configuration
@@ -69,8 +71,12 @@ public actor CoalescingReader: SecretWriter {
         self.now = now
     }
 
+    deinit {
+        budget.removeAll(owner)
+    }
+
     /// Secrets currently cached (expired ones included until purged).
-    public var cachedCount: Int { cache.count }
+    public var cachedCount: Int { budget.count(owner) }
 
     // MARK: SecretReader
 
@@ -81,8 +87,8 @@ public actor CoalescingReader: SecretWriter {
         var misses: [RemoteSecretID] = []
         var seen = Set<RemoteSecretID>()
         for id in ids where seen.insert(id).inserted {
-            if let entry = cache[id], entry.expires > time {
-                results[id] = entry.outcome
+            if let outcome = budget.lookup(owner, id, now: time) {
+                results[id] = outcome
             } else if let flight = inFlight[id] {
                 joined[flight.batch, default: (flight.task, [])].ids.append(id)
             } else {
@@ -109,7 +115,7 @@ public actor CoalescingReader: SecretWriter {
     /// fresh, nor in flight), in their order.
     public func uncached(_ ids: [RemoteSecretID]) -> [RemoteSecretID] {
         let time = now()
-        return ids.filter { id in !(cache[id].map { $0.expires > time } ?? false) && inFlight[id] == nil }
+        return ids.filter { id in !budget.isFresh(owner, id, now: time) && inFlight[id] == nil }
     }
 
     public func find(_ query: FindQuery) async throws -> [String] {
@@ -143,19 +149,19 @@ public actor CoalescingReader: SecretWriter {
 
     /// Forgets every version of `key`: the next read asks the provider (after a write, a force-sync).
     public func invalidate(key: String) {
-        cache = cache.filter { $0.key.key != key }
+        budget.remove(owner, key: key)
         inFlight = inFlight.filter { $0.key.key != key }
     }
 
     /// Forgets one secret.
     public func invalidate(_ id: RemoteSecretID) {
-        cache[id] = nil
+        budget.remove(owner, id)
         inFlight[id] = nil
     }
 
     /// Forgets everything (e.g. the store's configuration changed).
     public func invalidateAll() {
-        cache.removeAll()
+        budget.removeAll(owner)
         inFlight.removeAll()
     }
 
@@ -205,21 +211,8 @@ public actor CoalescingReader: SecretWriter {
             case .failure: ttl = configuration.failureTTL
             }
             guard ttl > .zero else { continue }
-            makeRoom()
-            cache[id] = Entry(outcome: outcome, expires: time + ttl)
+            budget.insert(owner, id, outcome, expires: time + ttl, ownerMaxEntries: configuration.maxEntries, now: time)
         }
-    }
-
-    /// Keeps the cache under its bound: expired entries go first, then the soonest to expire.
-    private func makeRoom() {
-        guard cache.count >= configuration.maxEntries else { return }
-        let time = now()
-        cache = cache.filter { $0.value.expires > time }
-        guard cache.count >= configuration.maxEntries else { return }
-        // Trim to 90 % so that eviction is not repeated on every insert.
-        let keep = configuration.maxEntries * 9 / 10
-        let doomed = cache.sorted { $0.value.expires < $1.value.expires }.prefix(cache.count - keep)
-        for (id, _) in doomed { cache[id] = nil }
     }
 
     private static func missing(_ id: RemoteSecretID) -> ProviderError {

@@ -24,7 +24,19 @@ struct VaultAuthenticator: Sendable {
             login: { () async throws(ProviderError) in try await login() },
             renew: { (token) async throws(ProviderError) in try await renew(token) },
             isAccepted: { (token) async throws(ProviderError) in try await lookup(token) != nil },
-            canLogIn: canLogIn)
+            canLogIn: canLogIn,
+            revoke: { token in await revoke(token) })
+    }
+
+    /// `revoke-self` (Vault answers 204): a short timeout and one more try after a failure
+    /// without an answer; any other outcome is left be (the token expires with its TTL).
+    func revoke(_ token: SecretValue) async {
+        for _ in 0..<2 {
+            guard let response = try? await transport.send(.POST, "auth/token/revoke-self", body: Array("{}".utf8), token: token, timeout: .seconds(5))
+            else { continue }
+            _ = response
+            return
+        }
     }
 
     func login() async throws(ProviderError) -> VaultResponses.AuthGrant {

@@ -11,7 +11,7 @@ import SecretProviders
 /// login, renewed before it expires. Reads of KV v2 return the version read, and
 /// ``write(key:document:idempotencyToken:expectedVersion:)`` writes with
 /// check-and-set, which is what a rotation's read-modify-write needs.
-public final class VaultProvider: SecretWriter {
+public final class VaultProvider: SecretWriter, RetiringProvider {
     /// Bounds of ``find(_:)``: it lists folders recursively.
     public struct FindLimits: Sendable, Hashable {
         /// Most LIST calls one find makes.
@@ -60,6 +60,12 @@ public final class VaultProvider: SecretWriter {
         (await tokens.logins, await tokens.renewals)
     }
 
+    /// The store is gone or changed: revokes the token of a login (`revoke-self`, in the
+    /// background, bounded); later reads fail as transient. See ``VaultTokenManager/retire()``.
+    public func retire() async {
+        await tokens.retire()
+    }
+
     // MARK: SecretReader
 
     public func read(_ ids: [RemoteSecretID]) async throws -> [RemoteSecretID: Result<RemoteSecret, ProviderError>] {
@@ -98,7 +104,12 @@ public final class VaultProvider: SecretWriter {
             }
             path = "\(configuration.mount)/\(key)"
         }
-        let response = try await authorized(.GET, path, query: query)
+        let response: VaultHTTPResponse
+        do {
+            response = try await authorized(.GET, path, query: query)
+        } catch let error where error.isAnswerTooLarge {
+            return .failure(error.forKey(id.key, version: id.version))
+        }
         guard response.status == 200 else {
             if response.status == 404, configuration.kvVersion == 2, VaultResponses.object(response.body)?["data"] is [String: Any] {
                 // A deleted or destroyed version: Vault answers 404 with its metadata.
@@ -131,7 +142,7 @@ public final class VaultProvider: SecretWriter {
                     store: storeName, detail: "vault: find under \"\(prefix)\" needs more than \(findLimits.maxListCalls) LIST calls; narrow its path")
             }
             let path = configuration.kvVersion == 2 ? "\(configuration.mount)/metadata/\(folder)" : "\(configuration.mount)/\(folder)"
-            let response = try await authorized(.GET, path, query: "list=true")
+            let response = try await authorized(.GET, path, query: "list=true", limit: ResponseLimits.batchAnswerBytes)
             if response.status == 404 { continue }
             guard response.status == 200 else {
                 throw VaultResponses.error(response, store: storeName, operation: "list \(folder.isEmpty ? "/" : folder)")
@@ -226,13 +237,15 @@ public final class VaultProvider: SecretWriter {
 
     /// Sends with the store's token; a 403 caused by an expired or revoked token is retried
     /// once with a fresh one.
-    private func authorized(_ method: HTTPMethod, _ path: String, query: String? = nil, body: [UInt8]? = nil) async throws(ProviderError) -> VaultHTTPResponse {
+    private func authorized(
+        _ method: HTTPMethod, _ path: String, query: String? = nil, body: [UInt8]? = nil, limit: Int = ResponseLimits.secretAnswerBytes
+    ) async throws(ProviderError) -> VaultHTTPResponse {
         let token = try await tokens.token()
-        let response = try await transport.send(method, path, query: query, body: body, token: token)
+        let response = try await transport.send(method, path, query: query, body: body, token: token, limit: limit)
         guard response.status == 403, await tokens.rejected(token) else { return response }
         logger.debug("vault token refused; logging in again", metadata: ["store": "\(storeName)"])
         let fresh = try await tokens.token()
-        return try await transport.send(method, path, query: query, body: body, token: fresh)
+        return try await transport.send(method, path, query: query, body: body, token: fresh, limit: limit)
     }
 
     /// A key as a path below the mount: no leading slash, no empty or dot segments.

@@ -19,6 +19,9 @@ actor VaultTokenManager {
         /// Whether a new login can replace a token (false for a token given in a Secret,
         /// where "login" only reads the same Secret again).
         var canLogIn: Bool
+        /// `revoke-self` with the token: best effort, bounded; never called for a token the
+        /// user supplied (`canLogIn` false).
+        var revoke: @Sendable (SecretValue) async -> Void = { _ in }
     }
 
     struct Held: Sendable {
@@ -38,6 +41,9 @@ actor VaultTokenManager {
     private let operations: Operations
     private let now: @Sendable () -> ContinuousClock.Instant
     private var held: Held?
+    /// Set by ``retire()``: the store was deleted or its provider replaced; no token is
+    /// handed out or obtained any more.
+    private var retired = false
     private var refresh: Task<Held, any Error>?
     private var verification: (generation: UInt64, task: Task<Bool, Never>)?
     private var generation: UInt64 = 0
@@ -54,9 +60,35 @@ actor VaultTokenManager {
     /// A token to send now: the held one, or one from a renewal or login (shared by
     /// every caller that arrives meanwhile).
     func token() async throws(ProviderError) -> SecretValue {
+        if retired { throw Self.retiredError }
         if let held, !needsRefresh(held) { return held.token }
         return try await refreshed().token
     }
+
+    /// The store is gone or its provider block changed: drops the token and, when it came
+    /// from a login (kubernetes, AppRole), revokes it with `revoke-self` in a detached
+    /// task — best effort, bounded by the revocation's own timeout, never awaited by the
+    /// caller. A token the user supplied in `tokenSecretRef` is theirs and is never revoked.
+    ///
+    /// Revoking is safe because nothing else depends on these tokens: Rotor reads and writes
+    /// KV secrets only and creates no leases (dynamic credentials would be revoked with the
+    /// token that created them; when such leases exist, their token must outlive them).
+    /// A login still in flight is revoked when it lands.
+    func retire() {
+        guard !retired else { return }
+        retired = true
+        let token = held?.token
+        held = nil
+        if let token { revokeDetached(token) }
+    }
+
+    private func revokeDetached(_ token: SecretValue) {
+        guard operations.canLogIn else { return }
+        let revoke = operations.revoke
+        Task.detached { await revoke(token) }
+    }
+
+    private static let retiredError = ProviderError.transient(detail: "vault: the store's provider was replaced or removed")
 
     /// Vault answered 403 to `token`. Returns true when the token itself was the
     /// problem (expired or revoked): it has been dropped and a retry with a new token
@@ -102,6 +134,11 @@ actor VaultTokenManager {
         if refresh == task { refresh = nil }
         switch result {
         case .success(let fresh):
+            if retired {
+                // Retired while logging in: this token has no user left.
+                if fresh.token != held?.token { revokeDetached(fresh.token) }
+                throw Self.retiredError
+            }
             if (held?.generation ?? 0) < fresh.generation || held == nil { held = fresh }
             return fresh
         case .failure(let error as ProviderError):

@@ -21,8 +21,11 @@ struct VaultHTTPResponse: Sendable, CustomStringConvertible, CustomReflectable {
 /// headers, TLS trusting the system roots plus the store's CA bundle (never skipping
 /// verification).
 ///
-/// The HTTP client is made on first use (a CA bundle kept in a Secret must be read
-/// first) and shut down when the provider goes away.
+/// The HTTP client is taken on first use (a CA bundle kept in a Secret must be read
+/// first) from ``VaultClientPool``: stores naming the same server with the same CA share
+/// one client and its connections. It is given back when the provider goes away.
+///
+/// Answers are read up to a cap (``ResponseLimits``) and refused past it unread.
 final class VaultTransport: Sendable {
     private let server: String
     private let namespace: String?
@@ -36,12 +39,18 @@ final class VaultTransport: Sendable {
         namespace = configuration.namespace
         self.store = store
         self.timeout = timeout
-        clientBox = ClientBox(ca: configuration.ca, credentials: credentials, store: store)
+        clientBox = ClientBox(server: configuration.server, ca: configuration.ca, credentials: credentials, store: store)
     }
 
     /// Sends `method path` (`path` after `/v1/`, unescaped) with an optional JSON body.
+    ///
+    /// - Parameters:
+    ///   - limit: the largest answer read; a larger one throws
+    ///     ``ProviderError/answerTooLarge(store:key:version:limit:what:)`` without being read further.
+    ///   - timeout: overrides the transport's request timeout (revocations are short).
     func send(
-        _ method: HTTPMethod, _ path: String, query: String? = nil, body: [UInt8]? = nil, token: SecretValue?
+        _ method: HTTPMethod, _ path: String, query: String? = nil, body: [UInt8]? = nil, token: SecretValue?,
+        limit: Int = ResponseLimits.secretAnswerBytes, timeout: TimeAmount? = nil
     ) async throws(ProviderError) -> VaultHTTPResponse {
         let client = try await clientBox.client()
         let escaped = path.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? path
@@ -56,11 +65,14 @@ final class VaultTransport: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            let bytes = try await response.body.collect(upTo: 16 << 20)
+            let response = try await client.execute(request, timeout: timeout ?? self.timeout)
+            let bytes = try await ResponseLimits.collect(
+                response.body.map(\.readableBytesView), limit: limit,
+                declaredLength: response.headers.first(name: "Content-Length").flatMap { Int($0) })
             return VaultHTTPResponse(
-                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(bytes.readableBytesView))
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: bytes)
+        } catch let error as ResponseTooLarge {
+            throw ProviderError.answerTooLarge(store: store, limit: error.limit, what: "vault \(method) \(path)")
         } catch let error as NIOSSLError {
             throw ProviderError.transient(store: store, detail: "TLS to \(server) failed: \(Self.describe(error))")
         } catch let error as BoringSSLError {
@@ -97,23 +109,24 @@ final class VaultTransport: Sendable {
         return text.contains("CERTIFICATE_VERIFY_FAILED") ? "certificate verify failed" : "handshake failed"
     }
 
-    /// Makes the client once, from the CA source; closes it when the transport goes.
+    /// Takes the client once, from the pool, for the server and CA source; gives it back
+    /// when the transport goes.
     private actor ClientBox {
+        private let server: String
         private let ca: VaultStoreConfiguration.CASource
         private let credentials: any CredentialResolver
         private let store: String
-        private var made: HTTPClient?
+        private var made: (client: HTTPClient, key: VaultClientPool.Key)?
 
-        init(ca: VaultStoreConfiguration.CASource, credentials: any CredentialResolver, store: String) {
+        init(server: String, ca: VaultStoreConfiguration.CASource, credentials: any CredentialResolver, store: String) {
+            self.server = server
             self.ca = ca
             self.credentials = credentials
             self.store = store
         }
 
         func client() async throws(ProviderError) -> HTTPClient {
-            if let made { return made }
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .fullVerification
+            if let made { return made.client }
             let pem: String?
             switch ca {
             case .none: pem = nil
@@ -129,31 +142,103 @@ final class VaultTransport: Sendable {
                 }
                 pem = value.revealedString()
             }
-            if let made { return made }
-            if let pem {
-                do {
-                    let certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
-                    guard !certificates.isEmpty else { throw ProviderError.invalidRequest(store: store, detail: "vault: the CA bundle holds no certificate") }
-                    tls.additionalTrustRoots = [.certificates(certificates)]
-                } catch let error as ProviderError {
-                    throw error
-                } catch {
-                    throw ProviderError.invalidRequest(store: store, detail: "vault: the CA bundle is not valid PEM")
-                }
+            if let made { return made.client }
+            let key = VaultClientPool.Key(server: server, caPEM: pem)
+            let client = try await VaultClientPool.shared.acquire(key, store: store)
+            if let made {
+                // Another caller took one meanwhile: keep that one, give this back.
+                await VaultClientPool.shared.release(key)
+                return made.client
             }
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-            configuration.timeout.connect = .seconds(10)
-            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
-            configuration.tracing.tracer = nil  // no tracing is set up: skip the no-op tracer's span work
-            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-            made = client
+            made = (client, key)
             return client
         }
 
         deinit {
             // The provider has no close call: the store's provider is dropped when the store
-            // changes or goes. Shutting down in a task keeps the client alive until it closed.
-            if let made { Task { try? await made.shutdown() } }
+            // changes or goes. The pool shuts the client down once no store uses it.
+            if let key = made?.key { Task { await VaultClientPool.shared.release(key) } }
         }
+    }
+}
+
+/// The HTTP clients of every Vault store of the process, one per server (scheme, host,
+/// port) and CA bundle, counted by use: a thousand stores naming one Vault share one
+/// client (one connection pool), not a thousand. A client is shut down when the last
+/// store using it goes.
+public actor VaultClientPool {
+    /// The one pool of the process.
+    public static let shared = VaultClientPool()
+
+    struct Key: Hashable, Sendable {
+        var scheme: String
+        var host: String
+        var port: Int?
+        var caPEM: String?
+
+        init(server: String, caPEM: String?) {
+            let url = URL(string: server)
+            scheme = url?.scheme?.lowercased() ?? ""
+            host = url?.host?.lowercased() ?? server
+            port = url?.port
+            self.caPEM = caPEM
+        }
+    }
+
+    private var clients: [Key: (client: HTTPClient, users: Int)] = [:]
+
+    /// Clients alive now (for tests and metrics).
+    public var clientCount: Int { clients.count }
+
+    /// Clients alive now for `server` (any CA).
+    public func clientCount(server: String) -> Int {
+        let key = Key(server: server, caPEM: nil)
+        return clients.keys.filter { $0.scheme == key.scheme && $0.host == key.host && $0.port == key.port }.count
+    }
+
+    /// Stores using a client for `server` now.
+    public func users(server: String) -> Int {
+        let key = Key(server: server, caPEM: nil)
+        return clients.filter { $0.key.scheme == key.scheme && $0.key.host == key.host && $0.key.port == key.port }.reduce(0) { $0 + $1.value.users }
+    }
+
+    func acquire(_ key: Key, store: String) throws(ProviderError) -> HTTPClient {
+        if let entry = clients[key] {
+            clients[key]?.users = entry.users + 1
+            return entry.client
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .fullVerification
+        // A request given up (an answer over its cap) closes its connection; TLS then reads
+        // and discards until the peer's close_notify: not for the default 5 s.
+        tls.shutdownTimeout = .milliseconds(500)
+        if let pem = key.caPEM {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
+                guard !certificates.isEmpty else { throw ProviderError.invalidRequest(store: store, detail: "vault: the CA bundle holds no certificate") }
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch let error as ProviderError {
+                throw error
+            } catch {
+                throw ProviderError.invalidRequest(store: store, detail: "vault: the CA bundle is not valid PEM")
+            }
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        configuration.tracing.tracer = nil  // no tracing is set up: skip the no-op tracer's span work
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        clients[key] = (client, 1)
+        return client
+    }
+
+    func release(_ key: Key) {
+        guard let entry = clients[key] else { return }
+        if entry.users > 1 {
+            clients[key]?.users = entry.users - 1
+            return
+        }
+        clients[key] = nil
+        Task { try? await entry.client.shutdown() }
     }
 }

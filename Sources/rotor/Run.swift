@@ -50,12 +50,16 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "Let ClusterSecretStores use the pod's AWS identity (environment credentials, IRSA, roles assumed with them; AWS stores without auth): true or false (ROTOR_ALLOW_POD_CLOUD_IDENTITY). Never for a SecretStore. Default: false.")
     var allowPodCloudIdentity: String?
 
+    @Option(help: "MiB of cached secret values over all stores, least recently used evicted first (ROTOR_CACHE_MEMORY). Default: 64.")
+    var cacheMemory: String?
+
     var given: [OperatorConfiguration.Setting: String] {
         let values: [(OperatorConfiguration.Setting, String?)] = [
             (.kubeconfig, kubeconfig), (.context, context), (.namespaces, namespaces), (.operatorNamespace, operatorNamespace),
             (.workers, workers), (.leaderElect, leaderElect), (.leaseName, leaseName), (.healthAddress, healthAddress),
             (.logLevel, logLevel), (.logFormat, logFormat), (.kubeQPS, kubeQps), (.kubeBurst, kubeBurst),
             (.allowOperatorServiceAccountToken, allowOperatorServiceAccountToken), (.allowPodCloudIdentity, allowPodCloudIdentity),
+            (.cacheMemory, cacheMemory),
         ]
         return Dictionary(uniqueKeysWithValues: values.compactMap { setting, value in value.map { (setting, $0) } })
     }

@@ -25,6 +25,17 @@ struct OperatorConfigurationTests {
         #expect(configuration.logLevel == .info)
     }
 
+    @Test("the cache budget over all stores: 64 MiB by default, ROTOR_CACHE_MEMORY or --cache-memory in MiB, 0 refused")
+    func cacheMemory() throws {
+        #expect(try resolve().get().cacheMemoryMiB == 64)
+        #expect(try resolve([:], ["ROTOR_CACHE_MEMORY": "128"]).get().cacheMemoryMiB == 128)
+        guard case .failure(let problems) = resolve([.cacheMemory: "0"]) else {
+            Issue.record("0 MiB accepted")
+            return
+        }
+        #expect(problems.description.contains("--cache-memory"))
+    }
+
     @Test("a flag wins over its ROTOR_ variable, which wins over the default")
     func precedence() throws {
         let configuration = try resolve([.workers: "16"], ["ROTOR_WORKERS": "2", "ROTOR_LOG_LEVEL": "debug", "ROTOR_LEADER_ELECT": "false"]).get()

@@ -42,10 +42,11 @@ struct AWSServiceClient: Sendable {
 
     /// POSTs `body` to the endpoint's root; returns the 2xx answer or throws a ``ProviderError``
     /// (or `CancellationError`). `operation` names the call for counters; `key`/`version`
-    /// attribute errors.
+    /// attribute errors. An answer over `maximumResponseBytes` is
+    /// ``ProviderError/answerTooLarge(store:key:version:limit:what:)``, not retried.
     func post(
         operation: String, headers extra: [(name: String, value: String)], body: [UInt8], credentials: (any AWSCredentialSource)?,
-        key: String? = nil, version: String? = nil
+        key: String? = nil, version: String? = nil, maximumResponseBytes: Int = ResponseLimits.secretAnswerBytes
     ) async throws -> AWSHTTPResponse {
         var refreshedCredentials = false
         var attempt = 0
@@ -59,7 +60,8 @@ struct AWSServiceClient: Sendable {
                 let request = SigV4Request(method: "POST", path: path, headers: headers, body: body)
                 headers = signer.sign(request, credentials: current, date: now())
             }
-            let request = AWSHTTPRequest(method: "POST", url: endpoint.url(path: "/"), headers: headers, body: body)
+            let request = AWSHTTPRequest(
+                method: "POST", url: endpoint.url(path: "/"), headers: headers, body: body, maximumResponseBytes: maximumResponseBytes)
             onRequest?(operation)
             let failure: ProviderError
             do {
@@ -79,6 +81,8 @@ struct AWSServiceClient: Sendable {
                 }
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as ResponseTooLarge {
+                throw ProviderError.answerTooLarge(key: key, version: version, limit: error.limit, what: "aws \(operation)")
             } catch let error as ProviderError {
                 throw error
             } catch {

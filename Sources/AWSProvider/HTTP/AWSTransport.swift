@@ -11,12 +11,19 @@ public struct AWSHTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The largest answer to read (see ``ResponseLimits``): a transport stops reading past
+    /// it and throws ``ResponseTooLarge``.
+    public var maximumResponseBytes: Int
 
-    public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)], body: [UInt8],
+        maximumResponseBytes: Int = ResponseLimits.secretAnswerBytes
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.maximumResponseBytes = maximumResponseBytes
     }
 }
 
@@ -40,17 +47,22 @@ public struct AWSHTTPResponse: Sendable {
 
 /// Sends requests; the seam between the provider's logic and the network.
 public protocol AWSTransport: Sendable {
-    /// Throws only when no answer came (connection refused, timeout); any HTTP status is an answer.
+    /// Throws only when no answer came (connection refused, timeout), or ``ResponseTooLarge``
+    /// when the answer passed the request's ``AWSHTTPRequest/maximumResponseBytes``; any
+    /// HTTP status is an answer.
     func send(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse
 }
 
-/// The transport over async-http-client (the process-wide shared client by default).
+/// The transport over async-http-client (the process-wide shared client by default, so
+/// every AWS store of the process shares one connection pool). Answers are read chunk by
+/// chunk up to the request's cap and refused past it, unread.
 public struct AsyncHTTPClientTransport: AWSTransport {
     private let client: HTTPClient
     private let timeout: TimeAmount
     private let maximumBodySize: Int
 
-    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maximumBodySize: Int = 16 * 1024 * 1024) {
+    /// - Parameter maximumBodySize: a ceiling over every request's own cap.
+    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maximumBodySize: Int = ResponseLimits.batchAnswerBytes) {
         self.client = client
         let parts = timeout.components
         self.timeout = .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
@@ -65,11 +77,10 @@ public struct AsyncHTTPClientTransport: AWSTransport {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
         let response = try await client.execute(outgoing, timeout: timeout)
-        let buffer = try await response.body.collect(upTo: maximumBodySize)
-        return AWSHTTPResponse(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            body: Array(buffer.readableBytesView))
+        let body = try await ResponseLimits.collect(
+            response.body.map(\.readableBytesView), limit: min(request.maximumResponseBytes, maximumBodySize),
+            declaredLength: response.headers.first(name: "Content-Length").flatMap { Int($0) })
+        return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
     }
 }
 

@@ -81,7 +81,8 @@ public final class AWSSecretsManagerProvider: SecretWriter {
             repeat {
                 let body = SecretsManagerWire.listSecrets(query, pageSize: max(1, min(100, options.listPageSize)), nextToken: token)
                 let response = try await client.post(
-                    operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials)
+                    operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials,
+                    maximumResponseBytes: ResponseLimits.batchAnswerBytes)
                 let page = try SecretsManagerWire.parseListSecrets(response.body)
                 for entry in page.entries where matcher.matches(key: entry.name, tags: entry.tags) { names.insert(entry.name) }
                 token = page.nextToken
@@ -159,9 +160,14 @@ public final class AWSSecretsManagerProvider: SecretWriter {
             do {
                 let response = try await client.post(
                     operation: "BatchGetSecretValue", headers: SecretsManagerWire.headers("BatchGetSecretValue"),
-                    body: SecretsManagerWire.batchGetSecretValue(keys), credentials: credentials)
+                    body: SecretsManagerWire.batchGetSecretValue(keys), credentials: credentials,
+                    maximumResponseBytes: ResponseLimits.batchAnswerBytes)
                 results = try SecretsManagerWire.parseBatch(response.body, keys: keys)
                 remaining = keys.filter { results[$0] == nil }
+            } catch let error as ProviderError where error.isAnswerTooLarge {
+                // The batch answer is over its cap: read one by one, each under the cap of one
+                // secret, so that the secret too large is the one named.
+                remaining = keys
             } catch let error as ProviderError where error.class == .permissionDenied && error.detail?.contains("AWS AccessDenied") == true {
                 // The batch action is not granted: read one by one for a while.
                 let first = batchDeniedUntil.withLockedValue { until in

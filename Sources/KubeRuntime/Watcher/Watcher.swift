@@ -38,6 +38,10 @@ public struct WatcherConfiguration: Sendable {
     /// First delay after an error; doubles up to `maximumBackoff`, with ±20 % jitter.
     public var initialBackoff: Duration = .milliseconds(200)
     public var maximumBackoff: Duration = .seconds(30)
+    /// Most events buffered between the watch and its consumer. When the buffer is full
+    /// the watcher stops reading the watch (backpressure: the HTTP body waits in the
+    /// socket, then on the server) until the consumer takes an event; none is dropped.
+    public var bufferLimit: Int = 64
 
     public init(scope: NamespaceScope = .all, labelSelector: String? = nil, fieldSelector: String? = nil) {
         self.scope = scope
@@ -54,6 +58,8 @@ public struct WatcherConfiguration: Sendable {
 /// - `410 Gone` (the resourceVersion was compacted away) relists and reports
 ///   `.restarted` with the complete current set.
 /// - Other errors back off (capped exponential with jitter) and retry.
+/// - At most ``WatcherConfiguration/bufferLimit`` events wait for the consumer; past that
+///   the watcher waits too, so a slow consumer bounds memory instead of a growing queue.
 public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
     public typealias Element = WatcherEvent<Object>
 
@@ -86,8 +92,25 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
         self.logger = logger
     }
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<Element, any Error>.AsyncIterator {
-        let (stream, continuation) = AsyncThrowingStream<Element, any Error>.makeStream()
+    /// Hands out the watcher's events; each one taken frees a place in the buffer.
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<Element, any Error>.AsyncIterator
+        let slots: BufferSlots
+
+        public mutating func next() async throws -> Element? {
+            let event = try await base.next()
+            if event != nil { slots.release() }
+            return event
+        }
+
+        /// Events buffered now, and the most ever buffered (for tests and metrics).
+        public var buffered: (now: Int, peak: Int) { slots.usage }
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        let (stream, raw) = AsyncThrowingStream<Element, any Error>.makeStream()
+        let slots = BufferSlots(limit: configuration.bufferLimit)
+        let continuation = Sink(continuation: raw, slots: slots)
         let namespaces: [String?]
         switch configuration.scope {
         case .all: namespaces = [nil]
@@ -102,19 +125,35 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
             }
             continuation.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream.makeAsyncIterator()
+        raw.onTermination = { _ in
+            task.cancel()
+            slots.close()
+        }
+        return Iterator(base: stream.makeAsyncIterator(), slots: slots)
+    }
+
+    /// The producing side: each event waits for a free place in the buffer first.
+    struct Sink: Sendable {
+        let continuation: AsyncThrowingStream<Element, any Error>.Continuation
+        let slots: BufferSlots
+
+        func yield(_ event: Element) async throws {
+            try await slots.acquire()
+            continuation.yield(event)
+        }
+
+        func finish() { continuation.finish() }
     }
 
     /// The list+watch loop for one namespace (or all), until cancelled.
-    private func run(namespace: String?, into sink: AsyncThrowingStream<Element, any Error>.Continuation) async {
+    private func run(namespace: String?, into sink: Sink) async {
         var resourceVersion: String?
         var failures = 0
         while !Task.isCancelled {
             do {
                 if resourceVersion == nil {
                     let (objects, listVersion) = try await list(namespace: namespace)
-                    sink.yield(.restarted(objects, namespace: namespace))
+                    try await sink.yield(.restarted(objects, namespace: namespace))
                     resourceVersion = listVersion
                 }
                 let opened = clock.now()
@@ -132,15 +171,15 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                     switch event.type {
                     case .added, .modified:
                         if let object = decoded(event.object) {
-                            sink.yield(.applied(object))
+                            try await sink.yield(.applied(object))
                         } else if let key = ObjectKey(of: event.object) {
-                            sink.yield(.undecodable(key))
+                            try await sink.yield(.undecodable(key))
                         }
                     case .deleted:
                         if let object = decoded(event.object) {
-                            sink.yield(.deleted(object))
+                            try await sink.yield(.deleted(object))
                         } else if let key = ObjectKey(of: event.object) {
-                            sink.yield(.undecodable(key))
+                            try await sink.yield(.undecodable(key))
                         }
                     case .bookmark, .error:
                         break
@@ -180,20 +219,29 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
         var objects: [Object] = []
         var token: String?
         var version: String?
-        repeat {
-            let page = try await client.list(
-                resource, namespace: namespace,
-                options: ListOptions(
-                    labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
-                    limit: configuration.pageSize, continue: token))
+        var pageSize = configuration.pageSize
+        while true {
+            let page: JSONValue
+            do {
+                page = try await client.list(
+                    resource, namespace: namespace,
+                    options: ListOptions(
+                        labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
+                        limit: pageSize, continue: token))
+            } catch let error as KubeAPIError where pageSize > 1 && error.message.contains("response larger than") {
+                // A page over the client's body limit (large Secrets): ask again for smaller pages.
+                pageSize = Swift.max(1, pageSize / 4)
+                logger.info("list page too large; asking for smaller pages", metadata: ["resource": "\(resource)", "pageSize": "\(pageSize)"])
+                continue
+            }
             for item in page["items"]?.arrayValue ?? [] {
                 if let object = decoded(item) { objects.append(object) }
             }
             token = page[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             // A paginated list is consistent at the first page's resourceVersion.
             version = version ?? page[path: ["metadata", "resourceVersion"]]?.stringValue
-        } while token != nil
-        return (objects, version)
+            if token == nil { return (objects, version) }
+        }
     }
 
     private func decoded(_ json: JSONValue) -> Object? {

@@ -40,6 +40,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
     public var allowances: AmbientIdentityAllowances {
         AmbientIdentityAllowances(operatorServiceAccountToken: allowOperatorServiceAccountToken, podCloudIdentity: allowPodCloudIdentity)
     }
+    /// MiB of cached secret values over every store (the process-wide `CacheBudget`).
+    public var cacheMemoryMiB: Int = 64
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
@@ -68,6 +70,7 @@ public struct OperatorConfiguration: Sendable, Equatable {
         case kubeBurst = "kube-burst"
         case allowOperatorServiceAccountToken = "allow-operator-service-account-token"
         case allowPodCloudIdentity = "allow-pod-cloud-identity"
+        case cacheMemory = "cache-memory"
 
         /// `ROTOR_OPERATOR_NAMESPACE` for `operator-namespace`.
         public var environmentVariable: String {
@@ -201,12 +204,17 @@ public struct OperatorConfiguration: Sendable, Equatable {
         let allowOperatorServiceAccountToken = boolean(.allowOperatorServiceAccountToken, default: false)
         let allowPodCloudIdentity = boolean(.allowPodCloudIdentity, default: false)
 
+        // A quarter of the chart's 256 MiB memory limit by default; raise it with the limit.
+        let cacheMemoryMiB = integer(.cacheMemory, default: 64, range: 1...65_536)
+
         guard problems.isEmpty else { return .failure(Problems(messages: problems)) }
-        return .success(OperatorConfiguration(
+        var configuration = OperatorConfiguration(
             kubeconfig: kubeconfig, context: context, namespaces: namespaces, operatorNamespace: operatorNamespace,
             workers: workers, leaderElection: leaderElection, leaseName: leaseName, healthAddress: healthAddress,
             logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst,
-            allowOperatorServiceAccountToken: allowOperatorServiceAccountToken, allowPodCloudIdentity: allowPodCloudIdentity))
+            allowOperatorServiceAccountToken: allowOperatorServiceAccountToken, allowPodCloudIdentity: allowPodCloudIdentity)
+        configuration.cacheMemoryMiB = cacheMemoryMiB
+        return .success(configuration)
     }
 
     /// The namespaces the informers watch.

@@ -20,6 +20,8 @@ public actor StoreProviders {
     private struct Entry {
         var provider: SecretStoreProvider
         var reader: CoalescingReader
+        /// The provider itself, to retire when the store goes or changes.
+        var base: any SecretReader
     }
 
     private var entries: [StoreIdentity: Entry] = [:]
@@ -58,12 +60,15 @@ public actor StoreProviders {
     /// store's provider behind its shared cache (which a force-sync can drop keys from).
     /// A store that breaks the ``StoreIdentityRule`` gets no provider (nothing is sent).
     public func reader(for store: StoreIdentity, provider: SecretStoreProvider) throws(ProviderError) -> CoalescingReader {
-        if let entry = entries[store], entry.provider == provider { return entry.reader }
+        if let entry = entries[store] {
+            if entry.provider == provider { return entry.reader }
+            Self.retire(entry)
+            entries[store] = nil
+        }
         let grant: StoreIdentityGrant
         switch StoreIdentityRule.evaluate(provider, store: store, allowances: allowances) {
         case .success(let granted): grant = granted
         case .failure(let error):
-            entries[store] = nil
             throw error
         }
         let (kind, config) = try Self.kindAndConfig(of: provider, store: store)
@@ -79,7 +84,7 @@ public actor StoreProviders {
             throw ProviderError.invalidRequest(store: store.description, detail: "cannot build the \(kind) provider: \(type(of: error))")
         }
         let reader = CoalescingReader(MeteredProvider(base, kind: kind), configuration: coalescing)
-        entries[store] = Entry(provider: provider, reader: reader)
+        entries[store] = Entry(provider: provider, reader: reader, base: base)
         return reader
     }
 
@@ -98,9 +103,21 @@ public actor StoreProviders {
             allowances: allowances)
     }
 
-    /// Drops a store's provider (the store was deleted).
+    /// Drops a store's provider (the store was deleted), retiring it.
     public func forget(_ store: StoreIdentity) {
-        entries[store] = nil
+        if let entry = entries.removeValue(forKey: store) { Self.retire(entry) }
+    }
+
+    /// Gives back what a dropped provider holds (a Vault login token: `revoke-self`) in a
+    /// detached task, so that a reconcile never waits for it; the provider bounds its own
+    /// requests (short timeout, one retry). Its cached reads are dropped from the budget.
+    private static func retire(_ entry: Entry) {
+        let reader = entry.reader
+        let retiring = entry.base as? any RetiringProvider
+        Task.detached {
+            await reader.invalidateAll()
+            await retiring?.retire()
+        }
     }
 
     /// The provider kind set in `spec.provider` (exactly one of vault, aws, fake) and its block.
