@@ -123,6 +123,7 @@ public final class VaultProvider: SecretWriter {
         var found: [String] = []
         var calls = 0
         while !folders.isEmpty {
+            try Task.checkCancellation()
             let folder = folders.removeFirst()
             calls += 1
             guard calls <= findLimits.maxListCalls else {

@@ -110,6 +110,7 @@ public struct ExternalSecretReconciler: Sendable {
         case .success(let s): schedule = s
         case .failure(let failure): return try await fail(es, failure)
         }
+        if let failure = FindPatternValidation.validate(es.spec) { return try await fail(es, failure) }
         let resolution = await resolveStore(es)
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))
