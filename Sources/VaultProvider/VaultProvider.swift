@@ -213,7 +213,7 @@ public final class VaultProvider: SecretWriter {
             response, store: storeName, key: key, version: expectedVersion, operation: "write", requestCarriedSecrets: true)
         if error.class == .conflict, let expectedVersion, let current = try? await readOne(RemoteSecretID(key: key)).get(),
             VaultResponses.sameContent(current.value, document), let version = current.version,
-            Int(version) == (Int(expectedVersion) ?? -1) + 1
+            let expected = Int(expectedVersion), expected < Int.max, Int(version) == expected + 1
         {
             // The same write landed before (a retried rotation): Vault has no idempotency
             // token, so the version after the expected one holding exactly this content stands for it.
