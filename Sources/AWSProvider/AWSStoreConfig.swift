@@ -55,7 +55,8 @@ struct AWSStoreConfig: Decodable, Sendable {
             throw ProviderError.invalidRequest(detail: "aws: service \"\(service)\" is not supported (only SecretsManager)")
         }
         guard !region.isEmpty else { throw ProviderError.invalidRequest(detail: "aws: region is required") }
-        guard region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+        // ASCII only: `isNumber` also admits "١" (Arabic-Indic one), which no host name holds.
+        guard region.utf8.count <= 64, region.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }) else {
             throw ProviderError.invalidRequest(detail: "aws: region \"\(region)\" is malformed")
         }
         for (field, url) in [("endpoint", endpoint), ("stsEndpoint", stsEndpoint)] {

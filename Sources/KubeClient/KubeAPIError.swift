@@ -52,12 +52,17 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     /// A stable machine-readable code, e.g. `kube.notFound`.
     public var code: String { "kube.\(kind.rawValue)" }
 
+    /// Longest `Retry-After` honoured, in seconds (10 minutes); longer hints are cut to it.
+    public static let maximumRetryAfterSeconds = 600
+
     /// The error the API server sent (or the `Status` of a watch `ERROR` event).
     public init(status: Status, httpStatus: Int? = nil, retryAfterSeconds: Int? = nil, request: KubeRequestDescription? = nil) {
         let code = httpStatus ?? status.code ?? 0
         let headerDelay = retryAfterSeconds.flatMap { $0 > 0 ? $0 : nil }
         let bodyDelay = status.details?.retryAfterSeconds.flatMap { $0 > 0 ? $0 : nil }
-        self.failure = .response(status: status, httpStatus: code == 0 ? nil : code, retryAfterSeconds: headerDelay ?? bodyDelay)
+        // A hint is at most `maximumRetryAfterSeconds`: no server answer parks a caller for long.
+        let delay = (headerDelay ?? bodyDelay).map { min($0, Self.maximumRetryAfterSeconds) }
+        self.failure = .response(status: status, httpStatus: code == 0 ? nil : code, retryAfterSeconds: delay)
         self.kind = KubeAPIError.kind(reason: status.reason, httpStatus: code, verb: request?.verb)
         self.request = request
     }

@@ -124,8 +124,9 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible,
         ProviderError(.permissionDenied, store: store, key: key, version: version, detail: detail)
     }
 
+    /// `retryAfter` is clamped to ``RetryAfter/maximum``: a provider's hint never parks a sync longer.
     public static func throttled(retryAfter: Duration? = nil, store: String? = nil, key: String? = nil, detail: String? = nil) -> ProviderError {
-        ProviderError(.throttled(retryAfter: retryAfter), store: store, key: key, version: nil, detail: detail)
+        ProviderError(.throttled(retryAfter: RetryAfter.clamped(retryAfter)), store: store, key: key, version: nil, detail: detail)
     }
 
     public static func transient(store: String? = nil, key: String? = nil, version: String? = nil, detail: String? = nil) -> ProviderError {

@@ -59,7 +59,8 @@ extension SecretReader {
 public struct FindQuery: Sendable, Hashable, CustomStringConvertible {
     /// Key prefix (Vault path below the mount, AWS name prefix). `nil` or empty: everything.
     public var path: String?
-    /// Regular expression the key must match somewhere (unanchored, as in ESO).
+    /// Regular expression the key must match somewhere (unanchored, as in ESO), in RE2
+    /// syntax (see ``LinearRegex``).
     public var nameRegexp: String?
     /// Tags the secret must carry with these exact values (AWS); empty: no tag filter.
     public var tags: [String: String]
@@ -86,17 +87,20 @@ public struct FindQuery: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Applies a ``FindQuery`` to keys (and tags) a provider listed.
-public struct FindMatcher {
+///
+/// The name pattern is a ``LinearRegex`` (RE2 semantics, linear time): a tenant's pattern
+/// over a provider's key names cannot run away, whatever either holds.
+public struct FindMatcher: Sendable {
     private let query: FindQuery
-    private let regex: Regex<AnyRegexOutput>?
+    private let regex: LinearRegex?
 
     init(_ query: FindQuery) throws(ProviderError) {
         self.query = query
         if let pattern = query.nameRegexp {
             do {
-                regex = try Regex(pattern)
+                regex = try LinearRegex(pattern)
             } catch {
-                throw ProviderError.invalidRequest(detail: "find: name regexp /\(pattern)/ does not compile")
+                throw ProviderError.invalidRequest(detail: "find: name regexp is invalid: \(error.description)")
             }
         } else {
             regex = nil
@@ -106,7 +110,7 @@ public struct FindMatcher {
     /// Whether the key is under the path prefix and matches the regexp (tags not considered).
     public func matches(key: String) -> Bool {
         if let path = query.path, !key.hasPrefix(path) { return false }
-        if let regex, (try? regex.firstMatch(in: key)) == nil { return false }
+        if let regex, !regex.matches(key) { return false }
         return true
     }
 

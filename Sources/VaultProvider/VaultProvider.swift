@@ -135,6 +135,7 @@ public final class VaultProvider: SecretWriter, RetiringProvider {
         var found: [String] = []
         var calls = 0
         while !folders.isEmpty {
+            try Task.checkCancellation()
             let folder = folders.removeFirst()
             calls += 1
             guard calls <= findLimits.maxListCalls else {
@@ -224,7 +225,7 @@ public final class VaultProvider: SecretWriter, RetiringProvider {
             response, store: storeName, key: key, version: expectedVersion, operation: "write", requestCarriedSecrets: true)
         if error.class == .conflict, let expectedVersion, let current = try? await readOne(RemoteSecretID(key: key)).get(),
             VaultResponses.sameContent(current.value, document), let version = current.version,
-            Int(version) == (Int(expectedVersion) ?? -1) + 1
+            let expected = Int(expectedVersion), expected < Int.max, Int(version) == expected + 1
         {
             // The same write landed before (a retried rotation): Vault has no idempotency
             // token, so the version after the expected one holding exactly this content stands for it.

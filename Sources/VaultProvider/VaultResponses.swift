@@ -63,9 +63,9 @@ enum VaultResponses {
         }
     }
 
+    /// `Retry-After` as a delay, at most ``RetryAfter/maximum``.
     static func retryAfter(_ header: String?) -> Duration? {
-        guard let header, let seconds = Int(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
-        return .seconds(seconds)
+        RetryAfter.parse(header)
     }
 
     // MARK: Auth
@@ -87,23 +87,38 @@ enum VaultResponses {
             throw ProviderError.invalidResponse(store: store, detail: "vault \(operation): the answer has no auth.client_token")
         }
         return AuthGrant(
-            token: SecretValue(utf8: token), leaseDuration: int(auth["lease_duration"]) ?? 0,
+            token: SecretValue(utf8: token), leaseDuration: leaseSeconds(auth["lease_duration"]),
             renewable: (auth["renewable"] as? Bool) ?? false)
     }
 
     /// `ttl` and `renewable` of a `lookup-self` answer.
     static func lookup(_ body: [UInt8]) -> (ttl: Int, renewable: Bool)? {
         guard let data = object(body)?["data"] as? [String: Any] else { return nil }
-        return (int(data["ttl"]) ?? 0, (data["renewable"] as? Bool) ?? false)
+        return (leaseSeconds(data["ttl"]), (data["renewable"] as? Bool) ?? false)
     }
 
+    /// An integer field of an answer; nil when absent or not an integer that fits (a
+    /// `1e300`, `NaN` or fractional number from the server is not one, and never traps).
     static func int(_ value: Any?) -> Int? {
         if let value = value as? Int { return value }
-        // A number the server sends may be anything (1e300, -1e300): converted only when it fits.
-        if let value = value as? Double { return Int(exactly: value.rounded(.towardZero)) }
-        if let value = value as? NSNumber { return value.intValue }
+        if let value = value as? Double { return Int(exactly: value) }
+        if let value = value as? NSNumber { return Int(exactly: value.doubleValue) }
         if let value = value as? String { return Int(value) }
         return nil
+    }
+
+    /// Longest lease or TTL taken from an answer: 10 years. Vault's own ceiling
+    /// (`max_lease_ttl`) is 32 days by default; a longer claim is treated as this long, so
+    /// that renewal arithmetic on clock instants stays far from overflow.
+    static let maximumLeaseSeconds = 10 * 365 * 24 * 3600
+
+    /// A `lease_duration` or `ttl` in seconds, clamped to `0...maximumLeaseSeconds`; 0
+    /// (no expiry) when absent or unreadable.
+    static func leaseSeconds(_ value: Any?) -> Int {
+        if let whole = int(value) { return min(max(whole, 0), maximumLeaseSeconds) }
+        let number = (value as? Double) ?? (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init)
+        guard let number, !number.isNaN else { return 0 }
+        return number >= Double(maximumLeaseSeconds) ? maximumLeaseSeconds : max(Int(max(number, 0)), 0)
     }
 
     // MARK: KV

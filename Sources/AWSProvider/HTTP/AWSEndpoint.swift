@@ -23,11 +23,19 @@ public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.basePath = path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
-    /// The regional endpoint of `service` (`secretsmanager`, `sts`).
+    /// The regional endpoint of `service` (`secretsmanager`, `sts`). Built from its parts,
+    /// not parsed, so no region text can make it fail (``AWSStoreConfig`` refuses regions
+    /// that are not lowercase ASCII letters, digits and `-` before it is called).
     public static func regional(service: String, region: String) -> AWSEndpoint {
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        // swiftlint:disable:next force_try
-        return try! AWSEndpoint(url: "https://\(service).\(region).\(suffix)")
+        return AWSEndpoint(scheme: "https", host: "\(service).\(region).\(suffix)", port: nil, basePath: "")
+    }
+
+    private init(scheme: String, host: String, port: Int?, basePath: String) {
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.basePath = basePath
     }
 
     /// The `Host` header: the port only when not the scheme's default.

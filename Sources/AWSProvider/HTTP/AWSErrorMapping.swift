@@ -53,12 +53,10 @@ enum AWSErrorMapping {
         providerError(code: errorCode(response), status: response.status, retryAfter: retryAfter(response), key: key, version: version)
     }
 
-    /// `Retry-After` in seconds, when the endpoint sent one.
+    /// `Retry-After` in seconds, when the endpoint sent a usable one, at most
+    /// ``RetryAfter/maximum`` (`1e300`, `inf` or `NaN` never reach an integer conversion).
     static func retryAfter(_ response: AWSHTTPResponse) -> Duration? {
-        guard let text = response.header("Retry-After"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
-            return nil
-        }
-        return .milliseconds(Int64(seconds * 1000))
+        RetryAfter.parse(response.header("Retry-After"))
     }
 }
 

@@ -79,6 +79,7 @@ public final class AWSSecretsManagerProvider: SecretWriter {
             var token: String?
             var pages = 0
             repeat {
+                try Task.checkCancellation()
                 let body = SecretsManagerWire.listSecrets(query, pageSize: max(1, min(100, options.listPageSize)), nextToken: token)
                 let response = try await client.post(
                     operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials,

@@ -24,6 +24,19 @@ extension Duration {
     public var timeInterval: TimeInterval {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+
+    /// `seconds` rounded to whole nanoseconds by `rule`, clamped to `0...Int64.max` nanoseconds
+    /// (about 292 years): NaN and negative give zero, infinity and anything longer give the
+    /// maximum. For delays computed from user or server data, where `Int64(_:)` would trap.
+    public static func saturating(
+        seconds: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero
+    ) -> Duration {
+        guard !seconds.isNaN, seconds > 0 else { return .zero }
+        let nanoseconds = (seconds * 1e9).rounded(rule)
+        // 9.2e18 < Int64.max, and is exactly representable as a Double; `Int64(9.3e18)` would trap.
+        guard nanoseconds < 9.2e18 else { return .nanoseconds(Int64.max) }
+        return .nanoseconds(Int64(nanoseconds))
+    }
 }
 
 /// The real clock.

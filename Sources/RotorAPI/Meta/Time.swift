@@ -80,7 +80,10 @@ public enum RFC3339 {
     /// about 0.2 µs, so truncating would print `.000001` as `.000000`.
     public static func format(_ date: Date, fractionalDigits: Int) -> String {
         let digits = min(max(fractionalDigits, 0), 9)
-        let total = date.timeIntervalSince1970
+        // Years 0001 to 9999, as RFC 3339 can write them: a date computed from data (now plus
+        // some interval) can be anything, and `Int64(_:)` of a Double beyond 9.2e18 traps.
+        let unclamped = date.timeIntervalSince1970
+        let total = unclamped.isNaN ? 0 : min(max(unclamped, -62_135_596_800), 253_402_300_799)
         var seconds = Int64(total.rounded(.down))
         var fraction: Int64 = 0
         if digits > 0 {

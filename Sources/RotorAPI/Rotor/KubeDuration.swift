@@ -17,6 +17,18 @@ public struct KubeDuration: Sendable, Hashable, Comparable, CustomStringConverti
     public static func minutes(_ n: Int64) -> KubeDuration { .seconds(n * 60) }
     public static func hours(_ n: Int64) -> KubeDuration { .seconds(n * 3600) }
 
+    /// The longest duration any spec field accepts: 8760h (365 days). Enforced twice: by the
+    /// CRD schema (``OpenAPISchema/duration(_:default:)`` adds a CEL rule, so the API server
+    /// refuses a longer value) and by the operator, which refuses one already stored (an
+    /// older CRD, or a cluster without CEL validation) with `InvalidSpec` naming the field.
+    /// Far below what a `Duration` or a nanosecond `Int64` can hold, so no arithmetic on a
+    /// spec duration (jitter, `now + interval`, requeue delays) can overflow.
+    public static let specMaximum = KubeDuration.hours(8760)
+    /// ``specMaximum`` as users write it.
+    public static let specMaximumText = "8760h"
+    /// The longest duration text a spec field accepts (CRD `maxLength`).
+    public static let maximumTextLength = 64
+
     /// The regular expression CRD schemas use for non-negative durations. Stricter than the
     /// parser only in refusing a sign and the `µs` spellings.
     public static let pattern = #"^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|ms|s|m|h))+)$"#

@@ -42,9 +42,20 @@ public enum OpenAPISchema {
         string(description, enum: Value.knownValues.map(\.rawValue), default: defaultValue?.rawValue)
     }
 
-    /// A Go-style duration (`1h`, `15m`, `90s`, `0`), checked by `KubeDuration.pattern`.
+    /// A Go-style duration (`1h`, `15m`, `90s`, `0`), checked by `KubeDuration.pattern`, at
+    /// most 64 characters and at most ``KubeDuration/specMaximum`` (a CEL rule: the pattern
+    /// alone admits `2562047h` and more).
     public static func duration(_ description: String? = nil, default defaultValue: String? = nil) -> JSONValue {
-        string(description, default: defaultValue, pattern: KubeDuration.pattern)
+        var schema: JSONObject = [
+            "type": "string", "pattern": .string(KubeDuration.pattern), "maxLength": .int(Int64(KubeDuration.maximumTextLength)),
+        ]
+        if let defaultValue { schema["default"] = .string(defaultValue) }
+        schema["x-kubernetes-validations"] = .array([
+            rule(
+                "duration(self) <= duration('\(KubeDuration.specMaximumText)')",
+                message: "must be at most \(KubeDuration.specMaximumText)"),
+        ])
+        return with(schema, description)
     }
 
     /// A `metav1.Time`.

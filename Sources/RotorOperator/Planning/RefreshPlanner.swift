@@ -23,7 +23,12 @@ public enum RefreshSchedule: Sendable, Hashable {
         guard let interval = spec.refreshIntervalDuration, interval >= .zero else {
             return .failure(.invalidSpec(
                 field: "spec.refreshInterval",
-                problem: "\"\(spec.refreshInterval ?? "")\" is not a duration such as 1h, 15m or 0"))
+                problem: "\"\(spec.refreshInterval ?? "")\" is not a duration (at most \(KubeDuration.specMaximumText)) such as 1h, 15m or 0"))
+        }
+        guard interval <= KubeDuration.specMaximum else {
+            return .failure(.invalidSpec(
+                field: "spec.refreshInterval",
+                problem: "\"\(spec.refreshInterval ?? "")\" is longer than the maximum \(KubeDuration.specMaximumText)"))
         }
         switch spec.effectiveRefreshPolicy {
         case .periodic: return .success(interval == .zero ? .onChange : .periodic(every: interval.duration))
@@ -135,7 +140,7 @@ public enum RefreshPlanner {
         let jittered = Jitter.apply(interval, fraction: jitterFraction, random: random)
         let due = (lastRefresh ?? now).addingTimeInterval(jittered.timeInterval)
         let delay = min(max(due.timeIntervalSince(now), 0), jittered.timeInterval)
-        return .requeue(after: .nanoseconds(Int64((delay * 1e9).rounded())))
+        return .requeue(after: .saturating(seconds: delay))
     }
 
     /// The draw in `0...1` that jitters `es`'s refresh interval (pass it as `random` to
@@ -170,16 +175,14 @@ public enum RefreshPlanner {
         if failure.isTerminal { return .waitForChange }
         guard let retryAfter = failure.retryAfter, retryAfter > .zero else { return .backoff }
         let stretch = 1 + jitterFraction * min(max(random(), 0), 1)
-        let nanoseconds = (retryAfter.timeInterval * stretch * 1e9).rounded(.up)
-        return .requeue(after: .nanoseconds(Int64(min(nanoseconds, 9.2e18))))
+        return .requeue(after: .saturating(seconds: retryAfter.timeInterval * stretch, rounding: .up))
     }
 
     /// `action`, or a requeue at `wake` when that comes sooner (a grace window's end, which
     /// must not wait for the next refresh). A `wake` already past requeues at once.
     public static func earlier(_ action: ReconcileAction, wake: Date?, now: Date) -> ReconcileAction {
         guard let wake else { return action }
-        let seconds = max(wake.timeIntervalSince(now), 0)
-        let delay = Duration.nanoseconds(Int64(min((seconds * 1e9).rounded(), 9.2e18)))
+        let delay = Duration.saturating(seconds: wake.timeIntervalSince(now))
         if case .requeue(let after) = action, after <= delay { return action }
         return .requeue(after: delay)
     }

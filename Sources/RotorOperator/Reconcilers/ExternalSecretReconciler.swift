@@ -120,8 +120,10 @@ public struct ExternalSecretReconciler: Sendable {
         case .failure(let failure): return try await fail(es, failure)
         }
         // Everything that can be checked from the spec alone (policies, rotation, keys, template
-        // metadata), before the store is looked up or anything is read.
-        if let failure = SpecValidation.firstProblem(es.spec) ?? SecretRenderer.specProblem(es) { return try await fail(es, failure) }
+        // metadata, find patterns), before the store is looked up or anything is read.
+        if let failure = SpecValidation.firstProblem(es.spec) ?? SecretRenderer.specProblem(es) ?? FindPatternValidation.validate(es.spec) {
+            return try await fail(es, failure)
+        }
         let resolution = await resolveStore(es)
         guard case .resolved(let store) = resolution else {
             return try await fail(es, resolution.failure ?? .storeNotReady("store not resolved"))

@@ -84,7 +84,8 @@ public struct CronSchedule: Sendable, Hashable {
             var step = 1
             if pieces.count == 2 {
                 guard let s = Int(pieces[1]), s > 0 else { throw ParseError(description: "\(name) field \"\(text)\" has a bad step") }
-                step = s
+                // A step beyond the range selects the start only; capped so `stride` cannot overflow.
+                step = min(s, range.count)
             }
             var low: Int
             var high: Int

@@ -184,6 +184,10 @@ public enum RotationPlanner {
             return .invalidSpec(
                 field: "spec.rotation.gracePeriod", problem: "\"\(rotation.gracePeriod)\" is not a positive duration such as 1h or 15m")
         }
+        guard grace <= KubeDuration.specMaximum else {
+            return .invalidSpec(
+                field: "spec.rotation.gracePeriod", problem: "\"\(rotation.gracePeriod)\" is longer than the maximum \(KubeDuration.specMaximumText)")
+        }
         let suffix = rotation.effectivePreviousSuffix
         guard isValidKeyText(suffix) else {
             return .invalidSpec(field: "spec.rotation.previousSuffix", problem: "\"\(suffix)\" may hold only letters, digits, '-', '_' and '.'")

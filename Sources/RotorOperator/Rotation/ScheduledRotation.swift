@@ -28,6 +28,10 @@ public enum ScheduledRotation {
                 guard let duration = KubeDuration(every), duration >= .minutes(1) else {
                     return .invalidSpec(field: "spec.rotation.schedule.every", problem: "\"\(every)\" is not a duration of at least 1m")
                 }
+                guard duration <= KubeDuration.specMaximum else {
+                    return .invalidSpec(
+                        field: "spec.rotation.schedule.every", problem: "\"\(every)\" is longer than the maximum \(KubeDuration.specMaximumText)")
+                }
             case (nil, let cron?):
                 do {
                     _ = try CronSchedule(parsing: cron)
@@ -47,7 +51,7 @@ public enum ScheduledRotation {
     /// The first scheduled time after `date`, or `nil` without a (valid) schedule.
     public static func next(after date: Date, schedule: RotationSchedule?) -> Date? {
         guard let schedule else { return nil }
-        if let every = schedule.every.flatMap(KubeDuration.init), every > .zero {
+        if let every = schedule.every.flatMap(KubeDuration.init), every > .zero, every <= KubeDuration.specMaximum {
             return Date(timeIntervalSince1970: date.addingTimeInterval(every.timeInterval).timeIntervalSince1970.rounded(.up))
         }
         if let cron = schedule.cron, let parsed = try? CronSchedule(parsing: cron) {

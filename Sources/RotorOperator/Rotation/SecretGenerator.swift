@@ -35,9 +35,9 @@ public enum SecretGenerator {
             if generator.symbols == true, (generator.symbolCharacters ?? defaultSymbols).isEmpty {
                 return .invalidSpec(field: field + ".symbolCharacters", problem: "must not be empty when symbols is true")
             }
-            // Checked before any arithmetic: `digits` is the tenant's integer (Int.max would trap).
+            // `digits` is bounded before any arithmetic on it: `digits: 9223372036854775807` must not overflow.
             let digits = generator.digits ?? 0
-            guard (0...length).contains(digits) else {
+            guard digits >= 0, digits <= length else {
                 return .invalidSpec(field: field + ".digits", problem: "\(digits) is outside 0-\(length) (the length)")
             }
             let required = max(digits, 1) + 1 + (generator.noUpper == true ? 0 : 1) + (generator.symbols == true ? 1 : 0)
