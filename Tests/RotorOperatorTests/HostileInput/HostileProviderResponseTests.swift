@@ -207,7 +207,6 @@ struct HostileProviderResponseTests {
         let provider = try factory.makeAWSProvider(
             ProviderContext(storeName: Self.awsStore.description, config: try ProviderConfigValue(encoding: spec), secrets: FuzzCredentials()))
         var failures: [String] = []
-        var guarded = 0
         var values = 0
         for index in 0..<cases {
             // Let the other suites' tasks run: the cooperative pool has one thread per core.
@@ -223,10 +222,6 @@ struct HostileProviderResponseTests {
             }
             let answer = ProviderAnswer.make(&r, shape: shape)
             if FuzzRandom.tracing { print("AWS case \(index): operation \(operation), key \(Hostile.show(key)), \(answer)") }
-            if KnownFixedElsewhere.awsRetryAfterTraps(answer.retryAfter) {  // knownFixedElsewhere
-                guarded += 1
-                continue
-            }
             transport.serve(answer)
             var problems: [String] = []
             switch operation {
@@ -256,7 +251,7 @@ struct HostileProviderResponseTests {
             }
             if !problems.isEmpty, failures.count < 8 { failures.append("run seed \(seed) case \(index): \(answer): \(problems)") }
         }
-        print("hostile AWS answers: \(values) values read, \(guarded) guarded (knownFixedElsewhere)")
+        print("hostile AWS answers: \(values) values read")
         #expect(cases >= 1_500)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(values > cases / 20, "well-formed answers still give values")
@@ -321,13 +316,14 @@ struct HostileProviderResponseTests {
         #expect(values > cases / 40)
     }
 
-    @Test("Vault numbers beyond Int (ttl, lease_duration of ±1e300) read as absent instead of trapping")
+    @Test("Vault numbers beyond Int (ttl, lease_duration of ±1e300) are clamped to 0…10 years instead of trapping")
     func vaultExtremeNumbers() throws {
         for number in ["1e300", "-1e300", "9.3e18", "1e19"] {
-            #expect(VaultResponses.lookup(Array(#"{"data":{"ttl":\#(number),"renewable":true}}"#.utf8))?.ttl == 0)
+            let ttl = VaultResponses.lookup(Array(#"{"data":{"ttl":\#(number),"renewable":true}}"#.utf8))?.ttl
+            #expect(ttl.map { (0...315_360_000).contains($0) } == true)
             let grant = try VaultResponses.authGrant(
                 Array(#"{"auth":{"client_token":"t","lease_duration":\#(number)}}"#.utf8), store: Self.vaultStore.description, operation: "login")
-            #expect(grant.leaseDuration == 0)
+            #expect((0...315_360_000).contains(grant.leaseDuration))
         }
         #expect(VaultResponses.lookup(Array(#"{"data":{"ttl":3600.0}}"#.utf8))?.ttl == 3600)
     }

@@ -18,8 +18,6 @@ enum PurePipeline {
         case noWrite
         /// The store is not a fake one: its provider was built, no network call made.
         case providerBuilt
-        /// The case hit a known crash or stall fixed on another branch (`KnownFixedElsewhere`).
-        case guarded(String)
     }
 
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -57,9 +55,6 @@ enum PurePipeline {
         guard RefreshPlanner.dueReason(schedule: schedule, status: es.status, current: version, target: targetState, now: now) != nil else {
             return .noWrite
         }
-        if let aws = store.provider.aws, KnownFixedElsewhere.awsRegionTraps(region: aws.region, endpoint: aws.endpoint) {  // knownFixedElsewhere
-            return .guarded("AWS region without endpoint hits try! in AWSEndpoint (finding 5)")
-        }
         let reader: CoalescingReader
         do {
             reader = try await providers.reader(for: store.identity, provider: store.provider)
@@ -68,9 +63,6 @@ enum PurePipeline {
         }
         guard store.provider.fake != nil else { return .providerBuilt }
         let storeKeys = store.provider.fake?.data.map(\.key) ?? []
-        for find in (es.spec.dataFrom ?? []).compactMap(\.find) where KnownFixedElsewhere.catastrophicFind(find.name?.regexp, keys: storeKeys) {  // knownFixedElsewhere
-            return .guarded("catastrophic find.name.regexp (finding 6)")
-        }
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
@@ -109,9 +101,6 @@ enum PurePipeline {
             now: now)
         status.rotation = rotationStatus
         _ = try? JSONValue(encoding: status)
-        if KnownFixedElsewhere.refreshIntervalOverflows(es.spec) {  // knownFixedElsewhere
-            return .guarded("refreshInterval overflows RefreshPlanner (finding 5)")
-        }
         let refresh = RefreshPlanner.nextAction(schedule: schedule, lastRefresh: now, now: now, random: { RefreshPlanner.jitterDraw(for: es) })
         _ = RefreshPlanner.earlier(RefreshPlanner.earlier(refresh, wake: rotationPlan.nextWake, now: now), wake: rotationStatus?.nextRotation?.date, now: now)
         return outcome
@@ -122,7 +111,7 @@ enum PurePipeline {
         var problems: [String] = []
         let invalid = c.invalidFields
         switch outcome {
-        case .undecodable, .providerBuilt, .guarded:
+        case .undecodable, .providerBuilt:
             break
         case .noWrite:
             if !invalid.isEmpty { problems.append("an invalid spec (\(invalid)) was accepted without a condition") }
@@ -196,7 +185,7 @@ struct HostileSpecPropertyTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         // The harness is not vacuous: valid starting points sync, and many cases get far.
         #expect(validStarts > 100 && validStartsSynced == validStarts, "valid starting points synced: \(validStartsSynced) of \(validStarts)")
-        #expect((outcomes["failed"] ?? 0) > cases / 10 && (outcomes["write"] ?? 0) > cases / 4)
+        #expect((outcomes["failed"] ?? 0) > cases / 10 && (outcomes["write"] ?? 0) > cases / 5)
     }
 
     static func name(_ outcome: PurePipeline.Outcome) -> String {
@@ -206,7 +195,6 @@ struct HostileSpecPropertyTests {
         case .write: "write"
         case .noWrite: "noWrite"
         case .providerBuilt: "providerBuilt"
-        case .guarded(let why): "guarded: \(why)"
         }
     }
 }
