@@ -75,15 +75,5 @@ enum PlanningFixtures {
         identity: .secretStore(namespace: "shop", name: "vault"), provider: canaryProvider, generation: 1)
 }
 
-/// A deterministic random source for jitter tests.
-struct PlanningSeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// A deterministic random source for jitter tests: the hostile-input tests' SplitMix64.
+typealias PlanningSeededGenerator = FuzzRandom

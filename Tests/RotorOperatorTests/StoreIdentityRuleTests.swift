@@ -203,12 +203,7 @@ struct StoreIdentityRuleTests {
             do {
                 _ = try await cluster.client.create(Namespace(metadata: ObjectMeta(name: "rotor-system")))
                 _ = try await cluster.client.create(ServiceAccount(metadata: ObjectMeta(name: "rotor", namespace: "rotor-system")), namespace: "rotor-system")
-                await vault.request("PUT", "sys/policies/acl/read", body: ["policy": #"path "secret/data/*" { capabilities = ["read"] }"#])
-                await vault.request("POST", "sys/auth/kubernetes", body: ["type": "kubernetes"])
-                await vault.request("POST", "auth/kubernetes/config", body: [
-                    "kubernetes_host": .string(cluster.emulator.url), "kubernetes_ca_cert": .string(cluster.emulator.caCertificatePEM ?? ""),
-                    "token_reviewer_jwt": .string(cluster.emulator.adminToken),
-                ])
+                await Self.enableKubernetesAuth(vault, against: cluster)
                 await vault.request("POST", "auth/kubernetes/role/operator", body: [
                     "bound_service_account_names": ["rotor"], "bound_service_account_namespaces": ["rotor-system"], "audience": "vault",
                     "token_policies": ["read"],
@@ -319,12 +314,7 @@ struct StoreIdentityRuleTests {
             do {
                 _ = try await cluster.client.create(Namespace(metadata: ObjectMeta(name: "tenant")))
                 _ = try await cluster.client.create(ServiceAccount(metadata: ObjectMeta(name: "app", namespace: "tenant")), namespace: "tenant")
-                await vault.request("PUT", "sys/policies/acl/read", body: ["policy": #"path "secret/data/*" { capabilities = ["read"] }"#])
-                await vault.request("POST", "sys/auth/kubernetes", body: ["type": "kubernetes"])
-                await vault.request("POST", "auth/kubernetes/config", body: [
-                    "kubernetes_host": .string(cluster.emulator.url), "kubernetes_ca_cert": .string(cluster.emulator.caCertificatePEM ?? ""),
-                    "token_reviewer_jwt": .string(cluster.emulator.adminToken),
-                ])
+                await Self.enableKubernetesAuth(vault, against: cluster)
                 // A role without `audience`: Vault's TokenReview then expects the API server's own.
                 let role: JSONValue = [
                     "bound_service_account_names": ["app"], "bound_service_account_namespaces": ["tenant"], "token_policies": ["read"],
@@ -424,4 +414,17 @@ struct StoreIdentityRuleTests {
 struct FixedCredential: CredentialResolver {
     let value: String
     func credential(name: String, key: String, namespace: String?) async throws -> SecretValue { SecretValue(utf8: value) }
+}
+
+extension StoreIdentityRuleTests {
+    /// Vault's kubernetes auth pointed at the emulated cluster (TokenReview with its admin
+    /// token), and a `read` policy on `secret/data/*`.
+    static func enableKubernetesAuth(_ vault: VaultEmulator, against cluster: EmulatedCluster) async {
+        await vault.request("PUT", "sys/policies/acl/read", body: ["policy": #"path "secret/data/*" { capabilities = ["read"] }"#])
+        await vault.request("POST", "sys/auth/kubernetes", body: ["type": "kubernetes"])
+        await vault.request("POST", "auth/kubernetes/config", body: [
+            "kubernetes_host": .string(cluster.emulator.url), "kubernetes_ca_cert": .string(cluster.emulator.caCertificatePEM ?? ""),
+            "token_reviewer_jwt": .string(cluster.emulator.adminToken),
+        ])
+    }
 }
