@@ -26,6 +26,8 @@ func hostileBenchmark(stores: Int, seconds: Int) async throws {
     let emulator = try await EmulatorProcess.start()
     defer { emulator.stop() }
     let client = try emulator.client(connections: 32)
+    try await installOperatorPrerequisites(client)
+    progress("API emulator up, CRDs installed")
 
     // 1. The hostile "Vault".
     let certificates = try ServingCertificates.generate(serverName: "vault")
@@ -54,13 +56,15 @@ func hostileBenchmark(stores: Int, seconds: Int) async throws {
             })
         }
     }
-    defer { Task { await server.shutdown() } }
     let url = "https://127.0.0.1:\(server.port)"
+    progress("hostile Vault on \(url)")
 
     // 2. The operator.
     let child = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: 4)
     defer { child.stop() }
+    progress("operator started")
     _ = try await child.ready()
+    progress("operator ready")
     let pid = child.process.processIdentifier
     let idle = memory(of: pid)
 
@@ -118,4 +122,11 @@ func hostileBenchmark(stores: Int, seconds: Int) async throws {
           operator RSS: idle \(String(format: "%.1f", idle.currentMiB)) MiB, now \(String(format: "%.1f", final.currentMiB)) MiB, peak \(String(format: "%.1f", max(peakSeen, final.peakMiB))) MiB (limit 256 MiB)
           es-0 Ready: \(ready?["status"]?.stringValue ?? "?") \(ready?["reason"]?.stringValue ?? "") — \(ready?["message"]?.stringValue ?? "")
         """)
+    try await client.shutdown()
+    await server.shutdown()
+}
+
+/// A progress line on standard error (unbuffered), so a stalled run shows where it is.
+private func progress(_ text: String) {
+    FileHandle.standardError.write(Data("hostile: \(text)\n".utf8))
 }

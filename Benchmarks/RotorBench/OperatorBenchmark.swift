@@ -198,9 +198,7 @@ private func operatorBenchmark(
     }
 
     // The cluster: CRDs, the operator's namespace, one fake store per namespace.
-    _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
-    let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
-    for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
+    try await installOperatorPrerequisites(client)
     let data: [JSONValue] = (0..<keysPerStore).map { k in
         ["key": .string("app/key-\(k)"), "value": .string(#"{"user":"app","password":"bench-\#(k)"}"#), "version": "1"]
     }
@@ -311,4 +309,13 @@ private func operatorBenchmark(
     print(String(format: "  no-op refresh of all: %.0f reconciles in %.2f s, %.0f Secret writes; API requests %d (%@, incl. the start-up lists and the new ExternalSecret's)", refreshed, seconds(waveTime), noOpWrites, Int(sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterWave)))
     print(String(format: "  the next no-op refresh in the same process: %.0f reconciles, %.0f Secret writes; API requests %d (%@)", secondRefreshed, secondWrites, Int(sum(afterSecondWave, "rotor_kube_requests_total{") - sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterSecondWave, since: afterWave)))
     print(String(format: "  operator peak RSS %.1f MiB syncing, %.1f MiB after the restart; %d workers, client limit 5000 qps", firstPeak, secondPeak, workers))
+}
+
+/// What the chart installs before the operator starts: the Rotor CRDs and the operator's
+/// namespace (`rotor-system`: fingerprint key, Lease).
+func installOperatorPrerequisites(_ client: any KubernetesClient) async throws {
+    let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
+    _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
+    let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+    for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
 }
