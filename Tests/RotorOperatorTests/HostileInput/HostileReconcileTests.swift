@@ -90,7 +90,6 @@ struct HostileReconcileTests {
         }
         let targetName = es.targetSecretName
         let before = targetName == seeded?.metadata.name ? seeded : try? await client.get(Secret.self, namespace: namespace, name: targetName)
-        let storeKeys = c.store.spec.provider.fake?.data.map(\.key) ?? []
         var thrown: (any Error)?
         do {
             _ = try await reconciler.reconcile(ObjectKey(of: es), es)

@@ -62,7 +62,6 @@ enum PurePipeline {
             return failed(.provider(error, store: store.identity))
         }
         guard store.provider.fake != nil else { return .providerBuilt }
-        let storeKeys = store.provider.fake?.data.map(\.key) ?? []
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
