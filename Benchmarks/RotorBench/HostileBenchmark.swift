@@ -122,6 +122,8 @@ func hostileBenchmark(stores: Int, seconds: Int) async throws {
           operator RSS: idle \(String(format: "%.1f", idle.currentMiB)) MiB, now \(String(format: "%.1f", final.currentMiB)) MiB, peak \(String(format: "%.1f", max(peakSeen, final.peakMiB))) MiB (limit 256 MiB)
           es-0 Ready: \(ready?["status"]?.stringValue ?? "?") \(ready?["reason"]?.stringValue ?? "") — \(ready?["message"]?.stringValue ?? "")
         """)
+    // The operator first: a connection it opens while the server shuts down is not ours to race.
+    child.stop()
     try await client.shutdown()
     await server.shutdown()
 }
