@@ -89,6 +89,11 @@ public final class HTTPServer: Sendable {
     /// connection's task to end. (The accept loop is not cancelled: it drains what was
     /// already accepted, closing it.)
     public func shutdown() async {
+        // Stop accepting first and give connections already accepted time to reach the
+        // accept loop: a connection whose async wrapper is dropped unconsumed, because the
+        // server channel closed while it was being set up, traps in NIO (seen in CI).
+        try? await serverChannel.channel.setOption(ChannelOptions.autoRead, value: false)
+        try? await Task.sleep(for: .milliseconds(50))
         let open = connections.withLockedValue { open -> [any Channel] in
             defer { open = nil }
             return Array((open ?? [:]).values)
