@@ -5,6 +5,8 @@ let package = Package(
     name: "Rotor",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "JSONCore", targets: ["JSONCore"]),
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "RotorAPI", targets: ["RotorAPI"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -32,20 +35,26 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Codable Kubernetes and Rotor API types. No I/O.
-        .target(name: "RotorAPI"),
+        // JSON (value, parser, serializer, Codable coders), a YAML emitter and OpenAPI schema
+        // builders. No dependency at all: providers and emulators use it too.
+        .target(name: "JSONCore"),
+        // Codable Kubernetes API types (core, meta, apps, apiextensions, coordination, events).
+        .target(name: "KubeAPI", dependencies: ["JSONCore"]),
+        // Rotor's own resources (ExternalSecret, SecretStore, ClusterSecretStore) and their CRDs.
+        .target(name: "RotorAPI", dependencies: ["JSONCore", "KubeAPI"]),
         // A Kubernetes API client on async-http-client; knows nothing of secrets.
         .target(
             name: "KubeClient",
             dependencies: [
-                "RotorAPI",
+                "JSONCore",
+                "KubeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -54,11 +63,12 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: [
+                "JSONCore",
+                "KubeAPI",
                 "KubeClient",
-                "RotorAPI",
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -66,11 +76,7 @@ let package = Package(
         // request coalescing. Knows nothing of Kubernetes.
         .target(
             name: "SecretProviders",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
         .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
@@ -80,11 +86,11 @@ let package = Package(
             dependencies: [
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // AWS Secrets Manager with our own SigV4 signer and STS. Knows nothing of Kubernetes.
@@ -94,11 +100,10 @@ let package = Package(
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A small HTTP/1.1 server (and throwaway TLS certificates) for the emulators and
@@ -106,14 +111,15 @@ let package = Package(
         .target(
             name: "HTTPServing",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         // For applications: read mounted Secret files, reload on change, verify a
@@ -124,60 +130,69 @@ let package = Package(
         .target(
             name: "RotorOperator",
             dependencies: [
-                "RotorAPI", "KubeClient", "KubeRuntime", "SecretProviders", "FakeProvider", "VaultProvider", "AWSProvider",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "SecretProviders",
+                "FakeProvider",
+                "VaultProvider",
+                "AWSProvider",
                 "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // An in-process kube-apiserver emulator that real kubectl accepts.
         .target(
             name: "KubernetesEmulator",
             dependencies: [
-                "RotorAPI", "HTTPServing",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "JSONCore",
+                "KubeAPI",
+                "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // An in-process HashiCorp Vault emulator following Vault's HTTP API.
         .target(
             name: "VaultEmulator",
             dependencies: [
-                "HTTPServing", "RotorAPI",
+                "JSONCore",
+                "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
             name: "rotor",
             dependencies: [
-                "VaultEmulator", "HTTPServing",
+                "JSONCore",
+                "KubeAPI",
                 "RotorAPI",
                 "KubeClient",
                 "KubeRuntime",
+                "HTTPServing",
                 "RotorOperator",
                 "KubernetesEmulator",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "VaultEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -188,7 +203,8 @@ let package = Package(
         .executableTarget(
             name: "rotor-example-api-keys",
             dependencies: [
-                "RotorConsumer", "HTTPServing",
+                "HTTPServing",
+                "RotorConsumer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -200,12 +216,18 @@ let package = Package(
         .executableTarget(
             name: "rotor-bench",
             dependencies: [
-                "KubeClient", "KubeRuntime", "RotorAPI", "CHeapStats", "HTTPServing",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "HTTPServing",
+                "CHeapStats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/RotorBench"
         ),
@@ -213,47 +235,80 @@ let package = Package(
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
-        .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
-        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
+        .testTarget(name: "RotorAPITests", dependencies: ["JSONCore", "KubeAPI", "RotorAPI"]),
+        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "VaultProviderTests",
             dependencies: [
-                "VaultProvider", "VaultEmulator", "SecretProviders", "KubernetesEmulator", "KubeClient", "RotorAPI",
-                "EmulatorTestSupport", "HTTPServing",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "SecretProviders",
+                "VaultProvider",
+                "HTTPServing",
+                "KubernetesEmulator",
+                "VaultEmulator",
+                "EmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(
             name: "AWSProviderTests",
             dependencies: [
-                "AWSProvider", "SecretProviders", "HTTPServing", "MotoTestSupport",
+                "SecretProviders",
+                "AWSProvider",
+                "HTTPServing",
+                "MotoTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
         .testTarget(
             name: "RotorOperatorTests",
             dependencies: [
-                "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
-                "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport", "HTTPServing",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "SecretProviders",
+                "FakeProvider",
+                "VaultProvider",
+                "AWSProvider",
+                "HTTPServing",
+                "RotorOperator",
+                "KubernetesEmulator",
+                "VaultEmulator",
+                "EmulatorTestSupport",
+                "MotoTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
-                "KubeRuntime", "KubeClient", "KubernetesEmulator", "RotorAPI", "EmulatorTestSupport",
-                .product(name: "Metrics", package: "swift-metrics"),
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "KubernetesEmulator",
+                "EmulatorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -261,17 +316,26 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "RotorAPI",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(
             name: "KubernetesEmulatorTests",
             dependencies: [
-                "KubernetesEmulator", "KubeClient", "RotorAPI", "EmulatorTestSupport", "HTTPServing",
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "HTTPServing",
+                "KubernetesEmulator",
+                "EmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -6,6 +6,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 // rotor-bench aws [externalSecrets=10000] [keys=2000]

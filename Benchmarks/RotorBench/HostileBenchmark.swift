@@ -4,6 +4,8 @@ import HTTPServing
 import KubeClient
 import Logging
 import NIOPosix
+import JSONCore
+import KubeAPI
 import RotorAPI
 import Synchronization
 

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import KubeClient
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 // rotor-bench operator [externalSecrets=10000] [namespaces=100]

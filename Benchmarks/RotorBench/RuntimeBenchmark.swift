@@ -2,6 +2,8 @@ import CHeapStats
 import Foundation
 import KubeClient
 import KubeRuntime
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 /// Bytes of heap in use (glibc), for memory per cached object.

@@ -1,5 +1,7 @@
 import Foundation
 import KubeClient
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 // rotor-bench: figures for BENCHMARKS.md (see hack/bench).

@@ -1,5 +1,6 @@
 import NIOHTTP1
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// One API call, fully described but not yet sent: method, escaped path, query,
 /// body. Building it is pure, so URL construction is tested without a server.

@@ -1,4 +1,3 @@
-import RotorAPI
 
 /// Everything an ``HTTPKubernetesClient`` is built from: where the API server
 /// is, how to trust it, how to authenticate, and how hard to push it.
@@ -26,7 +25,9 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var watchTimeoutSlack: Duration = .seconds(30)
     /// How often a token file is re-read (in addition to after each 401).
     public var tokenRefreshInterval: Duration = .seconds(60)
-    public var userAgent: String = "rotor/\(RotorAPIVersion.string)"
+    /// Sent on every request; an operator names itself and its version here (as client-go
+    /// callers set `rest.Config.UserAgent`).
+    public var userAgent: String = "KubeClient"
     /// Connections kept per server; each open HTTP/1.1 watch holds one.
     public var maximumConnections: Int = 64
     /// The largest response body read into memory; a larger one is refused while being

@@ -1,4 +1,4 @@
-import RotorAPI
+import KubeAPI
 
 /// What a typed delete returned: the object (still there while finalizers or
 /// graceful deletion run, or its last state) or a `Status` saying it is gone.

@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 extension HTTPKubernetesClient {
     public func get(_ type: ResourceType, namespace: String?, name: String, subresource: String?) async throws -> JSONValue {

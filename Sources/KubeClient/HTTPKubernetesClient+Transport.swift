@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 extension HTTPKubernetesClient {
     /// Sends a non-watch request and returns its JSON body, or throws the error it carries.

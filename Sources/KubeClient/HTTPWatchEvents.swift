@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The events of a watch response body, decoded line by line as chunks arrive.
 ///

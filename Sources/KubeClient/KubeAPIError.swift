@@ -1,4 +1,4 @@
-import RotorAPI
+import KubeAPI
 
 /// A failed Kubernetes API call: refused by the server, lost on the way, or
 /// answered with something that could not be read.

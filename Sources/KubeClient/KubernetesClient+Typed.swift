@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Typed conveniences: the same calls with `KubernetesResource` types, encoded
 /// and decoded with the `KubeJSON` coders. Fields a type does not model are

@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The Kubernetes API as Rotor uses it: the core verbs on any resource type,
 /// with objects as raw JSON so that nothing the server sends is lost.

@@ -1,4 +1,4 @@
-import RotorAPI
+import JSONCore
 
 /// A PATCH body and the patch format it is written in.
 public enum Patch: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import RotorAPI
+import KubeAPI
 
 /// A watch event decoded as a typed object. Bookmarks carry only a
 /// resourceVersion (their object is a stub that would not decode as `Object`).

@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// A ``WatchEventStream`` whose objects are decoded as `Object`.
 public struct TypedWatchEventStream<Object: KubernetesResource>: AsyncSequence, Sendable {

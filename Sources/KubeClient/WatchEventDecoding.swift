@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Turns one line of a watch stream into a `WatchEvent`, and an `ERROR` event
 /// into the error it carries.

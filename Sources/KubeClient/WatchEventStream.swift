@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The events of one watch call, in order, as they arrive.
 ///

@@ -3,7 +3,7 @@ import HTTPServing
 import Logging
 import NIOCore
 import NIOPosix
-import RotorAPI
+import KubeAPI
 
 /// An in-process emulator of kube-apiserver's HTTP API.
 ///

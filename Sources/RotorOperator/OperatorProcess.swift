@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeRuntime
+import RotorAPI
 import Logging
 import NIOConcurrencyHelpers
 import SecretProviders
@@ -48,6 +49,7 @@ public enum OperatorProcess {
             await health?.shutdown()
             throw error
         }
+        clientConfiguration.userAgent = "rotor/\(RotorAPIVersion.string)"
         clientConfiguration.qps = configuration.kubeQPS
         clientConfiguration.burst = configuration.kubeBurst
         let client = try HTTPKubernetesClient(configuration: clientConfiguration)

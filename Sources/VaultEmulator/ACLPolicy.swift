@@ -1,4 +1,4 @@
-import RotorAPI
+import JSONCore
 
 /// A Vault capability, as written in a policy's `capabilities` list.
 enum Capability: String, Sendable, Hashable, CaseIterable {

@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// The storage of one KV mount, version 1 (a map of paths to data) or 2 (versioned,
 /// with metadata, soft deletes, destroys, `cas` and `max_versions`).

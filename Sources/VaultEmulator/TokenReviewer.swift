@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
-import RotorAPI
+import JSONCore
 
 /// Asks a Kubernetes API server whether a service-account JWT is valid, with the
 /// `authentication.k8s.io/v1` TokenReview API — what Vault's kubernetes auth does with

@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// The kubernetes and approle auth methods: configuration, roles, and login.
 extension VaultCore {

@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// KV secrets engine routes, version 1 and 2.
 extension VaultCore {

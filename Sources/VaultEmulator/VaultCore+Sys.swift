@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// `sys/…`: health, mounts, auth methods, ACL policies, capabilities, namespaces.
 extension VaultCore {

@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// A request as the emulator's core sees it: namespace resolved, `/v1/` and any
 /// namespace prefix removed, `LIST` as its own method.

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import RotorAPI
+import JSONCore
 
 /// An in-process emulator of HashiCorp Vault's HTTP API, for tests, benchmarks and
 /// `rotor dev`.

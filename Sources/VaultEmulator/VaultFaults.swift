@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import RotorAPI
+import JSONCore
 
 /// Failures, latency and request counters of a ``VaultEmulator``, for tests.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubernetesEmulator
 import Logging
+import RotorAPI
 
 /// `rotor dev`: the embedded sandbox — the Kubernetes API emulator, the Vault emulator
 /// and the operator in one process, with Rotor's CRDs and a demo applied. `--api-only`
@@ -55,6 +56,7 @@ struct Dev: AsyncParsableCommand {
             logger.logLevel = .warning
             var clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
             // The sandbox's API server is in this process: no need for a cluster's politeness.
+            clientConfiguration.userAgent = "rotor/\(RotorAPIVersion.string)"
             clientConfiguration.qps = 2000
             clientConfiguration.burst = 4000
             let kubeClient = try HTTPKubernetesClient(configuration: clientConfiguration)

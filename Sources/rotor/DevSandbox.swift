@@ -3,6 +3,8 @@ import KubeClient
 import KubeRuntime
 import KubernetesEmulator
 import Logging
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 

@@ -2,6 +2,8 @@ import Foundation
 import HTTPServing
 import KubeClient
 import KubernetesEmulator
+import JSONCore
+import KubeAPI
 import RotorAPI
 import VaultEmulator
 

@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 @testable import KubeClient

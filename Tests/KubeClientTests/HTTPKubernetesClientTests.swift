@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 @testable import KubeClient
@@ -35,7 +36,7 @@ struct HTTPKubernetesClientTests {
     @Test("a typed get sends the bearer token, user agent and Accept header, and decodes the object")
     func typedGet() async throws {
         let server = try await TestAPIServer { _, response in try await response.respond(.ok, json: Self.widgetJSON) }
-        try await withClient(server) { client in
+        try await withClient(server, configure: { $0.userAgent = "example-operator/1.2.3" }) { client in
             let widget = try await client.get(Widget.self, namespace: "ns", name: "w")
             #expect(widget.spec.size == 3)
             let request = try #require(server.requests.first)
@@ -43,11 +44,11 @@ struct HTTPKubernetesClientTests {
             #expect(request.uri == "/apis/test.rotor.dev/v1/namespaces/ns/widgets/w")
             #expect(request.headers["Authorization"] == ["Bearer t0ken"])
             #expect(request.headers["Accept"] == ["application/json"])
-            #expect(request.headers["User-Agent"] == ["rotor/\(RotorAPIVersion.string)"])
+            #expect(request.headers["User-Agent"] == ["example-operator/1.2.3"])
         }
     }
 
-    @Test("RotorAPI's Secret works with the typed calls, its data decoded from base64")
+    @Test("KubeAPI's Secret works with the typed calls, its data decoded from base64")
     func typedSecret() async throws {
         let server = try await TestAPIServer { _, response in
             try await response.respond(

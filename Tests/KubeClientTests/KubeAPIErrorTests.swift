@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import JSONCore
+import KubeAPI
 import RotorAPI
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import KubeClient
-import RotorAPI
+import KubeAPI
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 struct TemporaryDirectory {

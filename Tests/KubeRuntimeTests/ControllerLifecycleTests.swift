@@ -4,7 +4,7 @@ import KubeClient
 import KubeRuntime
 import Logging
 import MetricsTestKit
-import RotorAPI
+import KubeAPI
 import ServiceLifecycle
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import KubernetesEmulator
+import KubeAPI
 import RotorAPI
 import Testing
 

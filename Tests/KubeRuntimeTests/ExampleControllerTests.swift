@@ -3,7 +3,7 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import KubernetesEmulator
-import RotorAPI
+import KubeAPI
 import Testing
 
 /// The public API in one small controller: every ConfigMap labelled `mirror=true`

@@ -3,7 +3,8 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import KubernetesEmulator
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Synchronization
 import Testing
 

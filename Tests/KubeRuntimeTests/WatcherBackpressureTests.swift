@@ -1,7 +1,8 @@
 import Foundation
 import KubeClient
 import KubeRuntime
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Synchronization
 import Testing
 

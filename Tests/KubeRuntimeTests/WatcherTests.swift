@@ -4,7 +4,8 @@ import KubeClient
 import KubeRuntime
 import KubernetesEmulator
 import MetricsTestKit
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 /// Watchers and informers against the emulator: no change missed or repeated across

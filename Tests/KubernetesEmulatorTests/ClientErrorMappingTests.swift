@@ -2,7 +2,7 @@ import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
-import RotorAPI
+import KubeAPI
 import Testing
 
 /// Every error kind of `KubeAPIError`, produced by the emulator the way a real API

@@ -2,6 +2,8 @@ import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
+import JSONCore
+import KubeAPI
 import RotorAPI
 import Testing
 

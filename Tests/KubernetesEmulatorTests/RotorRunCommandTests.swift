@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import EmulatorTestSupport
 import Foundation
 import KubeClient
+import JSONCore
+import KubeAPI
 import RotorAPI
 import Testing
 

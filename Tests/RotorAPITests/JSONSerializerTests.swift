@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 import Testing
 
 @Suite("JSON serializer")

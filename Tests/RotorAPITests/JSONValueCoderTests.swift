@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 import Testing
 
 /// The direct coders the client uses must read and write exactly what Foundation's

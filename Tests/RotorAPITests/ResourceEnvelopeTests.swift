@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 /// Pins the JSON of the objects whose Codable bodies share `ResourceEnvelope` and

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 import RotorAPI
 import Testing
 

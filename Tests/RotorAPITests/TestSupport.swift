@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 import Testing
 
 /// The result of decoding a JSON text as a type and encoding the value again.

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 /// A Deployment as `kubectl get deployment web -o json` prints it, with many fields

@@ -5,6 +5,8 @@ import KubeClient
 import KubeRuntime
 import Logging
 import MetricsTestKit
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing

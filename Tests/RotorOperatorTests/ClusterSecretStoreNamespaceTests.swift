@@ -3,6 +3,8 @@ import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing

@@ -1,6 +1,8 @@
 import EmulatorTestSupport
 import Foundation
 import KubeClient
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing

@@ -4,6 +4,7 @@ import FakeProvider
 import Foundation
 import KubeClient
 import KubeRuntime
+import JSONCore
 import RotorAPI
 import RotorOperator
 import SecretProviders

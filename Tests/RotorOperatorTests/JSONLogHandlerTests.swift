@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import RotorAPI
+import JSONCore
 import RotorOperator
 import Testing
 

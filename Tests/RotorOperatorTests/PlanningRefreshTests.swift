@@ -1,5 +1,6 @@
 import Foundation
 import KubeRuntime
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing

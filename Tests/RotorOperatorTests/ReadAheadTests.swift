@@ -4,6 +4,8 @@ import FakeProvider
 import Foundation
 import KubeClient
 import KubeRuntime
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

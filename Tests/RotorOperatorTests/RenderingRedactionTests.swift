@@ -1,5 +1,4 @@
 import Foundation
-import RotorAPI
 import RotorOperator
 import SecretProviders
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

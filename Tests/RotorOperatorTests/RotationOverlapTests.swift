@@ -1,6 +1,7 @@
 import EmulatorTestSupport
 import Foundation
 import KubeRuntime
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Logging

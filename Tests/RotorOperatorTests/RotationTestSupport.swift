@@ -6,6 +6,8 @@ import KubeClient
 import KubeRuntime
 import Logging
 import MetricsTestKit
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

@@ -2,6 +2,7 @@ import EmulatorTestSupport
 import FakeProvider
 import Foundation
 import KubeRuntime
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

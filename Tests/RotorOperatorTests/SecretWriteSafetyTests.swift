@@ -3,6 +3,8 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import KubernetesEmulator
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing

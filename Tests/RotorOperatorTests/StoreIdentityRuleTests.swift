@@ -6,6 +6,8 @@ import KubeClient
 import Logging
 import MotoTestSupport
 import NIOPosix
+import JSONCore
+import KubeAPI
 import RotorAPI
 import SecretProviders
 import Synchronization

@@ -1,4 +1,5 @@
 import EmulatorTestSupport
+import JSONCore
 import RotorAPI
 import SecretProviders
 import Testing

@@ -1,4 +1,6 @@
 import FakeProvider
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

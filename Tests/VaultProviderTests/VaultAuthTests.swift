@@ -2,6 +2,7 @@ import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
+import KubeAPI
 import RotorAPI
 import SecretProviders
 import Testing

@@ -1,5 +1,4 @@
 import Foundation
-import RotorAPI
 import Testing
 @testable import VaultEmulator
 @testable import VaultProvider

@@ -3,6 +3,8 @@ import Foundation
 import KubeClient
 import NIOCore
 import NIOSSL
+import JSONCore
+import KubeAPI
 import RotorAPI
 import SecretProviders
 import Synchronization

@@ -3,7 +3,7 @@ import KubeClient
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
-import RotorAPI
+import KubeAPI
 import ServiceLifecycle
 
 /// Runs a reconcile function over the objects of a primary informer, kube-rs style.

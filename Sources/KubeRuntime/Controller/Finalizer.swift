@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Runs a reconcile under a finalizer, like kube-rs's `finalizer` helper:
 ///

@@ -1,7 +1,8 @@
 import Foundation
 import KubeClient
 import Logging
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Records core (`v1`) Events about objects, as `kubectl describe` shows them, like
 /// client-go's legacy event recorder.

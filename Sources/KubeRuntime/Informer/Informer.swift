@@ -2,7 +2,8 @@ import Foundation
 import KubeClient
 import Logging
 import Metrics
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// A watcher feeding a store: the cache a controller reads, kept current for as
 /// long as `run` runs, with a hook to hear of each change after it is stored.

@@ -1,5 +1,6 @@
 import KubeClient
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Names an object: namespace (nil for cluster-scoped) and name. The key of the
 /// informer cache and of the work queue.

@@ -2,7 +2,7 @@ import Foundation
 import KubeClient
 import Logging
 import NIOConcurrencyHelpers
-import RotorAPI
+import KubeAPI
 
 /// Leader election on a `coordination.k8s.io/v1` Lease, like client-go's `leaderelection`.
 ///

@@ -2,7 +2,8 @@ import Foundation
 import KubeClient
 import Logging
 import Metrics
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Which namespaces a watcher covers.
 public enum NamespaceScope: Sendable, Hashable {

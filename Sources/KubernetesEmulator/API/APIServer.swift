@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Routes kube-apiserver's HTTP API onto the cluster store: discovery, OpenAPI,
 /// resource CRUD and watch, the `status` subresource, TokenRequest and TokenReview.

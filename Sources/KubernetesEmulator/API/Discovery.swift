@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Legacy discovery documents (`/api`, `/apis`, `/api/v1`, `/apis/G/V`). kubectl asks
 /// for aggregated discovery first and falls back to these when the response's

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// OpenAPI v3 documents, one per group version, as kube-apiserver publishes them:
 /// enough for `kubectl explain` (schemas tagged with their group-version-kind) and

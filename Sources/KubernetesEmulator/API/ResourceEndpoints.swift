@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The verbs on one resource path: list/watch/create on collections, and
 /// get/update/patch/delete on objects and their `status` subresource.

@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import JSONCore
 
 /// Server-side Table output (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`),
 /// which `kubectl get` prints.

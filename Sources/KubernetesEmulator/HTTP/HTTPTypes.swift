@@ -1,7 +1,7 @@
 import HTTPServing
 import NIOCore
 import NIOHTTP1
-import RotorAPI
+import JSONCore
 
 /// The emulator's handlers speak the shared server's request and response types.
 typealias APIRequest = HTTPServerRequest

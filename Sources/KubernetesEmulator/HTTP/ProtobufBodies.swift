@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Decodes the Kubernetes protobuf request bodies that kubectl's typed clients send
 /// for built-in types (`kubectl create namespace|secret|configmap|serviceaccount|token`

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// CustomResourceDefinitions: validated like kube-apiserver's apiextensions
 /// strategy, and turned into served resource types.

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Validation rules of apimachinery shared by all resources (names, labels, annotations).
 enum ObjectValidation {

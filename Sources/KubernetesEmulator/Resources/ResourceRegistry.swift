@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import KubeAPI
 
 /// The resource types the emulated API server serves: the built-ins, plus one per
 /// served version of every established CRD.

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Type-specific rules of a resource, like a kube-apiserver registry strategy:
 /// normalisation on create and update, and validation.

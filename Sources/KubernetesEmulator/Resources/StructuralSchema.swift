@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Applies a CRD's structural OpenAPI v3 schema to a custom resource the way
 /// kube-apiserver does: defaults first, then pruning of unknown fields, then

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Issues and verifies ServiceAccount tokens as the TokenRequest API does: ES256
 /// JWTs with the audiences asked for, an expiry, and the ServiceAccount's identity.

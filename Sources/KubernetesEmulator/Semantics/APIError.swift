@@ -1,4 +1,4 @@
-import RotorAPI
+import KubeAPI
 
 /// An API failure as kube-apiserver reports it: an HTTP code and a `metav1.Status` body.
 /// Messages name objects and fields, never values.

@@ -1,4 +1,4 @@
-import RotorAPI
+import JSONCore
 
 /// The subset of kubectl JSONPath that CRD `additionalPrinterColumns` use:
 /// `.a.b`, `.a[0]`, `.a[*].b`, `.a[?(@.type=="Ready")].status`, quoted keys

@@ -1,4 +1,4 @@
-import RotorAPI
+import JSONCore
 
 /// The patch formats of the Kubernetes API, applied to a JSON document.
 enum PatchType: String, Sendable {

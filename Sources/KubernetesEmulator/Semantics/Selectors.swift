@@ -1,4 +1,4 @@
-import RotorAPI
+import JSONCore
 
 /// A parsed `labelSelector` query parameter, with the operators kube-apiserver
 /// accepts: `=`, `==`, `!=`, `in`, `notin`, existence (`key`) and absence (`!key`).

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The controllers kube-apiserver and kube-controller-manager run that users see as
 /// API behaviour: CRD establishment, garbage collection of dependents, and

@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// The last changes, for watches that resume from a resourceVersion.
 struct ChangeHistory: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Options of a write request (`dryRun`, `fieldValidation`).
 struct WriteOptions: Sendable {

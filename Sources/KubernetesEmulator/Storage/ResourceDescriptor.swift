@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Everything the emulator knows about one served resource type: how it is named in
 /// URLs and discovery, which verbs and subresources it has, how `kubectl get` prints

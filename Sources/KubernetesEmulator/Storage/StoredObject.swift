@@ -1,4 +1,5 @@
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// Where an object lives: its namespace (empty for cluster-scoped objects) and name.
 /// Ordered like etcd keys, so lists come back sorted by namespace, then name.

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager; requests are signed with
 /// Signature Version 4.

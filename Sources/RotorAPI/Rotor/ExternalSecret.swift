@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// An `ExternalSecret`: which remote values to read from which store, and the Kubernetes
 /// Secret to keep in step with them, optionally with overlap rotation.

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// One key of the target Secret, read from one remote value.
 public struct ExternalSecretData: Codable, Sendable, Hashable {

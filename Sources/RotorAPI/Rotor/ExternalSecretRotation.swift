@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// Overlap rotation: when a synced value changes, the previous one stays in the Secret beside it for
 /// `gracePeriod`.

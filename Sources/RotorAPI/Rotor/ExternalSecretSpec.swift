@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// What to read from which store, and the Secret to write.
 public struct ExternalSecretSpec: Codable, Sendable, Hashable {

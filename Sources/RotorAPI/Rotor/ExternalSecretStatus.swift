@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// What the operator last did with an ExternalSecret. Never holds secret values.
 public struct ExternalSecretStatus: Codable, Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// The Secret an ExternalSecret writes, and how.
 public struct ExternalSecretTarget: Codable, Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// Serves static values from the store spec: for demos, documentation and tests.
 public struct FakeProviderSpec: Codable, Sendable, Hashable {

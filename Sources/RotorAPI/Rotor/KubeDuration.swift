@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// A Go `time.Duration` as Kubernetes and Rotor specs write it: `1h`, `15m`, `1h30m`, `90s`,
 /// `1.5h`, `250ms`, or `0`.
@@ -157,5 +159,24 @@ public struct KubeDuration: Sendable, Hashable, Comparable, CustomStringConverti
         }
         let text = String(remainder)
         return "." + String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+extension OpenAPISchema {
+    /// A Go-style duration (`1h`, `15m`, `90s`, `0`), checked by `KubeDuration.pattern`, at
+    /// most 64 characters and at most ``KubeDuration/specMaximum`` (a CEL rule: the pattern
+    /// alone admits `2562047h` and more).
+    public static func duration(_ description: String? = nil, default defaultValue: String? = nil) -> JSONValue {
+        var schema: JSONObject = [
+            "type": "string", "pattern": .string(KubeDuration.pattern), "maxLength": .int(Int64(KubeDuration.maximumTextLength)),
+        ]
+        if let defaultValue { schema["default"] = .string(defaultValue) }
+        schema["x-kubernetes-validations"] = .array([
+            rule(
+                "duration(self) <= duration('\(KubeDuration.specMaximumText)')",
+                message: "must be at most \(KubeDuration.specMaximumText)"),
+        ])
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// The `apiextensions.k8s.io/v1` CustomResourceDefinitions of Rotor's resources, generated
 /// from the Swift types' `openAPISchema`s. `rotor crds` prints them and `manifests/crds/`

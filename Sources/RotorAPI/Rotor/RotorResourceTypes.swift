@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 
 /// Rotor's own resource types (group `rotor.dev`, version `v1alpha1`), in one place so that
 /// the operator, the client, the CRDs and RBAC agree on group, plural and scope.

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// A key of a Kubernetes Secret holding a credential (a Vault token, AWS keys, an AppRole secret-id).
 ///

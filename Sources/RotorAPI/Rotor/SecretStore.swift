@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// A `SecretStore`: a provider (Vault, AWS Secrets Manager or fake) and the credentials to
 /// reach it, usable by the ExternalSecrets of its own namespace only.

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// The provider a store reads from: exactly one of `vault`, `aws` or `fake`.
 public struct SecretStoreProvider: Codable, Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 
 /// Reads (and for scheduled rotation writes) secrets in a HashiCorp Vault KV engine.
 public struct VaultProviderSpec: Codable, Sendable, Hashable {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import RotorAPI
+import JSONCore
+import KubeAPI
 
 /// A swift-log handler that writes one JSON object per line, as log collectors
 /// (Loki, Cloud Logging, Elasticsearch) expect from a pod:

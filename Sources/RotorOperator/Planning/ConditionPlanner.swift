@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import KubeAPI
 
 /// Sets a condition in a `status.conditions` list the Kubernetes way.
 public enum ConditionPlanner {

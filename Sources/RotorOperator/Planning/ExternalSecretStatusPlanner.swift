@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import RotorAPI
 
 /// What one reconcile of an ExternalSecret came to, as far as its status is concerned.

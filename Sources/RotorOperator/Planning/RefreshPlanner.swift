@@ -1,5 +1,6 @@
 import Foundation
 import KubeRuntime
+import KubeAPI
 import RotorAPI
 
 /// When an ExternalSecret's values are read again, from `refreshInterval` and `refreshPolicy`.

@@ -1,3 +1,4 @@
+import KubeAPI
 import RotorAPI
 
 /// The checks of an ExternalSecret's spec that need nothing but the spec, made before the

@@ -1,4 +1,5 @@
 import KubeClient
+import KubeAPI
 import RotorAPI
 import SecretProviders
 

@@ -1,5 +1,7 @@
 import Foundation
 import KubeClient
+import JSONCore
+import KubeAPI
 import RotorAPI
 import SecretProviders
 

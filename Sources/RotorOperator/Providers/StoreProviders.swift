@@ -2,6 +2,7 @@ import AWSProvider
 import FakeProvider
 import KubeClient
 import Logging
+import KubeAPI
 import RotorAPI
 import SecretProviders
 import VaultProvider

@@ -4,6 +4,8 @@ import KubeClient
 import KubeRuntime
 import Logging
 import Metrics
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 /// Assembles the ExternalSecret controller: informers on ExternalSecrets, SecretStores,

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import Logging
+import KubeAPI
 import RotorAPI
 import SecretProviders
 

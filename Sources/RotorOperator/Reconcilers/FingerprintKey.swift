@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import KubeClient
-import RotorAPI
+import KubeAPI
 
 /// The per-install HMAC key behind `rotor.dev/fingerprint`, kept in a Secret in the
 /// operator's namespace so fingerprints stay comparable across restarts and replicas,

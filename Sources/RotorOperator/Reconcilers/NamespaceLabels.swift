@@ -1,6 +1,8 @@
 import Foundation
 import KubeClient
 import KubeRuntime
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 /// What is known of a namespace's labels, for the `namespaceSelector` conditions of a

@@ -3,6 +3,7 @@ import KubeClient
 import KubeRuntime
 import Logging
 import Metrics
+import KubeAPI
 import RotorAPI
 import SecretProviders
 

@@ -1,3 +1,4 @@
+import KubeAPI
 import RotorAPI
 
 /// Why a plan will not write the target Secret. Names objects, never values.

@@ -1,3 +1,4 @@
+import KubeAPI
 import RotorAPI
 
 /// Why an ExternalSecret's template could not be rendered.

@@ -1,4 +1,5 @@
 import Mustache
+import KubeAPI
 import RotorAPI
 import SecretProviders
 

@@ -1,3 +1,4 @@
+import KubeAPI
 import RotorAPI
 
 /// One writer per Secret: which ExternalSecret may write an existing target Secret. Pure;

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeAPI
 import RotorAPI
 
 /// The workload annotation that rolls pods, as `kubectl rollout restart` sets it; Rotor writes

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import RotorAPI
 
 /// Builds `status.rotation` from the window the Secret records. As with the rest of the

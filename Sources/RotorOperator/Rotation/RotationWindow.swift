@@ -1,5 +1,5 @@
 import Foundation
-import RotorAPI
+import KubeAPI
 
 /// The overlap window recorded on a target Secret by its `rotor.dev/*` annotations
 /// (DESIGN.md §3). The Secret is the source of truth for the window, so a restarted

@@ -2,7 +2,8 @@ import EmulatorTestSupport
 import Foundation
 import KubeClient
 import KubernetesEmulator
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 /// The KubeAPIError a call fails with.

@@ -1,5 +1,5 @@
 @testable import KubernetesEmulator
-import RotorAPI
+import JSONCore
 import Testing
 
 @Suite("Unit: merge, JSON and strategic merge patches")

@@ -1,5 +1,6 @@
 @testable import KubernetesEmulator
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 /// A tiny protobuf writer: varints and length-delimited fields, as the Kubernetes messages use.

@@ -1,5 +1,6 @@
 @testable import KubernetesEmulator
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 @Suite("Unit: CRD structural schemas")

@@ -1,5 +1,5 @@
 @testable import KubernetesEmulator
-import RotorAPI
+import JSONCore
 import Testing
 
 @Suite("Unit: label and field selectors")

@@ -2,7 +2,8 @@ import Foundation
 import HTTPServing
 @testable import KubernetesEmulator
 import NIOHTTP1
-import RotorAPI
+import JSONCore
+import KubeAPI
 import Testing
 
 @Suite("Unit: storage keys, continue tokens and change history")

@@ -1,5 +1,5 @@
 @testable import KubernetesEmulator
-import RotorAPI
+import JSONCore
 import Testing
 
 /// Parses a JSON fixture of a unit test (fails the test on bad JSON).

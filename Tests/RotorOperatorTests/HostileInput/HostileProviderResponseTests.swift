@@ -4,6 +4,7 @@ import HTTPServing
 import Logging
 import NIOConcurrencyHelpers
 import NIOPosix
+import JSONCore
 import RotorAPI
 import RotorOperator
 import SecretProviders

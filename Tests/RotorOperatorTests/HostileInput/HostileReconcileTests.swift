@@ -6,6 +6,8 @@ import Foundation
 import KubeClient
 import KubeRuntime
 import NIOConcurrencyHelpers
+import JSONCore
+import KubeAPI
 import RotorAPI
 import RotorOperator
 import SecretProviders

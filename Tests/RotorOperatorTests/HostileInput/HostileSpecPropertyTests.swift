@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import KubeRuntime
+import JSONCore
+import KubeAPI
 import RotorAPI
 @testable import RotorOperator
 import SecretProviders

@@ -1,4 +1,6 @@
 import Foundation
+import JSONCore
+import KubeAPI
 import RotorAPI
 
 /// One generated ExternalSecret with its store, the Secret found at its target, and the
