@@ -209,7 +209,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Examples/APIKeyService"
+            path: "examples/api-key-service"
         ),
         // `swift run -c release rotor-bench`: figures for BENCHMARKS.md (never asserted by tests).
         .target(name: "CHeapStats", path: "Benchmarks/CHeapStats"),

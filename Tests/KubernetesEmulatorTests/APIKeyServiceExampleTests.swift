@@ -2,7 +2,7 @@ import EmulatorTestSupport
 import Foundation
 import Testing
 
-/// The example service of `Examples/APIKeyService`, run as a process over a directory laid
+/// The example service of `examples/api-key-service`, run as a process over a directory laid
 /// out as kubelet mounts a Secret: it accepts the current key, accepts the previous one
 /// with a warning during the window, refuses others, and follows a `..data` swap.
 @Suite("Example: API keys from a rotated Secret")
