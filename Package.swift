@@ -231,7 +231,7 @@ let package = Package(
             ],
             path: "Benchmarks/RotorBench"
         ),
-        // Test helpers shared by the test targets that need a cluster.
+        // Test helpers shared by the test targets that need a cluster or run kubectl.
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
@@ -331,13 +331,26 @@ let package = Package(
             dependencies: [
                 "JSONCore",
                 "KubeAPI",
-                "RotorAPI",
                 "KubeClient",
                 "HTTPServing",
                 "KubernetesEmulator",
                 "EmulatorTestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The built executables run as users run them: `rotor run`, `rotor dev`, the example
+        // service, and the install manifests (chart, rendered YAML, Dockerfile) with the real
+        // kubectl, helm and hadolint that `hack/test` installs.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "KubernetesEmulator",
+                "EmulatorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

@@ -1,7 +1,7 @@
 /// A store that can also be written: the provider side of scheduled rotations.
 ///
 /// Writes are idempotent and conditional so that a crash between recording a
-/// rotation and finishing it never loses or doubles one (DESIGN.md §3).
+/// rotation and finishing it never loses or doubles one.
 public protocol SecretWriter: SecretReader {
     /// Writes `document`, the UTF-8 bytes of a JSON object, as the new current version of
     /// `key` and returns the new version. The document is written as it is: every member

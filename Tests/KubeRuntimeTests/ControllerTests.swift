@@ -71,29 +71,40 @@ struct ControllerTests {
         let setup = try await Setup.start()
         let log = Log()
         let informer = try await setup.externalSecretInformer()
-        let controller = Controller(primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1, ignoresStatusOnlyChanges: ignoring) { _, object in
-            if object != nil { await log.append("reconcile") }
+        let queue = WorkQueue<ObjectKey>(clock: setup.clock)
+        let controller = Controller(primary: informer, queue: queue, workers: 1, ignoresStatusOnlyChanges: ignoring) { key, object in
+            if object != nil { await log.append(key.name) }
             return .done
         }
         let running = Task { try await controller.run() }
         var es = try await setup.client.create(
             ExternalSecret(metadata: ObjectMeta(name: "db", namespace: "default"), spec: ExternalSecretSpec(secretStoreRef: SecretStoreRef(name: "s"))))
-        #expect(await EmulatedCluster.eventually { await log.count("reconcile") == 1 })
+        #expect(await EmulatedCluster.eventually { await log.count("db") == 1 })
         es.status = ExternalSecretStatus(refreshTime: KubeTime(Date()))
         es = try await setup.client.updateStatus(es)
-        if ignoring {
-            // The informer has seen the status write once its cache holds it.
-            #expect(await EmulatedCluster.eventually { await informer.store.get(ObjectKey(namespace: "default", name: "db"))?.status != nil })
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(await log.count("reconcile") == 1)
-        } else {
-            #expect(await EmulatedCluster.eventually { await log.count("reconcile") == 2 })
-        }
+        // A fence instead of a pause: the informer hands changes over in order, so once the
+        // fence's reconcile is done and the queue is idle, the status write was either queued
+        // and reconciled, or dropped.
+        _ = try await setup.client.create(
+            ExternalSecret(metadata: ObjectMeta(name: "fence", namespace: "default"), spec: ExternalSecretSpec(secretStoreRef: SecretStoreRef(name: "s"))))
+        #expect(await EmulatedCluster.eventually {
+            guard await log.count("fence") == 1 else { return false }
+            return await Self.isIdle(queue)
+        })
+        #expect(await log.count("db") == (ignoring ? 1 : 2), "the status write reconciled again only without ignoresStatusOnlyChanges")
         _ = try await setup.client.patch(ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["labels": ["team": "shop"]]]))
-        #expect(await EmulatedCluster.eventually { await log.count("reconcile") == (ignoring ? 2 : 3) })
+        #expect(await EmulatedCluster.eventually { await log.count("db") == (ignoring ? 2 : 3) })
         running.cancel()
         _ = try? await running.value
         await setup.finish()
+    }
+
+    /// Nothing queued and no reconcile running: every key added so far has been reconciled.
+    static func isIdle(_ queue: WorkQueue<ObjectKey>) async -> Bool {
+        let ready = await queue.depth
+        let processing = await queue.processingCount
+        let delayed = await queue.delayedCount
+        return ready == 0 && processing == 0 && delayed == 0
     }
 
     @Test("a write refused with 409 Conflict is retried when the newer version reaches the cache, even a status-only one, not after the backoff")
@@ -131,25 +142,37 @@ struct ControllerTests {
     func ignoredRelatedChangesWakeNoOne(ignoring: Bool) async throws {
         let setup = try await Setup.start()
         let log = Log()
-        var controller = Controller(primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1) { key, _ in
+        let queue = WorkQueue<ObjectKey>(clock: setup.clock)
+        var controller = Controller(primary: setup.informer(), queue: queue, workers: 1) { key, _ in
             await log.append(key.name)
             return .done
         }
-        // Every related Secret names the primary "owner"; those labelled echo=yes are ignored.
+        // Every related Secret names the primary "owner", except a fence, which names a key of
+        // its own; those labelled echo=yes are ignored.
         let related = setup.informer()
-        controller.watches(related, ignoring: { ignoring && $0.metadata.labels?["echo"] == "yes" }) { _ in
-            [ObjectKey(namespace: "default", name: "owner")]
+        controller.watches(related, ignoring: { ignoring && $0.metadata.labels?["echo"] == "yes" }) { secret in
+            let name = secret.metadata.name ?? ""
+            return [ObjectKey(namespace: "default", name: name.hasPrefix("fence") ? "\(name)-related" : "owner")]
+        }
+        /// Waits until a fence Secret went through the related informer and the queue is idle:
+        /// the related informer hands changes over in order, so every change before the fence
+        /// has then been either reconciled or dropped.
+        func fence(_ name: String) async throws -> Bool {
+            _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name)]])
+            return await EmulatedCluster.eventually {
+                guard await log.count("\(name)-related") == 1 else { return false }
+                return await Self.isIdle(queue)
+            }
         }
         let running = Task { try await controller.run() }
         _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "owner"]])
         #expect(await EmulatedCluster.eventually { await log.count("owner") >= 1 })
         // The owner's own add may also come through the related informer: let it settle.
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await fence("fence-1"))
         let before = await log.count("owner")
         _ = try await setup.client.create(
             Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "echo", "labels": ["echo": "yes"]]])
-        #expect(await EmulatedCluster.eventually { await related.store.get(ObjectKey(namespace: "default", name: "echo")) != nil })
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await fence("fence-2"))
         #expect(await log.count("owner") == (ignoring ? before : before + 1))
         _ = try await setup.client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "other"]])
         #expect(await EmulatedCluster.eventually { await log.count("owner") == (ignoring ? before + 1 : before + 2) })

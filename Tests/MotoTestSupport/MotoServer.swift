@@ -24,10 +24,7 @@ public final class MotoServer: Sendable {
         os._exit(0)
         """
 
-    /// Set by `hack/test`: the moto tests run even if moto looks unusable (and then fail).
-    public static let isRequired = ProcessInfo.processInfo.environment["ROTOR_REQUIRE_MOTO"] == "1"
-
-    /// Whether moto can be imported here (tests that need it are skipped otherwise).
+    /// Whether python3 can import moto and botocore here.
     public static let isAvailable: Bool = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -46,8 +43,16 @@ public final class MotoServer: Sendable {
         self.stderrDrain = stderrDrain
     }
 
-    /// Starts one and waits until it answers.
+    /// Throws ``MotoError/notInstalled`` (saying how `hack/test` installs moto) unless
+    /// python3 can import moto and botocore: a test that needs them fails without them,
+    /// it is never skipped.
+    public static func requireInstalled() throws {
+        guard isAvailable else { throw MotoError.notInstalled }
+    }
+
+    /// Starts one and waits until it answers; fails with ``MotoError/notInstalled`` without moto.
     public static func start() async throws -> MotoServer {
+        try requireInstalled()
         let server = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MotoServer, any Error>) in
             Thread.detachNewThread {
                 do {
@@ -122,9 +127,13 @@ public final class MotoServer: Sendable {
 
     public enum MotoError: Error, CustomStringConvertible {
         case failedToStart(String)
+        case notInstalled
         public var description: String {
             switch self {
             case .failedToStart(let message): "moto_server did not start: \(message)"
+            case .notInstalled:
+                "python3 cannot import moto and botocore: run the tests with hack/test, which installs them "
+                    + "(python3 -m pip install 'moto[server]')"
             }
         }
     }

@@ -4,7 +4,7 @@ import KubeAPI
 import RotorAPI
 import Testing
 
-/// DESIGN.md §2's ExternalSecret with every field set, a status, and members this code
+/// An ExternalSecret with every field of the API set, a status, and members this code
 /// does not model at several levels.
 let fullExternalSecretJSON = #"""
     {

@@ -198,6 +198,16 @@ struct ReadAheadTests {
         ]
     }
 
+    /// Each ExternalSecret's `status.refreshTime` (the last sync), by name.
+    static func refreshTimes(_ client: HTTPKubernetesClient) async -> [String: KubeTime] {
+        let list = try? await client.list(ExternalSecret.self, namespace: "default")
+        var times: [String: KubeTime] = [:]
+        for es in list?.items ?? [] {
+            if let name = es.metadata.name, let time = es.status?.refreshTime { times[name] = time }
+        }
+        return times
+    }
+
     static func syncedCount(_ client: HTTPKubernetesClient) async -> Int {
         let list = try? await client.list(ExternalSecret.self, namespace: "default")
         return list?.items.filter { $0.status?.conditions?.first(ofType: ExternalSecretConditions.ready)?.status == .true }.count ?? 0
@@ -250,11 +260,18 @@ struct ReadAheadTests {
         let total = 60
         let externalSecrets = (0..<total).map { Self.externalSecret($0, keys: keys, interval: "20s", perKey: total / keys) }
         // A cache shorter than the interval: the refresh must read again.
-        try await Self.withExternalSecrets(keys: keys, externalSecrets: externalSecrets, cacheTTL: .seconds(12)) { _, fake in
+        try await Self.withExternalSecrets(keys: keys, externalSecrets: externalSecrets, cacheTTL: .seconds(12)) { client, fake in
+            let firstSync = await Self.refreshTimes(client)
+            #expect(firstSync.count == total)
             await fake.resetCounters()
-            // One refresh: 20 s ± 10 %, then every key has been read again.
-            #expect(await EmulatedCluster.eventually(timeout: .seconds(40)) { await fake.readCounts.count == keys })
-            try await Task.sleep(for: .seconds(1))
+            // One refresh: 20 s ± 10 %. It is over once every ExternalSecret recorded a sync
+            // after its first one (its status is written after its read).
+            let refreshed = await EmulatedCluster.eventually(timeout: .seconds(40)) {
+                let now = await Self.refreshTimes(client)
+                return now.count == total && now.allSatisfy { name, time in firstSync[name].map { time > $0 } ?? false }
+            }
+            #expect(refreshed, "every ExternalSecret refreshed once")
+            #expect(await fake.readCounts.count == keys, "every key read again")
             let refresh = await fake.readCalls
             // Keys come due over the time the first sync took (seconds, in a debug build), so
             // not all in one batch; one call per key is what reading only for oneself costs.

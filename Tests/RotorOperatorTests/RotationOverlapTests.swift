@@ -7,8 +7,8 @@ import RotorOperator
 import Logging
 import Testing
 
-/// Overlap rotation end to end against the Kubernetes emulator, on a manual clock
-/// (issue 7, Done-when #1). The grace period is 10 minutes; refreshes are hourly, so every
+/// Overlap rotation end to end against the Kubernetes emulator, on a manual clock: new
+/// values with the previous ones kept until the grace period ends. The grace period is 10 minutes; refreshes are hourly, so every
 /// wake-up in these tests is the window's own.
 @Suite("Rotation overlap", .serialized)
 struct RotationOverlapTests {

@@ -5,7 +5,7 @@ import RotorOperator
 import SecretProviders
 import Testing
 
-/// The pure overlap rules (DESIGN.md §3), without a cluster.
+/// The pure overlap rules, without a cluster.
 @Suite("RotationPlanner")
 struct RotationPlannerTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)

@@ -8,7 +8,7 @@ import RotorAPI
 import RotorOperator
 import Testing
 
-/// Restart targets (issue 7, Done-when #1, last clause): rolled exactly once per rotation,
+/// Restart targets: rolled exactly once per rotation,
 /// and the previous value outlives an unfinished rollout. The tests play the deployment
 /// controller by writing the Deployment's status subresource.
 @Suite("Rotation restart targets", .serialized)

@@ -26,8 +26,8 @@ actor CrashRecorder {
     }
 }
 
-/// Scheduled rotation against the fake provider in its writable mode (issue 7, Done-when #2
-/// with the fake store): two phases, crash-safe, exactly one new provider version.
+/// Scheduled rotation against the fake provider in its writable mode: two phases,
+/// crash-safe, exactly one new provider version.
 @Suite("Scheduled rotation", .serialized)
 struct ScheduledRotationTests {
     static let storeName = "SecretStore/default/fake"

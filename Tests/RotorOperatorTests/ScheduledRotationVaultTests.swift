@@ -11,7 +11,7 @@ import Testing
 import VaultEmulator
 import VaultProvider
 
-/// Scheduled rotation against the Vault emulator (KV v2; issue 7, Done-when #2): the
+/// Scheduled rotation against the Vault emulator (KV v2): the
 /// provider write is a check-and-set write, and a crash before or after it ends with exactly
 /// one new Vault version and a Secret with new + previous.
 @Suite("Scheduled rotation with Vault", .serialized)

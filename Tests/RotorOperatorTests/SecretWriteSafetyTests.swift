@@ -50,7 +50,7 @@ struct SecretWriteSafetyTests {
         _ = try await h.client.update(store)
     }
 
-    // MARK: Keys and sizes (finding 7)
+    // MARK: Keys and sizes
 
     @Test(
         "an invalid key from extract, a template or secretKey: Ready=False InvalidKey naming the field, a warning Event, the Secret untouched",
@@ -160,7 +160,7 @@ struct SecretWriteSafetyTests {
         }
     }
 
-    // MARK: One writer per Secret (finding 8)
+    // MARK: One writer per Secret
 
     static let second = #"{"secretStoreRef":{"name":"fake"},"refreshInterval":"1h","target":{"name":"db","creationPolicy":"Orphan"},"data":[{"secretKey":"password","remoteRef":{"key":"db/user"}}]}"#
 

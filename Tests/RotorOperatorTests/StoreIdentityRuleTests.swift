@@ -67,7 +67,7 @@ final class RecordingListener: Sendable {
     }
 }
 
-/// The operator's identity rule (issue 13, findings 1–4): a tenant's SecretStore never gets
+/// The operator's identity rule: a tenant's SecretStore never gets
 /// the operator's own ServiceAccount token or the pod's AWS identity; a ClusterSecretStore
 /// only when the cluster admin allowed it, and never towards an endpoint the store names;
 /// tokens for external systems never carry an audience the API server accepts; cleartext
@@ -238,9 +238,7 @@ struct StoreIdentityRuleTests {
         }
     }
 
-    @Test(
-        "a ClusterSecretStore uses the pod's AWS identity only when the admin allows it, and only towards the admin's endpoint",
-        .enabled(if: MotoServer.isRequired || MotoServer.isAvailable, "moto (pip install 'moto[server]') is needed"))
+    @Test("a ClusterSecretStore uses the pod's AWS identity only when the admin allows it, and only towards the admin's endpoint")
     func clusterAWSStoreNeedsAllowance() async throws {
         try await withMoto { moto in
             // The admin points the process at moto (as AWS_ENDPOINT_URL would in a real deployment).

@@ -96,7 +96,7 @@ struct StoreProvidersRevocationTests {
 
     @Test("a token from tokenSecretRef is never revoked, on deletion or change")
     func userTokenIsKept() async throws {
-        try await Self.withVault { vault, providers, _, userToken in
+        try await Self.withVault { vault, providers, appRole, userToken in
             let auth = VaultAuth(tokenSecretRef: SecretKeySelector(name: "vault-token", key: "token"))
             let reader = try await providers.reader(for: Self.store, provider: Self.provider(vault, auth: auth))
             _ = try await reader.read(RemoteSecretID(key: "shop/db"))
@@ -104,8 +104,14 @@ struct StoreProvidersRevocationTests {
             let again = try await providers.reader(for: Self.store, provider: changed)
             _ = try await again.read(RemoteSecretID(key: "shop/db"))
             await providers.forget(Self.store)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(Self.revocations(vault) == 0)
+            // A fence instead of a pause: a store that logged in with AppRole is forgotten
+            // after it, and its revocation is the only one Vault receives.
+            let fenceStore = StoreIdentity.secretStore(namespace: "shop", name: "fence")
+            let fence = try await providers.reader(for: fenceStore, provider: Self.provider(vault, auth: appRole))
+            _ = try await fence.read(RemoteSecretID(key: "shop/db"))
+            await providers.forget(fenceStore)
+            #expect(await Self.eventually { Self.revocations(vault) >= 1 })
+            #expect(Self.revocations(vault) == 1, "only the fence's login token")
             #expect(await vault.request("GET", "auth/token/lookup-self", token: userToken).status == 200)
         }
     }

@@ -1,6 +1,6 @@
 import Metrics
 
-/// The operator's own metric names (DESIGN.md §5), in one place so that each name is
+/// The operator's own metric names, in one place so that each name is
 /// always registered with the same label names (Prometheus refuses a name reused
 /// with other labels). Labels carry outcomes and kinds, never keys or values.
 public enum OperatorMetrics {

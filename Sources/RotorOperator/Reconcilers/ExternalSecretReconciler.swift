@@ -7,7 +7,7 @@ import KubeAPI
 import RotorAPI
 import SecretProviders
 
-/// Converges one ExternalSecret toward its Secret (DESIGN §9). Decisions are made by
+/// Converges one ExternalSecret toward its Secret. Decisions are made by
 /// the pure planners; this type only reads, asks and writes:
 ///
 /// 1. resolve the store (`StoreResolution`), 2. read the target Secret and check it is
@@ -170,7 +170,8 @@ public struct ExternalSecretReconciler: Sendable {
         case .none, .abandon:
             break
         }
-        // A window that ended must be closed even when no refresh is due (DESIGN §3).
+        // A window that ended must be closed even when no refresh is due: the previous values
+        // go when the grace period ends, not at the next refresh.
         let housekeeping = scheduledWritten || decision == .abandon
             || RotationPlanner.housekeepingDue(existing: existing, rotation: es.spec.rotation, now: now)
             || RestartPlanner.needsRestart(rotationID: recordedWindow?.rotationID, restartedFor: es.status?.rotation?.restartedFor, targets: restartTargets)
@@ -371,7 +372,7 @@ public struct ExternalSecretReconciler: Sendable {
         return nil
     }
 
-    /// Phases 1 and 2 of a scheduled rotation (DESIGN §3): record `pendingID` in the status
+    /// Phases 1 and 2 of a scheduled rotation: record `pendingID` in the status
     /// (unless resuming one), then write the generated values to the provider, idempotently:
     /// the values are reproducible from `pendingID`, a remote that already holds them is not
     /// written again, and the write carries `pendingID` as idempotency token and the version

@@ -1,4 +1,4 @@
-/// The labels and annotations Rotor puts on the Secrets it writes (DESIGN.md §3).
+/// The labels and annotations Rotor puts on the Secrets it writes.
 public enum ManagedSecretMetadata {
     /// Label selecting the Secrets Rotor manages (the operator's Secret informer filters on it).
     public static let managedLabel = "rotor.dev/managed"

@@ -1,4 +1,4 @@
-/// The steps of a scheduled rotation (DESIGN.md §3) after which a test may inject a crash.
+/// The steps of a scheduled rotation after which a test may inject a crash.
 public enum RotationStep: String, Sendable, Hashable {
     /// `status.rotation.pendingID` was recorded; the provider was not written yet.
     case pendingRecorded

@@ -1,7 +1,7 @@
 import Foundation
 import Metrics
 
-/// The rotation metrics (DESIGN.md §5), through swift-metrics. Labels carry results and
+/// The rotation metrics, through swift-metrics. Labels carry results and
 /// object names, never values.
 ///
 /// - `rotor_rotations_total{result}`: rotations, `result` = `success` (new values written

@@ -58,7 +58,7 @@ public struct RotationPlan: Sendable, Equatable, CustomStringConvertible, Custom
 }
 
 /// Overlap rotation, as a pure function of the Secret as it is, the data just rendered,
-/// the `rotation` block and the time (DESIGN.md §3).
+/// the `rotation` block and the time.
 ///
 /// Rules:
 /// - A synced key whose value differs from the one in the Secret keeps the old value as

@@ -1,8 +1,8 @@
 import Foundation
 import KubeAPI
 
-/// The overlap window recorded on a target Secret by its `rotor.dev/*` annotations
-/// (DESIGN.md §3). The Secret is the source of truth for the window, so a restarted
+/// The overlap window recorded on a target Secret by its `rotor.dev/*` annotations.
+/// The Secret is the source of truth for the window, so a restarted
 /// operator resumes it exactly.
 public struct RotationWindow: Sendable, Hashable, CustomStringConvertible {
     /// When the values last changed (`rotor.dev/rotated-at`), whole seconds.

@@ -4,7 +4,7 @@ import RotorAPI
 import SecretProviders
 
 /// Decisions of scheduled rotation (pure): when one is due, where its values go, what is
-/// written. The reconciler performs them in two phases (DESIGN.md §3): record `pendingID`,
+/// written. The reconciler performs them in two phases: record `pendingID`,
 /// write the provider idempotently, sync with overlap, restart targets, clear `pendingID`.
 public enum ScheduledRotation {
     /// What a reconcile does about scheduled rotation.

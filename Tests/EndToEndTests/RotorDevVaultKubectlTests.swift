@@ -2,7 +2,7 @@ import EmulatorTestSupport
 import Foundation
 import Testing
 
-/// Issue 5's user journey: the real kubectl against `rotor dev`, whose Vault emulator is
+/// A Vault user's journey: the real kubectl against `rotor dev`, whose Vault emulator is
 /// set up with kubernetes auth; new versions are written with curl as a user would.
 @Suite("kubectl against rotor dev: a Vault-backed ExternalSecret", .serialized)
 struct RotorDevVaultKubectlTests {
@@ -79,7 +79,7 @@ struct RotorDevVaultKubectlTests {
     @Test("a Vault-backed ExternalSecret syncs; a new version is picked up on refresh; a revoked policy is Forbidden and the Secret stays")
     func vaultJourney() async throws {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-vault-journey-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let kubeconfig = "\(home)/kc"

@@ -36,7 +36,7 @@ struct RotorDevCommandTests {
     @Test("serves over TLS, writes the kubeconfig where asked, and kubectl uses it")
     func devAPIOnly() async throws {
         let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-dev-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -66,7 +66,7 @@ struct RotorDevCommandTests {
     @Test("rotor dev runs the operator with a demo: the ExternalSecrets are Ready and their Secrets exist")
     func devWithOperatorAndDemo() async throws {
         let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-dev-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

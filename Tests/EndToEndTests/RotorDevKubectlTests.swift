@@ -2,8 +2,9 @@ import EmulatorTestSupport
 import Foundation
 import Testing
 
-/// Issue 4's user journey, with the real kubectl against `rotor dev --no-demo` (the
-/// operator and the API emulator in one process, as a user runs it).
+/// A first user's journey — a store, ExternalSecrets, their Secrets — with the real kubectl
+/// against `rotor dev --no-demo` (the operator and the API emulator in one process, as a
+/// user runs it).
 @Suite("kubectl against rotor dev", .serialized)
 struct RotorDevKubectlTests {
     struct Sandbox {
@@ -25,7 +26,7 @@ struct RotorDevKubectlTests {
 
     static func start() async throws -> Sandbox {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-journey-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let kubeconfig = "\(home)/kc"

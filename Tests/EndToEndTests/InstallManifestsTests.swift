@@ -31,7 +31,10 @@ struct InstallManifestsTests {
         return Kubectl.findOnPath("helm")
     }
 
-    static let missingHelm: Comment = "helm is installed by hack/test (hack/install-helm puts it into .tools/bin)"
+    static let missingHelm: Comment = """
+        helm not found (ROTOR_HELM, .tools/bin/helm or PATH): run the tests with hack/test, which installs \
+        the pinned helm into .tools/bin (hack/install-helm)
+        """
 
     // MARK: Running tools
 
@@ -67,7 +70,7 @@ struct InstallManifestsTests {
     /// YAML documents as JSON objects, converted offline by the real kubectl
     /// (`annotate --local` parses any kind without a server and prints JSON).
     static func objects(fromYAML yaml: String) async throws -> [JSONValue] {
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let result = try await run(
             kubectl.executable, ["annotate", "--local", "-f", "-", "rotor.dev/unused-", "-o", "json"],
             environment: ["KUBECONFIG": "/nonexistent/kubeconfig"], stdin: yaml)
@@ -351,7 +354,7 @@ struct InstallManifestsTests {
     func dockerfile() async throws {
         let hadolint = Self.root.appendingPathComponent(".tools/hadolint/bin/hadolint").path
         let installed = FileManager.default.isExecutableFile(atPath: hadolint)
-        try #require(installed, "hack/test installs hadolint (hack/lint-dockerfile --install)")
+        try #require(installed, "hadolint not found at .tools/hadolint/bin/hadolint: run the tests with hack/test, which installs it (hack/lint-dockerfile --install)")
         let lint = try await Self.run(hadolint, ["--no-color", "Dockerfile"])
         #expect(lint.succeeded, "hadolint: \(lint.stdout)\(lint.stderr)")
 
@@ -382,7 +385,7 @@ struct InstallManifestsTests {
 
     @Test("kubectl applies manifests/install.yaml's Namespace, CRDs, ServiceAccount and Deployment to the API emulator")
     func appliesToEmulator() async throws {
-        let kubectl = try #require(Kubectl.available.first, "kubectl is on PATH (hack/test installs it)")
+        let kubectl = try Kubectl.required()
         let install = try String(contentsOfFile: Self.root.appendingPathComponent("manifests/install.yaml").path, encoding: .utf8)
         let documents = Self.documents(install)
         let kinds = Set(documents.map(\.kind))

@@ -3,24 +3,45 @@ import KubernetesEmulator
 import Testing
 
 /// Runs the real `kubectl` against an emulator, as a user would.
-struct Kubectl: Sendable, CustomTestStringConvertible {
-    /// The executable: the image's dispatcher `kubectl`, or a versioned client.
-    let executable: String
-    let label: String
+public struct Kubectl: Sendable, CustomTestStringConvertible {
+    /// The executable: the image's dispatcher `kubectl`, or a versioned client; empty for
+    /// ``missing``.
+    public let executable: String
+    public let label: String
 
-    var testDescription: String { label }
+    public var testDescription: String { label }
 
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var succeeded: Bool { status == 0 }
+    /// Whether this is a real client (not the ``missing`` stand-in).
+    public var isInstalled: Bool { !executable.isEmpty }
+
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var succeeded: Bool { status == 0 }
     }
+
+    /// What a test says when no kubectl is found: the kubectl tests never pass without one.
+    public static let missingComment: Comment = """
+        kubectl is not on PATH: run the tests with hack/test, which installs kubectl into .tools/bin \
+        (hack/install-kubectl) and puts that directory on PATH
+        """
+
+    /// The error every run of ``missing`` throws, so that a test given it fails with the
+    /// way to install kubectl.
+    public struct NotInstalled: Error, CustomStringConvertible {
+        public var description: String { Kubectl.missingComment.rawValue }
+    }
+
+    /// Stands in for the clients when none is found: a parameterized test over
+    /// ``available`` then still has a case, which fails with ``NotInstalled``.
+    public static let missing = Kubectl(executable: "", label: "kubectl (not installed)")
 
     /// The clients to test with: `kubectl` from PATH (which picks the client matching
     /// the server's version) and, when the image has them, the oldest and newest
     /// versioned clients (`kubectl.1.27`, `kubectl.1.33`) from `ROTOR_KUBECTL_DIR`.
-    static var available: [Kubectl] {
+    /// Never empty: without a kubectl on PATH, ``missing``.
+    public static var available: [Kubectl] {
         var clients: [Kubectl] = []
         if let path = findOnPath("kubectl") { clients.append(Kubectl(executable: path, label: "kubectl")) }
         let dir = ProcessInfo.processInfo.environment["ROTOR_KUBECTL_DIR"]
@@ -33,10 +54,16 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
                 }
             }
         }
-        return clients
+        return clients.isEmpty ? [missing] : clients
     }
 
-    static func findOnPath(_ name: String) -> String? {
+    /// `kubectl` from PATH; a test failure saying how `hack/test` installs it when there is none.
+    public static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> Kubectl {
+        let path = try #require(findOnPath("kubectl"), missingComment, sourceLocation: sourceLocation)
+        return Kubectl(executable: path, label: "kubectl")
+    }
+
+    public static func findOnPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for dir in path.split(separator: ":") {
             let candidate = "\(dir)/\(name)"
@@ -60,14 +87,16 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
     /// Runs `kubectl ARGS` with the given kubeconfig and an isolated HOME (so the
     /// discovery cache of one test never leaks into another). Waits without blocking
     /// a thread of the concurrency pool: the emulator serves on the same pool.
-    func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
+    public func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
+        guard isInstalled else { throw NotInstalled() }
         let (status, stdoutData, stderrData) = try await OutputCollector.runToEnd(
             makeProcess(arguments, kubeconfig: kubeconfig, home: home), stdin: stdin.map { Data($0.utf8) } ?? Data())
         return Result(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// Starts `kubectl ARGS` in the background (e.g. `get -w`), collecting its output.
-    func start(_ arguments: [String], kubeconfig: String, home: String) throws -> BackgroundKubectl {
+    public func start(_ arguments: [String], kubeconfig: String, home: String) throws -> BackgroundKubectl {
+        guard isInstalled else { throw NotInstalled() }
         let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -80,20 +109,20 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
 /// Output of a process, read as it arrives. Pipes are read with blocking reads on
 /// Dispatch's global threads (not the concurrency pool, and not `readabilityHandler`,
 /// whose dispatch sources have crashed libdispatch on Linux when pipes close).
-final class OutputCollector: @unchecked Sendable {
+public final class OutputCollector: @unchecked Sendable {
     // Safe: every access holds `lock`.
     private let lock = NSLock()
     private var data = Data()
 
     /// Reads `handle` until end of file, then returns everything.
-    static func readToEnd(_ handle: FileHandle) async -> Data {
+    public static func readToEnd(_ handle: FileHandle) async -> Data {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
         }
     }
 
     /// Appends what `handle` delivers, as it arrives, until end of file.
-    static func following(_ handle: FileHandle) -> OutputCollector {
+    public static func following(_ handle: FileHandle) -> OutputCollector {
         let collector = OutputCollector()
         DispatchQueue.global().async {
             while true {
@@ -107,7 +136,7 @@ final class OutputCollector: @unchecked Sendable {
 
     /// Runs a configured `process` to the end: `stdin` fed and both outputs read off the
     /// concurrency pool (at the same time, so neither side waits on a full pipe).
-    static func runToEnd(_ process: Process, stdin: Data = Data()) async throws -> (status: Int32, stdout: Data, stderr: Data) {
+    public static func runToEnd(_ process: Process, stdin: Data = Data()) async throws -> (status: Int32, stdout: Data, stderr: Data) {
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
@@ -127,7 +156,7 @@ final class OutputCollector: @unchecked Sendable {
     }
 
     /// The exit status of `process`, waited for off the concurrency pool.
-    static func waitForExit(_ process: Process) async -> Int32 {
+    public static func waitForExit(_ process: Process) async -> Int32 {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 process.waitUntilExit()
@@ -136,26 +165,31 @@ final class OutputCollector: @unchecked Sendable {
         }
     }
 
-    func append(_ chunk: Data) {
+    public func append(_ chunk: Data) {
         lock.lock()
         data.append(chunk)
         lock.unlock()
     }
 
-    var text: String {
+    public var text: String {
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: data, as: UTF8.self)
     }
 }
 
-struct BackgroundKubectl: @unchecked Sendable {
+public struct BackgroundKubectl: @unchecked Sendable {
     // Safe: the Process is only terminated and waited for by the test that started it.
-    let process: Process
-    let output: OutputCollector
+    public let process: Process
+    public let output: OutputCollector
+
+    public init(process: Process, output: OutputCollector) {
+        self.process = process
+        self.output = output
+    }
 
     /// Waits (polling, bounded) until the output satisfies `condition`.
-    func waitForOutput(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+    public func waitForOutput(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(output.text) { return true }
@@ -164,21 +198,23 @@ struct BackgroundKubectl: @unchecked Sendable {
         return condition(output.text)
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
 }
 
 /// An emulator with a kubeconfig and a private HOME on disk, for kubectl tests.
-struct KubectlSandbox: Sendable {
-    let emulator: KubernetesEmulator
-    let kubectl: Kubectl
-    let directory: String
+public struct KubectlSandbox: Sendable {
+    public let emulator: KubernetesEmulator
+    public let kubectl: Kubectl
+    public let directory: String
 
-    var kubeconfig: String { "\(directory)/kubeconfig" }
+    public var kubeconfig: String { "\(directory)/kubeconfig" }
 
-    static func start(_ kubectl: Kubectl) async throws -> KubectlSandbox {
+    /// Fails (with the way to install it) when `kubectl` is ``Kubectl/missing``.
+    public static func start(_ kubectl: Kubectl, sourceLocation: SourceLocation = #_sourceLocation) async throws -> KubectlSandbox {
+        try #require(kubectl.isInstalled, Kubectl.missingComment, sourceLocation: sourceLocation)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-kubectl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let emulator = try await KubernetesEmulator.start()
@@ -189,84 +225,31 @@ struct KubectlSandbox: Sendable {
 
     /// Runs kubectl; a failure is reported with its stderr (never secret data: tests use fake values).
     @discardableResult
-    func kubectl(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
+    public func kubectl(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
         try await kubectl(arguments, stdin: stdin, sourceLocation: sourceLocation)
     }
 
     @discardableResult
-    func kubectl(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
+    public func kubectl(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
         let result = try await kubectl.run(arguments, kubeconfig: kubeconfig, home: directory, stdin: stdin)
         #expect(result.succeeded, "kubectl \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
         return result
     }
 
     /// Runs kubectl expecting it to fail; returns its result.
-    func kubectlFailing(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
+    public func kubectlFailing(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Kubectl.Result {
         let result = try await kubectl.run(arguments, kubeconfig: kubeconfig, home: directory, stdin: stdin)
         #expect(!result.succeeded, "kubectl \(arguments.joined(separator: " ")) unexpectedly succeeded", sourceLocation: sourceLocation)
         return result
     }
 
-    func stop() async {
+    public func stop() async {
         await emulator.shutdown()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
 /// The rows of `kubectl get` output, split on runs of spaces.
-func tableRows(_ output: String) -> [[String]] {
+public func tableRows(_ output: String) -> [[String]] {
     output.split(separator: "\n").map { line in line.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-}
-
-/// A CRD used by the kubectl tests: printer columns, a default, an enum, a required field, status.
-let widgetCRD = """
-    apiVersion: apiextensions.k8s.io/v1
-    kind: CustomResourceDefinition
-    metadata:
-      name: widgets.example.com
-    spec:
-      group: example.com
-      scope: Namespaced
-      names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
-      versions:
-      - name: v1
-        served: true
-        storage: true
-        subresources: {status: {}}
-        additionalPrinterColumns:
-        - {name: Size, type: integer, jsonPath: .spec.size}
-        - {name: Color, type: string, jsonPath: .spec.color}
-        - {name: Ready, type: string, jsonPath: '.status.conditions[?(@.type=="Ready")].status'}
-        - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
-        schema:
-          openAPIV3Schema:
-            type: object
-            description: A Widget is a test resource.
-            properties:
-              spec:
-                type: object
-                description: The desired widget.
-                required: [size]
-                properties:
-                  size: {type: integer, minimum: 1, description: How big the widget is.}
-                  color: {type: string, enum: [red, blue], default: red, description: The colour of the widget.}
-              status:
-                type: object
-                properties:
-                  conditions:
-                    type: array
-                    items: {type: object, x-kubernetes-preserve-unknown-fields: true}
-
-    """
-
-func widget(_ name: String, namespace: String = "default", size: Int, color: String? = nil) -> String {
-    var spec = "size: \(size)"
-    if let color { spec += ", color: \(color)" }
-    return """
-        apiVersion: example.com/v1
-        kind: Widget
-        metadata: {name: \(name), namespace: \(namespace)}
-        spec: {\(spec)}
-
-        """
 }
