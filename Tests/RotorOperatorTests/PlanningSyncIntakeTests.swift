@@ -231,7 +231,7 @@ struct PlanningSyncIntakeTests {
 
     enum ReadError: String, CaseIterable { case secretGone, propertyGone, denied }
 
-    @Test("a remote secret gone deletes the Secret only with deletionPolicy Delete; the failure names the field", arguments: [
+    @Test("a remote secret gone deletes the Secret (read first if unread) only with deletionPolicy Delete; the failure names the field", arguments: [
         (ReadError.secretGone, "Delete", true), (.secretGone, "Retain", false), (.propertyGone, "Delete", false), (.denied, "Delete", false),
     ])
     func missingRemoteKey(_ read: ReadError, policy: String, deletes: Bool) {
@@ -244,6 +244,9 @@ struct PlanningSyncIntakeTests {
         }
         let decision = Planner.afterReadFailure(error, field: "spec.data[0].remoteRef", of: es, store: F.store.identity)
         #expect(decision.deletesTarget == deletes)
+        #expect(!decision.readsTargetFirst)
+        let unread = Planner.afterReadFailure(error, field: "spec.data[0].remoteRef", of: es, store: F.store.identity, targetRead: false)
+        #expect(unread.readsTargetFirst == deletes)
         #expect(decision.failure.message.hasPrefix("spec.data[0].remoteRef: key \"shop/db\""))
     }
 

@@ -239,6 +239,8 @@ public struct ReadFailureDecision: Sendable, Equatable {
     /// `deletionPolicy: Delete` and the remote secret is gone: delete the Secret (if this
     /// ExternalSecret controls it) and forget the verified entry.
     public var deletesTarget: Bool
+    /// The Secret was not read (a verified entry spared it): read it before deleting.
+    public var readsTargetFirst: Bool
     /// The failure to report afterwards.
     public var failure: SyncFailure
 }

@@ -16,7 +16,7 @@ import SecretProviders
 /// 3. ``intake(_:)``: with the Secret known, the ownership refusal, the target's
 ///    state, the scheduled-rotation step, and whether the provider is read now
 ///    (refresh due, or rotation housekeeping) or only the status is brought up to date;
-/// 4. with the values read: ``afterReadFailure(_:field:of:store:)`` (a missing remote key),
+/// 4. with the values read: ``afterReadFailure(_:field:of:store:targetRead:)`` (a missing remote key),
 ///    ``mustReadVerifiedTarget(rendered:verified:fingerprintKey:)`` (new data);
 /// 5. ``sync(_:)``: the write, the verified-target record, Events, restarts, the status
 ///    with the `RolloutComplete` condition, rotation metrics and the next wake.
@@ -180,12 +180,15 @@ public enum ExternalSecretSyncPlanner {
     // MARK: With the values read
 
     /// A read of the values failed: with `deletionPolicy: Delete` and the remote secret
-    /// gone, the Secret is deleted first; the failure is reported either way, prefixed with
-    /// the field that asked for the values.
-    public static func afterReadFailure(_ error: ProviderError, field: String, of es: ExternalSecret, store: StoreIdentity) -> ReadFailureDecision {
+    /// gone, the Secret is deleted first (read first when a verified entry spared its read);
+    /// the failure is reported either way, prefixed with the field that asked for the values.
+    public static func afterReadFailure(
+        _ error: ProviderError, field: String, of es: ExternalSecret, store: StoreIdentity, targetRead: Bool = true
+    ) -> ReadFailureDecision {
         var failure = SyncFailure.provider(error, store: store)
         failure.message = "\(field): \(failure.message)"
-        return ReadFailureDecision(deletesTarget: error.isSecretMissing && es.spec.target?.deletionPolicy == .delete, failure: failure)
+        let deletes = error.isSecretMissing && es.spec.target?.deletionPolicy == .delete
+        return ReadFailureDecision(deletesTarget: deletes, readsTargetFirst: deletes && !targetRead, failure: failure)
     }
 
     /// Whether `secret` may be deleted on behalf of `es`: only a Secret it controls.

@@ -28,7 +28,7 @@ extension ExternalSecretReconciler {
     /// The verified entry of `es`'s Secret when the planner trusts it to spare the read
     /// (``ExternalSecretSyncPlanner/trustedVerifiedEntry(_:of:cachedSecretVersion:)``).
     func trustedVerifiedEntry(_ key: ObjectKey, _ es: ExternalSecret) async -> VerifiedTargets.Entry? {
-        guard es.spec.rotation == nil, let verifiedTargets, let cachedTargetVersion, let entry = verifiedTargets.entry(for: key) else { return nil }
+        guard let verifiedTargets, let cachedTargetVersion, let entry = verifiedTargets.entry(for: key) else { return nil }
         let cached = await cachedTargetVersion(ObjectKey(namespace: es.metadata.namespace, name: es.targetSecretName))
         return ExternalSecretSyncPlanner.trustedVerifiedEntry(entry, of: es, cachedSecretVersion: cached)
     }

@@ -162,9 +162,9 @@ public struct ExternalSecretReconciler: Sendable {
         switch await ValueResolver.resolve(es.spec, from: reader) {
         case .success(let v): values = v
         case .failure(let failure):
-            let decision = Planner.afterReadFailure(failure.error, field: failure.field, of: es, store: store.identity)
+            let decision = Planner.afterReadFailure(failure.error, field: failure.field, of: es, store: store.identity, targetRead: verified == nil)
             if decision.deletesTarget {
-                if verified != nil { existing = try await readTarget(es) }
+                if decision.readsTargetFirst { existing = try await readTarget(es) }
                 if let failure = try await deleteTarget(existing, of: es) { return try await fail(es, failure) }
                 verifiedTargets?.forget(key)
             }
