@@ -14,6 +14,21 @@ struct PlanningSyncIntakeTests {
     static let rotation = #"{"gracePeriod":"10m"}"#
     static let minute: TimeInterval = 60
 
+    enum Presence: String, CaseIterable { case deleted, markedForDeletion, present }
+
+    @Test("a deleted ExternalSecret, or one marked for deletion, is gone: nothing is synced for it", arguments: [
+        (Presence.deleted, true), (.markedForDeletion, true), (.present, false),
+    ])
+    func gone(_ presence: Presence, gone: Bool) {
+        var object: ExternalSecret? = F.externalSecret()
+        switch presence {
+        case .deleted: object = nil
+        case .markedForDeletion: object?.metadata.deletionTimestamp = KubeTime(F.now)
+        case .present: break
+        }
+        #expect(Planner.isGone(object) == gone)
+    }
+
     // MARK: Reading the target or not
 
     enum NewObject: String, CaseIterable { case owner, orphan, merge, deleteOnMissing, rotating, syncedBefore }

@@ -10,7 +10,7 @@ import SecretProviders
 ///
 /// A reconcile learns things in stages, each by I/O the previous decision asked for, so
 /// the planner is asked once per stage:
-/// 1. ``checkSpec(_:)``: what can be refused from the spec alone;
+/// 1. ``isGone(_:)``, ``checkSpec(_:)``: what can be refused from the spec alone;
 /// 2. whether the target Secret must be read (``expectsNoTarget(_:)``,
 ///    ``trustedVerifiedEntry(_:of:cachedSecretVersion:)``);
 /// 3. ``intake(_:)``: with the Secret known, the ownership refusal, the target's
@@ -25,6 +25,14 @@ public enum ExternalSecretSyncPlanner {
     public static let rolloutPollInterval: Duration = .seconds(15)
 
     // MARK: Before anything is read
+
+    /// Whether the ExternalSecret is gone or going (deleted, or marked for deletion): its
+    /// entries are forgotten and nothing is written (an Owner Secret goes with it through
+    /// its ownerReference).
+    public static func isGone(_ es: ExternalSecret?) -> Bool {
+        guard let es else { return true }
+        return es.metadata.deletionTimestamp != nil
+    }
 
     /// The refresh schedule, or the first problem found in the spec alone (refresh
     /// settings, then policies, rotation, keys, template metadata, find patterns), before

@@ -110,8 +110,7 @@ public struct ExternalSecretReconciler: Sendable {
     ///   where none is expected (``ExternalSecretSyncPlanner/expectsNoTarget(_:)``); false
     ///   when a create already found one, so this run reads it.
     private func converge(_ key: ObjectKey, _ object: ExternalSecret?, mayPresumeMissing: Bool = true) async throws -> ReconcileAction {
-        // Gone or going: an Owner Secret goes with it through its ownerReference.
-        guard var es = object, es.metadata.deletionTimestamp == nil else {
+        guard !Planner.isGone(object), var es = object else {
             verifiedTargets?.forget(key)
             await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
             return .done
@@ -156,7 +155,7 @@ public struct ExternalSecretReconciler: Sendable {
         } catch {
             return try await fail(es, .provider(error, store: store.identity))
         }
-        for key in start.dropCachedKeys { await reader.invalidate(key: key) }
+        for remoteKey in start.dropCachedKeys { await reader.invalidate(key: remoteKey) }
         await readAhead?.prime(store, reader: reader, now: now)
         let values: [String: SecretValue]
         switch await ValueResolver.resolve(es.spec, from: reader) {
