@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeRuntime
+import KubeAPI
 import RotorAPI
 import Logging
 import NIOConcurrencyHelpers

@@ -103,14 +103,14 @@ final class RotationHarness: Sendable {
     }
 
     /// Starts an operator: fresh caches, queue and providers, as a new process would have.
-    func startOperator(hooks: RotationHooks = RotationHooks(), logger: Logger = Logger(label: "rotor.operator")) -> Running {
+    func startOperator(hooks: RotationCheckpoints? = nil, logger: Logger = Logger(label: "rotor.operator")) -> Running {
         let providers = clusterCredentials
             ? StoreProviders.kubernetes(client: client, registry: registry, logger: Logger(label: "rotor.test"))
             : StoreProviders(registry: registry)
         let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"), logger: logger)
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,
-            logger: logger, metricsFactory: metrics, secretAges: secretAges, rotationHooks: hooks)
+            logger: logger, metricsFactory: metrics, secretAges: secretAges, rotationCheckpoints: hooks)
         // A crashed reconcile (a hook that never returns) is cut off quickly on stop.
         externalSecrets.shutdownGracePeriod = .milliseconds(200)
         let controller = externalSecrets

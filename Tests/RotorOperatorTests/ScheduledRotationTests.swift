@@ -16,11 +16,11 @@ actor CrashRecorder {
 
     func record(_ step: RotationStep) { reached.append(step) }
 
-    /// Hooks that freeze the reconcile right after `step`.
-    nonisolated func crashing(after step: RotationStep) -> RotationHooks {
-        RotationHooks { [self] reached in
-            guard reached == step else { return }
-            await record(reached)
+    /// Checkpoints that freeze the reconcile right after `step`.
+    nonisolated func crashing(after step: RotationStep) -> RotationCheckpoints {
+        RotationCheckpoints { [self] reached in
+            guard reached.step == step else { return }
+            await record(reached.step)
             try await Task.sleep(for: .seconds(3600))
         }
     }

@@ -13,12 +13,14 @@ import RotorAPI
 /// every Secret of the cluster) and, when every namespace is watched, on Namespaces' labels
 /// (for ClusterSecretStore conditions), mapped back to the ExternalSecrets they concern.
 public enum ExternalSecretController {
+    /// - Parameter rotationCheckpoints: where scheduled rotations report their durable steps
+    ///   (``RotationCheckpoints``); nil: a debug log line each, on `logger`.
     public static func make(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
         fingerprintKey: SymmetricKey, events: EventRecorder, providers: StoreProviders = StoreProviders(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = .shared,
-        rotationHooks: RotationHooks = RotationHooks()
+        rotationCheckpoints: RotationCheckpoints? = nil
     ) -> Controller<ExternalSecret> {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
@@ -53,7 +55,7 @@ public enum ExternalSecretController {
             readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
             ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
             namespaceLabels: namespaces.map { .cache($0.store) } ?? .get(client), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
-            rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationHooks: rotationHooks)
+            rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationCheckpoints: rotationCheckpoints)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
             metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
