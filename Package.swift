@@ -50,7 +50,7 @@ let package = Package(
             ]
         ),
         // Controller machinery: watcher, informer cache, work queue, controller loop,
-        // finalizers, leader election, events. Knows nothing of secrets.
+        // leader election, events. Knows nothing of secrets.
         .target(
             name: "KubeRuntime",
             dependencies: [
@@ -211,10 +211,12 @@ let package = Package(
         ),
         // Test helpers shared by the test targets that need a cluster.
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
+        // What tests do to a fake provider (values, failures, latency, counters), kept out of FakeProvider.
+        .target(name: "FakeProviderTestSupport", dependencies: ["FakeProvider", "SecretProviders"], path: "Tests/FakeProviderTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["RotorAPI"]),
-        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider"]),
+        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider", "FakeProviderTestSupport"]),
         .testTarget(
             name: "VaultProviderTests",
             dependencies: [
@@ -240,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "RotorOperatorTests",
             dependencies: [
-                "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
+                "RotorOperator", "RotorAPI", "SecretProviders", "FakeProvider", "FakeProviderTestSupport", "KubeRuntime", "KubeClient", "EmulatorTestSupport",
                 "VaultProvider", "VaultEmulator", "AWSProvider", "KubernetesEmulator", "MotoTestSupport", "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),

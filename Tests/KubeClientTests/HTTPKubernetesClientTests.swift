@@ -35,7 +35,7 @@ struct HTTPKubernetesClientTests {
     @Test("a typed get sends the bearer token, user agent and Accept header, and decodes the object")
     func typedGet() async throws {
         let server = try await TestAPIServer { _, response in try await response.respond(.ok, json: Self.widgetJSON) }
-        try await withClient(server) { client in
+        try await withClient(server, configure: { $0.userAgent = "widget-operator/1.2" }) { client in
             let widget = try await client.get(Widget.self, namespace: "ns", name: "w")
             #expect(widget.spec.size == 3)
             let request = try #require(server.requests.first)
@@ -43,7 +43,7 @@ struct HTTPKubernetesClientTests {
             #expect(request.uri == "/apis/test.rotor.dev/v1/namespaces/ns/widgets/w")
             #expect(request.headers["Authorization"] == ["Bearer t0ken"])
             #expect(request.headers["Accept"] == ["application/json"])
-            #expect(request.headers["User-Agent"] == ["rotor/\(RotorAPIVersion.string)"])
+            #expect(request.headers["User-Agent"] == ["widget-operator/1.2"])
         }
     }
 

@@ -1,4 +1,5 @@
 import FakeProvider
+import FakeProviderTestSupport
 import RotorAPI
 import RotorOperator
 import SecretProviders
