@@ -37,6 +37,8 @@ import RotorAPI
 public final class LeaderElector: Sendable {
     public let configuration: LeaderElectionConfiguration
 
+    // Internal rather than private only so that leading and release
+    // (LeaderElector+Leading.swift) can reach them; nothing else touches them.
     let client: any KubernetesClient
     let clock: any RuntimeClock
     let logger: Logger

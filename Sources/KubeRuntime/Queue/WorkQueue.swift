@@ -58,6 +58,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         case stopped
     }
 
+    // The state below is internal rather than private only so that the scheduling half of
+    // the queue (WorkQueue+Scheduling.swift) can reach it; nothing else touches it.
     let clock: any RuntimeClock
     public nonisolated let backoff: QueueBackoff
 
