@@ -59,7 +59,7 @@ let package = Package(
             ]
         ),
         // Controller machinery: watcher, informer cache, work queue, controller loop,
-        // finalizers, leader election, events. Knows nothing of secrets.
+        // leader election, events. Knows nothing of secrets.
         .target(
             name: "KubeRuntime",
             dependencies: [
@@ -233,10 +233,17 @@ let package = Package(
         ),
         // Test helpers shared by the test targets that need a cluster or run kubectl.
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
+        // What tests do to a fake provider (values, failures, latency, counters), kept out of FakeProvider.
+        .target(name: "FakeProviderTestSupport", dependencies: ["SecretProviders", "FakeProvider"], path: "Tests/FakeProviderTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
         .testTarget(name: "RotorAPITests", dependencies: ["JSONCore", "KubeAPI", "RotorAPI"]),
-        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "SecretProvidersTests", dependencies: [
+                "SecretProviders",
+                "FakeProvider",
+                "FakeProviderTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "VaultProviderTests",
             dependencies: [
@@ -291,6 +298,7 @@ let package = Package(
                 "VaultEmulator",
                 "EmulatorTestSupport",
                 "MotoTestSupport",
+                "FakeProviderTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -2,10 +2,10 @@ import SecretProviders
 
 /// The `fake` provider: secrets held in memory, from a store's `spec.provider.fake.data`.
 ///
-/// For demos and docs it serves static data; for tests it also has versions, `find`,
-/// writes with check-and-set and idempotency tokens, and controls to change values,
-/// inject failures, throttle, add latency (through an injected sleep, so tests never
-/// wait) and count reads.
+/// For demos and docs it serves static data, with versions, `find`, and writes with
+/// check-and-set and idempotency tokens. Its injected failures, latency (through the
+/// injected sleep, so tests never wait) and counters are `package` state: the tests'
+/// support module drives and reads them; no program outside this package can.
 public actor FakeProvider: SecretWriter {
     /// One version of one secret. A JSON object `value` supports `property` selection.
     public struct Entry: Sendable {
@@ -29,14 +29,14 @@ public actor FakeProvider: SecretWriter {
         }
     }
 
-    struct StoredVersion {
-        var version: String
+    package struct StoredVersion {
+        package var version: String
         var value: SecretValue
     }
 
-    struct StoredSecret {
+    package struct StoredSecret {
         /// Oldest first; the last is current.
-        var versions: [StoredVersion] = []
+        package var versions: [StoredVersion] = []
         var tags: [String: String] = [:]
 
         var current: StoredVersion? { versions.last }
@@ -58,24 +58,28 @@ public actor FakeProvider: SecretWriter {
     public nonisolated let storeName: String
     private let sleep: @Sendable (Duration) async throws -> Void
 
-    var secrets: [String: StoredSecret] = [:]
+    package var secrets: [String: StoredSecret] = [:]
     var writesByToken: [String: WriteRecord] = [:]
-    var failures: [ProviderError] = []
-    var keyFailures: [String: ProviderError] = [:]
-    var validationFailure: ProviderError?
-    var latency: Duration?
+    /// Thrown, first to last, by the next calls of `read`/`find`, each as a whole call.
+    package var failures: [ProviderError] = []
+    /// Per-key read outcomes that replace the stored value.
+    package var keyFailures: [String: ProviderError] = [:]
+    /// Thrown by `validate()` while set.
+    package var validationFailure: ProviderError?
+    /// Waited through the injected sleep by each read and find.
+    package var latency: Duration?
 
-    var readsPerKey: [String: Int] = [:]
+    package var readsPerKey: [String: Int] = [:]
     /// Calls of ``read(_:)``.
-    public internal(set) var readCalls = 0
+    package var readCalls = 0
     /// Reads in progress now (inside ``read(_:)``, including injected latency).
-    public private(set) var readsInFlight = 0
+    package private(set) var readsInFlight = 0
     /// The most reads ever in progress at once.
-    public private(set) var peakReadsInFlight = 0
+    package private(set) var peakReadsInFlight = 0
     /// Calls of ``find(_:)``.
-    public internal(set) var findCalls = 0
+    package var findCalls = 0
     /// Writes that created a version (idempotent replays not counted).
-    public internal(set) var writeCount = 0
+    package var writeCount = 0
 
     /// - Parameters:
     ///   - data: initial secrets; several entries with one key are its versions, the last current.
@@ -94,8 +98,9 @@ public actor FakeProvider: SecretWriter {
         self.secrets = secrets
     }
 
+    /// Adds `entry` as the key's current version (replacing one of the same version); returns the version.
     @discardableResult
-    static func add(_ entry: Entry, to secrets: inout [String: StoredSecret]) -> String {
+    package static func add(_ entry: Entry, to secrets: inout [String: StoredSecret]) -> String {
         var secret = secrets[entry.key] ?? StoredSecret()
         let version = entry.version.flatMap { $0.isEmpty ? nil : $0 } ?? secret.nextVersion()
         secret.versions.removeAll { $0.version == version }

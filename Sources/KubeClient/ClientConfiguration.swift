@@ -25,9 +25,8 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var watchTimeoutSlack: Duration = .seconds(30)
     /// How often a token file is re-read (in addition to after each 401).
     public var tokenRefreshInterval: Duration = .seconds(60)
-    /// Sent on every request; an operator names itself and its version here (as client-go
-    /// callers set `rest.Config.UserAgent`).
-    public var userAgent: String = "KubeClient"
+    /// Sent as `User-Agent`; a program sets its own name and version.
+    public var userAgent: String = "kubeclient"
     /// Connections kept per server; each open HTTP/1.1 watch holds one.
     public var maximumConnections: Int = 64
     /// The largest response body read into memory; a larger one is refused while being

@@ -24,20 +24,23 @@ public final class HTTPKubernetesClient: KubernetesClient {
     let rateLimiter: any RateLimiter
     let tokens: any BearerTokenProvider
     let logger: Logger
-    let requestCounters = RequestCounters()
+    let requestCounters: RequestCounters
 
     /// Builds the client; fails if the TLS material does not parse.
     ///
     /// - Parameters:
     ///   - rateLimiter: replaces the token bucket made from `qps`/`burst` (tests, shared limits).
     ///   - eventLoopGroup: defaults to async-http-client's shared singleton group.
+    ///   - logger: the client's logger (the caller picks its label).
+    ///   - metricPrefix: names the request counter `<prefix>_kube_requests_total`.
     public init(
         configuration: ClientConfiguration, rateLimiter: (any RateLimiter)? = nil,
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
-        logger: Logger = Logger(label: "rotor.kubeclient")
+        logger: Logger = Logger(label: "kubeclient"), metricPrefix: MetricPrefix = .kubeClient
     ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.requestCounters = RequestCounters(prefix: metricPrefix)
         self.rateLimiter =
             rateLimiter
             ?? (configuration.qps > 0
@@ -58,7 +61,7 @@ public final class HTTPKubernetesClient: KubernetesClient {
         http.connectionPool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
         http.decompression = .disabled
-        // Rotor sets up no tracing: without this, every request still builds span attributes
+        // This client sets up no tracing: without this, every request still builds span attributes
         // for the no-op tracer (measurable on the operator's busiest path).
         http.tracing.tracer = nil
 

@@ -77,7 +77,7 @@ extension KubeConfig {
         } else if configuration.tls.clientCertificatePEM == nil, !user.unsupportedMechanisms.isEmpty {
             throw KubeConfigError(
                 .unsupportedAuthentication,
-                "user \"\(name)\" authenticates with \(user.unsupportedMechanisms.joined(separator: ", ")), which Rotor does not support; use a token, tokenFile or client certificate")
+                "user \"\(name)\" authenticates with \(user.unsupportedMechanisms.joined(separator: ", ")), which this client does not support; use a token, tokenFile or client certificate")
         }
     }
 

@@ -4,7 +4,7 @@
 public struct KubeRequestDescription: Sendable, Hashable, CustomStringConvertible {
     /// `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`.
     public var verb: String
-    /// The resource, e.g. `secrets` or `externalsecrets.rotor.dev`.
+    /// The resource, e.g. `secrets` or `widgets.example.com`.
     public var resource: String
     public var namespace: String?
     public var name: String?

@@ -1,7 +1,7 @@
 import JSONCore
 import KubeAPI
 
-/// The Kubernetes API as Rotor uses it: the core verbs on any resource type,
+/// The Kubernetes API as a controller uses it: the core verbs on any resource type,
 /// with objects as raw JSON so that nothing the server sends is lost.
 ///
 /// `namespace` is ignored for cluster-scoped types; for namespaced types it is

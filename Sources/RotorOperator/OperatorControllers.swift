@@ -9,8 +9,9 @@ import ServiceLifecycle
 
 /// Every controller of the operator, sharing one provider per store. `allowances`: what
 /// ClusterSecretStores may use of the operator's own identity (ignored when `providers`
-/// is given: it carries its own). A
-/// swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
+/// is given: it carries its own). `secretAges`: where the ages of ExternalSecrets' values
+/// are recorded, the table the process serves at `/metrics` (one served nowhere by
+/// default). A swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
 public struct OperatorControllers: Service {
     public let externalSecrets: Controller<ExternalSecret>
     public let secretStores: Controller<SecretStore>
@@ -19,12 +20,12 @@ public struct OperatorControllers: Service {
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
         events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
-        providers: StoreProviders? = nil, allowances: AmbientIdentityAllowances = .none
+        providers: StoreProviders? = nil, allowances: AmbientIdentityAllowances = .none, secretAges: SecretAgeTable = SecretAgeTable()
     ) {
         let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger, allowances: allowances)
         externalSecrets = ExternalSecretController.make(
             client: client, scope: scope, workers: workers, fingerprintKey: fingerprintKey, events: events, providers: providers,
-            logger: logger, metricsFactory: metricsFactory)
+            logger: logger, metricsFactory: metricsFactory, secretAges: secretAges)
         (secretStores, clusterSecretStores) = SecretStoreController.make(
             client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
     }

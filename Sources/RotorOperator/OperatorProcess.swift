@@ -5,6 +5,7 @@ import KubeAPI
 import RotorAPI
 import Logging
 import NIOConcurrencyHelpers
+import RotorAPI
 import SecretProviders
 import ServiceLifecycle
 
@@ -22,18 +23,21 @@ public enum OperatorProcess {
     /// start or when leadership is lost (the pod restarts with fresh state).
     ///
     /// - Parameters:
-    ///   - metrics: the Prometheus text exposition, served at `/metrics`.
+    ///   - metrics: the Prometheus text exposition of the metrics registry, served at
+    ///     `/metrics` followed by the process's ``SecretAgeTable``.
     ///   - onListening: called with the health port once it is bound (tests, logs).
     public static func run(
         _ configuration: OperatorConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger, metrics: @escaping @Sendable () -> [UInt8], onListening: @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let phase = NIOLockedValueBox(Phase.starting)
+        let secretAges = SecretAgeTable()
         var health: HealthServer?
         if let address = configuration.healthAddress {
             let server = try await HealthServer(
                 host: address.host, port: address.port, logger: logger,
-                readiness: { await readiness(phase.withLockedValue { $0 }) }, metrics: metrics)
+                readiness: { await readiness(phase.withLockedValue { $0 }) },
+                metrics: { metrics() + secretAges.exposition() })
             health = server
             onListening(server.port)
             logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(address.host):\(server.port)"])
@@ -50,12 +54,11 @@ public enum OperatorProcess {
             await health?.shutdown()
             throw error
         }
-        clientConfiguration.userAgent = "rotor/\(RotorAPIVersion.string)"
         clientConfiguration.qps = configuration.kubeQPS
         clientConfiguration.burst = configuration.kubeBurst
-        let client = try HTTPKubernetesClient(configuration: clientConfiguration)
+        let client = try kubernetesClient(clientConfiguration)
         do {
-            try await runControllers(configuration, client: client, phase: phase, logger: logger)
+            try await runControllers(configuration, client: client, secretAges: secretAges, phase: phase, logger: logger)
         } catch {
             await health?.shutdown()
             try? await client.shutdown()
@@ -65,8 +68,18 @@ public enum OperatorProcess {
         try await client.shutdown()
     }
 
+    /// The operator's Kubernetes client: its User-Agent is `rotor/<version>`, its logger
+    /// `rotor.kubeclient`, its request counter `rotor_kube_requests_total`.
+    public static func kubernetesClient(_ configuration: ClientConfiguration) throws -> HTTPKubernetesClient {
+        var configuration = configuration
+        configuration.userAgent = "rotor/\(RotorAPIVersion.string)"
+        return try HTTPKubernetesClient(
+            configuration: configuration, logger: Logger(label: "rotor.kubeclient"), metricPrefix: OperatorMetrics.prefix)
+    }
+
     private static func runControllers(
-        _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, phase: NIOLockedValueBox<Phase>, logger: Logger
+        _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, secretAges: SecretAgeTable,
+        phase: NIOLockedValueBox<Phase>, logger: Logger
     ) async throws {
         let key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
         CacheBudget.shared.setLimits(CacheBudget.Limits(maxBytes: configuration.cacheMemoryMiB << 20))
@@ -75,7 +88,7 @@ public enum OperatorProcess {
             client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: identity), logger: logger)
         let controllers = OperatorControllers(
             client: client, scope: configuration.scope, workers: configuration.workers, fingerprintKey: key, events: events,
-            logger: logger, allowances: configuration.allowances)
+            logger: logger, allowances: configuration.allowances, secretAges: secretAges)
         let service: any Service
         var elector: LeaderElector?
         if configuration.leaderElection {

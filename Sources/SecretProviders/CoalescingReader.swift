@@ -159,7 +159,9 @@ public actor CoalescingReader: SecretWriter {
         inFlight[id] = nil
     }
 
-    /// Forgets everything (e.g. the store's configuration changed).
+    /// Forgets everything and gives its bytes back to the shared budget: the store's
+    /// provider is being retired (its configuration changed or the store is gone), so
+    /// nothing cached under it may go on counting against the other stores.
     public func invalidateAll() {
         budget.removeAll(owner)
         inFlight.removeAll()

@@ -3,7 +3,7 @@ import Foundation
 import KubeClient
 import KubernetesEmulator
 import Logging
-import RotorAPI
+import RotorOperator
 
 /// `rotor dev`: the embedded sandbox — the Kubernetes API emulator, the Vault emulator
 /// and the operator in one process, with Rotor's CRDs and a demo applied. `--api-only`
@@ -56,10 +56,9 @@ struct Dev: AsyncParsableCommand {
             logger.logLevel = .warning
             var clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
             // The sandbox's API server is in this process: no need for a cluster's politeness.
-            clientConfiguration.userAgent = "rotor/\(RotorAPIVersion.string)"
             clientConfiguration.qps = 2000
             clientConfiguration.burst = 4000
-            let kubeClient = try HTTPKubernetesClient(configuration: clientConfiguration)
+            let kubeClient = try OperatorProcess.kubernetesClient(clientConfiguration)
             client = kubeClient
             let controllers = try await DevSandbox.prepare(emulator: emulator, client: kubeClient, logger: logger)
             operatorTask = Task { try await controllers.run() }

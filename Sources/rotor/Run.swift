@@ -102,7 +102,7 @@ struct Run: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "rotor")
         do {
-            try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() + SecretAgeTable.shared.exposition() })
+            try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() })
         } catch {
             logger.critical("rotor stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure

@@ -64,13 +64,16 @@ struct ControllerLifecycleTests {
         await setup.finish()
     }
 
-    @Test("reconciles, errors and retries are counted in metrics labelled by controller")
+    @Test("reconciles, errors and retries are counted in metrics named under the caller's prefix and labelled by controller")
     func metricsAreRecorded() async throws {
         let setup = try await ControllerTests.Setup.start()
         let metrics = TestMetrics()
         _ = try await setup.client.create(ControllerTests.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
         let attempts = ControllerTests.Log()
-        let controller = Controller(name: "metrics-test", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1, metricsFactory: metrics) { _, _ in
+        let controller = Controller(
+            name: "metrics-test", primary: setup.informer(), queue: WorkQueue(clock: setup.clock), workers: 1, metricsFactory: metrics,
+            metricPrefix: "widgets"
+        ) { _, _ in
             await attempts.append("attempt")
             if await attempts.count("attempt") == 1 { throw TerminalErrorForTest() }
             return .done
@@ -83,10 +86,10 @@ struct ControllerLifecycleTests {
         running.cancel()
         _ = try? await running.value
         let dimensions = [("controller", "metrics-test")]
-        #expect(try metrics.expectCounter("rotor_reconcile_total", dimensions).totalValue >= 2)
-        #expect(try metrics.expectCounter("rotor_reconcile_errors_total", dimensions).totalValue == 1)
-        #expect(try metrics.expectCounter("rotor_queue_retries_total", dimensions).totalValue == 1)
-        #expect(try metrics.expectTimer("rotor_reconcile_duration_seconds", dimensions).values.count >= 2)
+        #expect(try metrics.expectCounter("widgets_reconcile_total", dimensions).totalValue >= 2)
+        #expect(try metrics.expectCounter("widgets_reconcile_errors_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("widgets_queue_retries_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectTimer("widgets_reconcile_duration_seconds", dimensions).values.count >= 2)
         await setup.finish()
     }
 

@@ -292,50 +292,6 @@ struct ControllerTests {
         _ = try? await running.value
         await setup.finish()
     }
-
-    @Test("finalizer cleanup that ran before a restart runs again and the finalizer is then removed")
-    func finalizerSurvivesRestart() async throws {
-        let setup = try await Setup.start()
-        let client = setup.client
-        let log = Log()
-        func makeController() -> Controller<JSONValue> {
-            let informer = Informer<JSONValue>(
-                client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")),
-                clock: setup.clock, key: { ObjectKey(of: $0)! }, project: { $0 })
-            let finalizer = Finalizer(name: "rotor.dev/cleanup", client: client, resource: Self.secrets)
-            return Controller(
-                primary: informer, queue: WorkQueue(clock: setup.clock), workers: 1,
-                version: { $0[path: ["metadata", "resourceVersion"]]?.stringValue },
-                generation: { $0[path: ["metadata", "generation"]]?.intValue }
-            ) { _, object in
-                guard let object else { return .done }
-                return try await finalizer.reconcile(object, apply: { .done }, cleanup: { await log.append("cleanup") })
-            }
-        }
-        _ = try await client.create(Self.secrets, namespace: "default", body: ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "db"]])
-        let first = Task { try await makeController().run() }
-        #expect(await EmulatedCluster.eventually {
-            (try? await client.get(Secret.self, namespace: "default", name: "db"))?.metadata.finalizers == ["rotor.dev/cleanup"]
-        })
-        // Removing the finalizer fails; the operator then "crashes" after cleanup ran.
-        setup.emulator.faults.failNext(1_000, matching: .init(verb: "patch", resource: "secrets"), code: 500)
-        _ = try await client.delete(Self.secrets, namespace: "default", name: "db")
-        #expect(await EmulatedCluster.eventually { await log.count("cleanup") >= 1 })
-        first.cancel()
-        _ = try? await first.value
-        setup.emulator.faults.reset()
-        let second = Task { try await makeController().run() }
-        let gone = await EmulatedCluster.eventually {
-            setup.clock.advance(by: .seconds(1))
-            if case .notFound? = await errorKind({ try await client.get(Self.secrets, namespace: "default", name: "db") }) { return true }
-            return false
-        }
-        #expect(gone, "the restarted controller ran cleanup again and removed the finalizer")
-        #expect(await log.count("cleanup") >= 2)
-        second.cancel()
-        _ = try? await second.value
-        await setup.finish()
-    }
 }
 
 /// A one-shot gate reconciles can wait on.

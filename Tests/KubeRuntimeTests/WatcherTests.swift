@@ -40,7 +40,7 @@ struct WatcherTests {
         let metrics = TestMetrics()
         let watcher = Watcher(
             client: client, resource: Self.secrets, configuration: WatcherConfiguration(scope: .one("default")), clock: clock,
-            metricsFactory: metrics
+            metricsFactory: metrics, metricPrefix: "widgets"
         ) { $0 }
         let recorder = Recorder()
         let consumer = Task { for try await event in watcher { await recorder.record(event) } }
@@ -68,7 +68,7 @@ struct WatcherTests {
             "applied a", "applied b", "applied c0", "applied a", "applied c1", "applied a", "applied c2", "applied a", "deleted b",
         ])
         #expect(await recorder.restarts.count == 1, "a dropped watch resumes; it does not relist")
-        let resumes = try metrics.expectCounter("rotor_watch_restarts_total", [("resource", "secrets"), ("reason", "resume")])
+        let resumes = try metrics.expectCounter("widgets_watch_restarts_total", [("resource", "secrets"), ("reason", "resume")])
         #expect(resumes.totalValue == 3)
         consumer.cancel()
         await cluster.stop()

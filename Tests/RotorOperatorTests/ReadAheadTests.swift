@@ -1,6 +1,7 @@
 import Crypto
 import EmulatorTestSupport
 import FakeProvider
+import FakeProviderTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime

@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import FakeProvider
+import FakeProviderTestSupport
 import Foundation
 import KubeRuntime
 import KubeAPI

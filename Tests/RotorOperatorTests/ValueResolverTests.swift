@@ -1,6 +1,7 @@
 import FakeProvider
 import JSONCore
 import KubeAPI
+import FakeProviderTestSupport
 import RotorAPI
 import RotorOperator
 import SecretProviders

@@ -1,4 +1,5 @@
 import FakeProvider
+import FakeProviderTestSupport
 import SecretProviders
 import Synchronization
 import Testing

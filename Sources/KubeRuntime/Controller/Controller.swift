@@ -62,6 +62,9 @@ public struct Controller<Object: Sendable>: Service {
 
     /// - Parameters:
     ///   - name: names the controller in logs and metric labels.
+    ///   - logger: the controller's logger (the caller picks its label).
+    ///   - metricPrefix: the controller's metrics are `<prefix>_queue_depth`,
+    ///     `<prefix>_reconcile_total`, … (see ``MetricPrefix``).
     ///   - version: the object's resourceVersion (unchanged ⇒ nothing to do).
     ///   - generation: the object's `metadata.generation` (changed ⇒ high priority).
     ///   - settled: an object first seen that only needs a periodic check (e.g. its status
@@ -72,7 +75,8 @@ public struct Controller<Object: Sendable>: Service {
     ///     at all; e.g. not a status-only change, which is the reconciler's own write.
     public init(
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
-        logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "kuberuntime.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        metricPrefix: MetricPrefix = .kubeRuntime,
         version: @escaping @Sendable (Object) -> String?, generation: @escaping @Sendable (Object) -> Int64?,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         settled: @escaping @Sendable (Object) -> Bool = { _ in false },
@@ -88,7 +92,7 @@ public struct Controller<Object: Sendable>: Service {
         var logger = logger
         logger[metadataKey: "controller"] = "\(name)"
         self.logger = logger
-        self.metrics = ControllerMetrics(controller: name, factory: metricsFactory)
+        self.metrics = ControllerMetrics(controller: name, prefix: metricPrefix, factory: metricsFactory)
         self.version = version
         self.generation = generation
         self.reconcile = reconcile
@@ -287,7 +291,8 @@ extension Controller where Object: KubernetesResource {
     /// A controller over typed objects: versions and generations come from their metadata.
     public init(
         name: String = "controller", primary: Informer<Object>, queue: WorkQueue<ObjectKey>, workers: Int = 4,
-        logger: Logger = Logger(label: "rotor.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "kuberuntime.controller"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        metricPrefix: MetricPrefix = .kubeRuntime,
         urgent: @escaping @Sendable (Object, Object) -> Bool = { _, _ in false },
         settled: @escaping @Sendable (Object) -> Bool = { _ in false },
         ignoresStatusOnlyChanges: Bool = false,
@@ -298,7 +303,7 @@ extension Controller where Object: KubernetesResource {
         }
         self.init(
             name: name, primary: primary, queue: queue, workers: workers, logger: logger, metricsFactory: metricsFactory,
-            version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, settled: settled,
+            metricPrefix: metricPrefix, version: { $0.metadata.resourceVersion }, generation: { $0.metadata.generation }, urgent: urgent, settled: settled,
             needsReconcile: needsReconcile, reconcile: reconcile)
     }
 

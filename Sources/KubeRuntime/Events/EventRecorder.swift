@@ -24,7 +24,7 @@ import KubeAPI
 /// are truncated to 1024 bytes (at a character boundary), the limit the API server applies.
 public actor EventRecorder {
     public struct Configuration: Sendable, Hashable {
-        /// The controller emitting events, e.g. `rotor.dev/controller`: `reportingComponent`
+        /// The controller emitting events, e.g. `example.com/widget-controller`: `reportingComponent`
         /// and `source.component`.
         public var reportingComponent: String
         /// This instance, e.g. the pod name: `reportingInstance`.
@@ -56,7 +56,7 @@ public actor EventRecorder {
 
     public init(
         client: any KubernetesClient, configuration: Configuration, clock: any RuntimeClock = SystemClock(),
-        logger: Logger = Logger(label: "rotor.events")
+        logger: Logger = Logger(label: "kuberuntime.events")
     ) {
         self.client = client
         self.configuration = configuration

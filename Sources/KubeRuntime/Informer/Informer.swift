@@ -15,10 +15,11 @@ public final class Informer<Object: Sendable>: Sendable {
     /// - Parameters:
     ///   - project: what to keep of each object (a typed object, or a small projection).
     ///   - key: the key of a kept object.
+    ///   - metricPrefix: names its watcher's metrics (see ``Watcher``).
     public init(
         client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory, indexes: [String: Store<Object>.IndexFunction] = [:],
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "kuberuntime.informer"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, metricPrefix: MetricPrefix = .kubeRuntime, indexes: [String: Store<Object>.IndexFunction] = [:],
         key: @escaping @Sendable (Object) -> ObjectKey, project: @escaping @Sendable (JSONValue) throws -> Object
     ) {
         self.resource = resource
@@ -31,7 +32,7 @@ public final class Informer<Object: Sendable>: Sendable {
         store = Store(key: key, expectedNamespaces: namespaces, indexes: indexes)
         watcher = Watcher(
             client: client, resource: resource, configuration: configuration, clock: clock, logger: logger,
-            metricsFactory: metricsFactory, decode: project)
+            metricsFactory: metricsFactory, metricPrefix: metricPrefix, decode: project)
     }
 
     /// Keeps the store current until cancelled; `onChange` hears every change once stored.
@@ -47,11 +48,11 @@ extension Informer where Object: KubernetesResource {
     /// An informer that keeps whole typed objects.
     public convenience init(
         client: any KubernetesClient, configuration: WatcherConfiguration = WatcherConfiguration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.informer"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory, indexes: [String: Store<Object>.IndexFunction] = [:]
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "kuberuntime.informer"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, metricPrefix: MetricPrefix = .kubeRuntime, indexes: [String: Store<Object>.IndexFunction] = [:]
     ) {
         self.init(
             client: client, resource: Object.resourceType, configuration: configuration, clock: clock, logger: logger,
-            metricsFactory: metricsFactory, indexes: indexes, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
+            metricsFactory: metricsFactory, metricPrefix: metricPrefix, indexes: indexes, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
     }
 }

@@ -25,7 +25,7 @@ import Foundation
 /// s`. The old leader stops at `S + 10 s` and its workers end by `S + 12 s`.
 /// `validate()` refuses a configuration whose margin for the default grace is not positive.
 public struct LeaderElectionConfiguration: Sendable, Hashable {
-    /// Name of the Lease object, e.g. `rotor-controller` (or one per shard).
+    /// Name of the Lease object, e.g. `widget-controller` (or one per shard).
     public var leaseName: String
     public var leaseNamespace: String
     /// Who this replica is: unique per process, e.g. the pod name plus a random suffix

@@ -70,20 +70,23 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
     let clock: any RuntimeClock
     let decode: @Sendable (JSONValue) throws -> Object
     let logger: Logger
-    /// `rotor_watch_restarts_total{resource, reason}`: reason `resume` (the server ended a
+    /// `<prefix>_watch_restarts_total{resource, reason}`: reason `resume` (the server ended a
     /// watch), `relist` (410 Gone) or `error` (a failed request, retried after backoff).
     let restarts: [String: Counter]
 
-    /// - Parameter decode: turns each object into what the caller keeps (a typed
-    ///   object or a small projection); an object it cannot decode is skipped with a warning.
+    /// - Parameters:
+    ///   - metricPrefix: names the restart counter `<prefix>_watch_restarts_total`.
+    ///   - decode: turns each object into what the caller keeps (a typed object or a
+    ///     small projection); an object it cannot decode is skipped with a warning.
     public init(
         client: any KubernetesClient, resource: ResourceType, configuration: WatcherConfiguration = WatcherConfiguration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.watcher"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "kuberuntime.watcher"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, metricPrefix: MetricPrefix = .kubeRuntime,
         decode: @escaping @Sendable (JSONValue) throws -> Object
     ) {
+        let restartsName = metricPrefix.name("watch_restarts_total")
         self.restarts = Dictionary(uniqueKeysWithValues: ["resume", "relist", "error"].map { reason in
-            (reason, Counter(label: "rotor_watch_restarts_total", dimensions: [("resource", resource.description), ("reason", reason)], factory: metricsFactory))
+            (reason, Counter(label: restartsName, dimensions: [("resource", resource.description), ("reason", reason)], factory: metricsFactory))
         })
         self.client = client
         self.resource = resource

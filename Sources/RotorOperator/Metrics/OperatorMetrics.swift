@@ -1,9 +1,14 @@
+import KubeClient
 import Metrics
 
 /// The operator's own metric names, in one place so that each name is
 /// always registered with the same label names (Prometheus refuses a name reused
 /// with other labels). Labels carry outcomes and kinds, never keys or values.
 public enum OperatorMetrics {
+    /// The prefix of every operator metric, also given to the Kubernetes client and the
+    /// controller machinery for theirs (`rotor_kube_requests_total`, `rotor_queue_depth`, …).
+    public static let prefix: MetricPrefix = "rotor"
+
     /// `rotor_provider_requests_total{provider, op, result}`.
     static func providerRequest(provider: String, op: String, result: String, factory: any MetricsFactory) {
         Counter(

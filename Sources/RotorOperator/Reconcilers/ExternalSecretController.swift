@@ -15,29 +15,31 @@ import RotorAPI
 public enum ExternalSecretController {
     /// - Parameter rotationCheckpoints: where scheduled rotations report their durable steps
     ///   (``RotationCheckpoints``); nil: a debug log line each, on `logger`.
+    /// - Parameter secretAges: where the ages of ExternalSecrets' values are recorded (the
+    ///   table the process serves at `/metrics`).
     public static func make(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
         fingerprintKey: SymmetricKey, events: EventRecorder, providers: StoreProviders = StoreProviders(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = .shared,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable,
         rotationCheckpoints: RotationCheckpoints? = nil
     ) -> Controller<ExternalSecret> {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
-            client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory,
+            client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix,
             indexes: [
                 storeIndex: { [storeKey(of: $0)] },
                 targetIndex: { [ObjectKey(namespace: $0.metadata.namespace, name: $0.targetSecretName).description] },
                 clusterStoreNamespaceIndex: { $0.spec.secretStoreRef.effectiveKind == .clusterSecretStore ? [$0.metadata.namespace ?? ""] : [] },
             ])
-        let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory)
-        let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory)
+        let secretStores = Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix)
+        let clusterSecretStores = Informer<ClusterSecretStore>(client: client, configuration: WatcherConfiguration(), clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix)
         // Only who controls each managed Secret is kept (never its data): the reconciler
         // reads the Secret itself when it converges it.
         let managedSecrets = Informer<ManagedSecretOwners>(
             client: client, resource: Secret.resourceType,
             configuration: WatcherConfiguration(scope: scope, labelSelector: "\(ManagedSecretMetadata.managedLabel)=\(ManagedSecretMetadata.managedLabelValue)"),
-            clock: clock, logger: logger, metricsFactory: metricsFactory, key: \.key, project: ManagedSecretOwners.init(projecting:))
+            clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix, key: \.key, project: ManagedSecretOwners.init(projecting:))
         // Namespace labels for ClusterSecretStore conditions: from a cache when the operator
         // watches every namespace (its ClusterRole may list and watch namespaces), else a GET
         // per lookup (a namespaced install may only get them). Either way unknown labels refuse.
@@ -45,7 +47,7 @@ public enum ExternalSecretController {
             scope == .all
             ? Informer<NamespaceLabels>(
                 client: client, resource: Namespace.resourceType, configuration: WatcherConfiguration(), clock: clock, logger: logger,
-                metricsFactory: metricsFactory, key: \.key, project: NamespaceLabels.init(projecting:))
+                metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix, key: \.key, project: NamespaceLabels.init(projecting:))
             : nil
         let queue = WorkQueue<ObjectKey>(clock: clock)
         let ownWrites = OwnWrites()
@@ -58,7 +60,7 @@ public enum ExternalSecretController {
             rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationCheckpoints: rotationCheckpoints)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
-            metricsFactory: metricsFactory, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
+            metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },
             settled: isSettled, ignoresStatusOnlyChanges: true, reconcile: reconciler.reconcile)
         let byStore = externalSecrets.store
         controller.watches(secretStores) { store in

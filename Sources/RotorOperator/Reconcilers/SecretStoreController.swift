@@ -22,16 +22,16 @@ public enum SecretStoreController {
     ) -> (Controller<SecretStore>, Controller<ClusterSecretStore>) {
         let namespaced = Controller(
             name: "secretstore",
-            primary: Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory),
-            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory,
+            primary: Informer<SecretStore>(client: client, configuration: WatcherConfiguration(scope: scope), clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix),
+            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix,
             ignoresStatusOnlyChanges: true
         ) { key, store in
             try await reconcile(store, identity: .secretStore(namespace: key.namespace ?? "", name: key.name), client: client, providers: providers)
         }
         let cluster = Controller(
             name: "clustersecretstore",
-            primary: Informer<ClusterSecretStore>(client: client, clock: clock, logger: logger, metricsFactory: metricsFactory),
-            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory,
+            primary: Informer<ClusterSecretStore>(client: client, clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix),
+            queue: WorkQueue(clock: clock), workers: 2, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix,
             ignoresStatusOnlyChanges: true
         ) { key, store in
             try await reconcile(store, identity: .clusterSecretStore(name: key.name), client: client, providers: providers)

@@ -16,7 +16,9 @@ public actor RotationMetrics {
     private var overlapping: Set<String> = []
     private let overlapGauge: Gauge
 
-    public init(factory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = .shared) {
+    /// - Parameter secretAges: where ages are recorded: the process's served table; a
+    ///   table of their own (served nowhere) by default.
+    public init(factory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable = SecretAgeTable()) {
         self.factory = factory
         self.secretAges = secretAges
         overlapGauge = Gauge(label: "rotor_rotation_overlap_active", dimensions: [], factory: factory)

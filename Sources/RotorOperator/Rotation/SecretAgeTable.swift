@@ -11,10 +11,10 @@ import NIOConcurrencyHelpers
 /// refresh after a start spent a sixth of the operator's CPU there). Recording here is one
 /// dictionary write, and the age is exact at scrape time rather than as of the last
 /// reconcile. Label values are object names, never secret values.
+///
+/// One table per operator process: ``OperatorProcess`` makes it, hands it to the
+/// ExternalSecret controller (through ``OperatorControllers``) and serves it at `/metrics`.
 public final class SecretAgeTable: Sendable {
-    /// The table `rotor run` serves (appended to the registry's exposition).
-    public static let shared = SecretAgeTable()
-
     private struct Key: Hashable, Comparable {
         let namespace: String
         let name: String

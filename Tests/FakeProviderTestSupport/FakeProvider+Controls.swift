@@ -1,6 +1,9 @@
+import FakeProvider
 import SecretProviders
 
-/// What tests (and `rotor dev` demos) do to a fake store.
+/// What tests do to a fake store: change its values, make it fail, throttle or wait, and
+/// read its counters. Kept out of the FakeProvider library (which the operator ships for
+/// store specs with static data): it reaches the provider's state through `package` access.
 extension FakeProvider {
     // MARK: Data
 
@@ -9,16 +12,6 @@ extension FakeProvider {
     @discardableResult
     public func setValue(_ value: SecretValue, for key: String, version: String? = nil) -> String {
         Self.add(Entry(key: key, value: value, version: version), to: &secrets)
-    }
-
-    /// Removes `key` and all its versions.
-    public func removeSecret(_ key: String) {
-        secrets[key] = nil
-    }
-
-    /// Sets the tags `find` sees on `key`.
-    public func setTags(_ tags: [String: String], for key: String) {
-        secrets[key]?.tags = tags
     }
 
     /// Versions of `key`, oldest first.

@@ -1,0 +1,276 @@
+import Foundation
+import JSONCore
+import KubeAPI
+
+/// Writes: create, update, patch, delete, with the admission checks and validation
+/// kube-apiserver applies before storing.
+extension ClusterStore {
+
+    func create(_ resource: ResourceDescriptor, namespace: String?, body: JSONObject, options: WriteOptions) throws -> WriteResult {
+        guard !resource.isVirtual else { throw APIError.methodNotAllowed() }
+        var object = body
+        var warnings: [String] = []
+        try checkTypeMeta(resource, &object)
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        if resource.namespaced {
+            let bodyNamespace = metadata["namespace"]?.stringValue ?? ""
+            let ns = namespace ?? ""
+            if !bodyNamespace.isEmpty && bodyNamespace != ns {
+                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            metadata["namespace"] = .string(ns)
+            try checkNamespaceAcceptsContent(ns, resource: resource, name: metadata["name"]?.stringValue ?? "")
+        } else {
+            metadata["namespace"] = nil
+        }
+        var name = metadata["name"]?.stringValue ?? ""
+        if name.isEmpty, let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
+            name = prefix + Self.randomSuffix()
+            metadata["name"] = .string(name)
+        }
+        if name.isEmpty {
+            throw APIError.invalid(resource, "", [StatusCause(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")])
+        }
+        let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
+        if tables[resource.id]?.objects[key] != nil { throw APIError.alreadyExists(resource, name) }
+        let timestamp = KubeTime(now())
+        metadata["uid"] = .string(Self.newUID())
+        metadata["creationTimestamp"] = .string(timestamp.rfc3339)
+        metadata["deletionTimestamp"] = nil
+        metadata["deletionGracePeriodSeconds"] = nil
+        metadata["generation"] = resource.tracksGeneration ? .int(1) : nil
+        object["metadata"] = .object(metadata)
+        if resource.hasStatusSubresource { object["status"] = nil }
+        try registry.strategy(for: resource).prepareForCreate(&object, now: timestamp)
+        warnings += try validate(resource, &object, old: nil, options: options)
+        if options.dryRun {
+            return WriteResult(object: StoredObject(object, resourceVersion: currentResourceVersion), warnings: warnings)
+        }
+        let stored = commit(resource, key: key, object: object, type: .added, previous: nil)
+        try afterCreate(resource, stored)
+        return WriteResult(object: stored, warnings: warnings)
+    }
+
+    /// PUT of the object or its `status` subresource.
+    func update(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, body: JSONObject,
+        subresource: String?, options: WriteOptions
+    ) throws -> WriteResult {
+        let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
+        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        var object = body
+        try checkTypeMeta(resource, &object)
+        let bodyName = object.value(at: ["metadata", "name"])?.stringValue ?? ""
+        if !bodyName.isEmpty && bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !rv.isEmpty {
+            guard Int64(rv) == current.resourceVersion else {
+                throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
+            }
+        }
+        return try replace(resource, key: key, current: current, with: object, subresource: subresource, options: options)
+    }
+
+    /// PATCH: applies the patch to the current object, then validates and stores the result
+    /// like an update (a `metadata.resourceVersion` in the patch is a precondition).
+    func patch(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) throws -> WriteResult {
+        let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
+        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        let patched: JSONValue
+        do {
+            switch patchType {
+            case .merge:
+                guard patch.objectValue != nil else { throw APIError.badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}") }
+                patched = Patching.mergePatch(.object(current.object), patch)
+            case .json: patched = try Patching.jsonPatch(.object(current.object), patch)
+            case .strategic:
+                guard registry.strategy(for: resource).supportsStrategicMerge else {
+                    throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
+                }
+                patched = try Patching.strategicMergePatch(.object(current.object), patch)
+            case .apply:
+                throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
+            }
+        } catch let failure as JSONPatchFailure {
+            throw APIError(code: 422, reason: "Invalid", message: failure.message)
+        }
+        guard var object = patched.objectValue else { throw APIError.badRequest("the patch did not produce an object") }
+        // A resourceVersion left in place by the patch is the current one; only a
+        // patch that sets a different one acts as a precondition.
+        if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, Int64(rv) != current.resourceVersion {
+            throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
+        }
+        if object.value(at: ["metadata", "name"])?.stringValue != name {
+            object.set(.string(name), at: ["metadata", "name"])
+        }
+        return try replace(resource, key: key, current: current, with: object, subresource: subresource, options: options)
+    }
+
+    private func replace(
+        _ resource: ResourceDescriptor, key: ObjectKey, current: StoredObject, with body: JSONObject,
+        subresource: String?, options: WriteOptions
+    ) throws -> WriteResult {
+        var object: JSONObject
+        if subresource == "status" {
+            guard resource.hasStatusSubresource else { throw APIError.pathNotFound() }
+            // Status writes change only status.
+            object = current.object
+            object["status"] = body["status"]
+        } else {
+            object = body
+            if resource.hasStatusSubresource { object["status"] = current.object["status"] }
+            var metadata = object["metadata"]?.objectValue ?? [:]
+            let old = current.metadata
+            let oldFinalizers = Set(current.finalizers)
+            let newFinalizers = Set(metadata["finalizers"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            if current.isTerminating && !newFinalizers.isSubset(of: oldFinalizers) {
+                throw APIError.forbidden(resource, key.name, "no new finalizers can be added if the object is being deleted, found new finalizers \(newFinalizers.subtracting(oldFinalizers).sorted())")
+            }
+            metadata["managedFields"] = metadata["managedFields"] ?? old["managedFields"]
+            object["metadata"] = .object(metadata)
+        }
+        // Fields the server owns.
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        let old = current.metadata
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "generation"] {
+            metadata[field] = old[field]
+        }
+        object["metadata"] = .object(metadata)
+        try registry.strategy(for: resource).prepareForUpdate(&object, old: current.object)
+        if resource.tracksGeneration, Self.specChanged(resource, object, current.object) {
+            let generation = (old["generation"]?.intValue ?? 0) + 1
+            object.set(.int(generation), at: ["metadata", "generation"])
+        }
+        let warnings = try validate(resource, &object, old: current.object, options: options)
+        metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["resourceVersion"] = old["resourceVersion"]
+        object["metadata"] = .object(metadata)
+        if object == current.object {
+            // A no-op write does not bump the resourceVersion (as with etcd's guaranteed update).
+            return WriteResult(object: current, warnings: warnings)
+        }
+        if options.dryRun { return WriteResult(object: StoredObject(object, resourceVersion: current.resourceVersion), warnings: warnings) }
+        if current.isTerminating && (object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []).isEmpty {
+            // The last finalizer is gone: the deletion completes.
+            let stored = StoredObject(object, resourceVersion: current.resourceVersion)
+            remove(resource, key: key, lastState: stored)
+            runControllers()
+            return WriteResult(object: tables[resource.id]?.objects[key] ?? stored, warnings: warnings)
+        }
+        let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
+        runControllers()
+        return WriteResult(object: stored, warnings: warnings)
+    }
+
+    func delete(_ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool) throws -> DeleteOutcome {
+        let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
+        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        if let uid = options.preconditions?.uid, uid != current.uid {
+            throw APIError.conflict(resource, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
+        }
+        if let rv = options.preconditions?.resourceVersion, Int64(rv) != current.resourceVersion {
+            throw APIError.conflict(resource, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
+        }
+        if dryRun { return .deleted(current) }
+        let outcome = try deleteObject(resource, key: key, policy: options.propagationPolicy)
+        runControllers()
+        if case .deleted = outcome, let stillThere = tables[resource.id]?.objects[key] { return .pending(stillThere) }
+        return outcome
+    }
+
+    /// Deletes one object: immediately when nothing holds it, else marks it terminating.
+    @discardableResult
+    func deleteObject(_ resource: ResourceDescriptor, key: ObjectKey, policy: PropagationPolicy?) throws -> DeleteOutcome {
+        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, key.name) }
+        var finalizers = current.finalizers
+        let policy = policy ?? .background
+        if resource.id == ResourceRegistry.namespaces && !current.isTerminating {
+            // The namespace controller empties it; the `kubernetes` finalizer in spec holds it until then.
+            var object = current.object
+            object.set(.string(KubeTime(now()).rfc3339), at: ["metadata", "deletionTimestamp"])
+            object.set(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
+            object.set(.string("Terminating"), at: ["status", "phase"])
+            let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
+            return .pending(stored)
+        }
+        if !current.isTerminating {
+            if policy == .foreground, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("foregroundDeletion") {
+                finalizers.append("foregroundDeletion")
+            }
+            if policy == .orphan, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("orphan") {
+                finalizers.append("orphan")
+            }
+        }
+        if finalizers.isEmpty && resource.id != ResourceRegistry.namespaces {
+            remove(resource, key: key, lastState: current)
+            return .deleted(current)
+        }
+        if current.isTerminating && finalizers == current.finalizers { return .pending(current) }
+        var object = current.object
+        object.set(.array(finalizers.map(JSONValue.string)), at: ["metadata", "finalizers"])
+        if !current.isTerminating {
+            object.set(.string(KubeTime(now()).rfc3339), at: ["metadata", "deletionTimestamp"])
+            object.set(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
+            if resource.tracksGeneration {
+                object.set(.int((current.metadata["generation"]?.intValue ?? 0) + 1), at: ["metadata", "generation"])
+            }
+        }
+        let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
+        return .pending(stored)
+    }
+
+    private func checkTypeMeta(_ resource: ResourceDescriptor, _ object: inout JSONObject) throws {
+        let kind = object["kind"]?.stringValue ?? ""
+        let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        if kind.isEmpty && apiVersion.isEmpty {
+            object["kind"] = .string(resource.kind)
+            object["apiVersion"] = .string(resource.type.apiVersion)
+            return
+        }
+        if kind != resource.kind || GroupVersion(apiVersion: apiVersion).group != resource.group {
+            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.type.apiVersion))")
+        }
+        object["apiVersion"] = .string(resource.type.apiVersion)
+    }
+
+    /// NamespaceLifecycle admission: no content in a missing or terminating namespace.
+    private func checkNamespaceAcceptsContent(_ namespace: String, resource: ResourceDescriptor, name: String) throws {
+        let namespaces = registry.namespaces
+        guard let ns = tables[ResourceRegistry.namespaces]?.objects[ObjectKey(namespace: "", name: namespace)] else {
+            throw APIError.notFound(namespaces, namespace)
+        }
+        if ns.isTerminating {
+            throw APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+        }
+    }
+
+    private func validate(_ resource: ResourceDescriptor, _ object: inout JSONObject, old: JSONObject?, options: WriteOptions) throws -> [String] {
+        let strategy = registry.strategy(for: resource)
+        var unknown: [String] = []
+        var causes = ObjectValidation.validateMetadata(object, resource: resource, unknownFields: &unknown)
+        causes += try strategy.validate(&object, old: old, unknownFields: &unknown)
+        let name = object.value(at: ["metadata", "name"])?.stringValue ?? ""
+        if !causes.isEmpty { throw APIError.invalid(resource, name, causes) }
+        switch options.fieldValidation {
+        case .strict where !unknown.isEmpty:
+            let list = unknown.map { "unknown field \"\($0)\"" }
+            throw APIError.badRequest("strict decoding error: " + list.joined(separator: ", "))
+        case .warn: return unknown.map { "unknown field \"\($0)\"" }
+        default: return []
+        }
+    }
+
+    static func specChanged(_ resource: ResourceDescriptor, _ a: JSONObject, _ b: JSONObject) -> Bool {
+        let keys = Set(a.keys).union(b.keys).subtracting(resource.nonSpecMembers)
+        return keys.contains { a[$0] != b[$0] }
+    }
+
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+}

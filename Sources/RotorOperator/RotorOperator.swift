@@ -1,1 +1,0 @@
-// RotorOperator: reconcilers and their pure planning logic (being written).
