@@ -76,14 +76,15 @@ let package = Package(
         // request coalescing. Knows nothing of Kubernetes.
         .target(
             name: "SecretProviders",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["JSONCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
-        .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
+        .target(name: "FakeProvider", dependencies: ["JSONCore", "SecretProviders"]),
         // HashiCorp Vault: KV v1/v2, token, kubernetes and AppRole auth. Knows nothing of Kubernetes.
         .target(
             name: "VaultProvider",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +98,7 @@ let package = Package(
         .target(
             name: "AWSProvider",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -235,8 +237,11 @@ let package = Package(
         .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
-        .testTarget(name: "RotorAPITests", dependencies: ["JSONCore", "KubeAPI", "RotorAPI"]),
-        .testTarget(name: "SecretProvidersTests", dependencies: ["SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "RotorAPITests",
+            dependencies: ["JSONCore", "KubeAPI", "RotorAPI", "SecretProviders", "FakeProvider", "VaultProvider", "AWSProvider", "RotorOperator"]
+        ),
+        .testTarget(name: "SecretProvidersTests", dependencies: ["JSONCore", "SecretProviders", "FakeProvider", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "VaultProviderTests",
             dependencies: [
@@ -260,6 +265,7 @@ let package = Package(
         .testTarget(
             name: "AWSProviderTests",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 "AWSProvider",
                 "HTTPServing",

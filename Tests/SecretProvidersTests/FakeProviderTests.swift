@@ -1,4 +1,5 @@
 import FakeProvider
+import JSONCore
 import SecretProviders
 import Testing
 
@@ -161,7 +162,7 @@ struct FakeProviderTests {
 
     @Test("the factory builds a fake from a store's provider block")
     func factory() async throws {
-        let config = ProviderConfigValue.object([
+        let config = JSONValue.object([
             "data": .array([
                 .object(["key": .string("db/password"), "value": .string("pw"), "version": .string("1")]),
                 .object(["key": .string("db/json"), "value": .string(#"{"a":"b"}"#)]),

@@ -1,7 +1,10 @@
+import AWSProvider
 import Foundation
+import JSONCore
 import KubeAPI
 import RotorAPI
 import SecretProviders
+import VaultProvider
 
 /// What the cluster admin allowed `ClusterSecretStore`s to use of the operator's own
 /// identity (`rotor run --allow-operator-service-account-token`,
@@ -60,8 +63,14 @@ public enum StoreIdentityRule {
     ) -> Result<StoreIdentityGrant, ProviderError> {
         do {
             var grant = StoreIdentityGrant()
-            if let vault = provider.vault { try check(vault, store: store, allowances: allowances, into: &grant) }
-            if let aws = provider.aws { try check(aws, store: store, allowances: allowances, into: &grant) }
+            // Each block decoded by its provider's own config type; a block that does not
+            // decode fails here with the error the provider would give.
+            if let vault = provider.vault {
+                try check(try decode(vault, as: VaultStoreConfig.self, store: store), store: store, allowances: allowances, into: &grant)
+            }
+            if let aws = provider.aws {
+                try check(try decode(aws, as: AWSStoreConfig.self, store: store), store: store, allowances: allowances, into: &grant)
+            }
             return .success(grant)
         } catch {
             return .failure(error)
@@ -71,7 +80,7 @@ public enum StoreIdentityRule {
     // MARK: Vault
 
     private static func check(
-        _ vault: VaultProviderSpec, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
+        _ vault: VaultStoreConfig, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
     ) throws(ProviderError) {
         let base = "spec.provider.vault"
         if let kubernetes = vault.auth.kubernetes {
@@ -95,7 +104,7 @@ public enum StoreIdentityRule {
     // MARK: AWS
 
     private static func check(
-        _ aws: AWSProviderSpec, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
+        _ aws: AWSStoreConfig, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
     ) throws(ProviderError) {
         let base = "spec.provider.aws"
         if let secretRef = aws.auth?.secretRef {
@@ -122,6 +131,14 @@ public enum StoreIdentityRule {
     }
 
     // MARK: Parts
+
+    private static func decode<Config: Decodable>(_ block: JSONValue, as type: Config.Type, store: StoreIdentity) throws(ProviderError) -> Config {
+        do {
+            return try block.decodeStoreConfig(type)
+        } catch {
+            throw error.inStore(store.description)
+        }
+    }
 
     /// The operator's own identity: only an allowed ClusterSecretStore.
     private static func ambient(field: String, what: String, allowed: Bool, flag: String, instead: String, store: StoreIdentity) throws(ProviderError) {
