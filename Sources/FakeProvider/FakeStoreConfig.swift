@@ -65,8 +65,9 @@ public struct FakeProviderData: Codable, Sendable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        key = try c.decode(.key, or: "")
-        value = try c.decode(.value, or: "")
+        // Required, as the schema says: an entry without them is refused, not read as empty.
+        key = try c.decode(String.self, forKey: .key)
+        value = try c.decode(String.self, forKey: .value)
         version = try c.decodeIfPresent(.version)
         tags = try c.decodeIfPresent(.tags)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
