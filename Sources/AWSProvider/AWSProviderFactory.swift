@@ -36,7 +36,7 @@ public struct AWSProviderFactory: ProviderFactory {
     }
 
     private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
-        let config = try context.config.decodeStoreConfig(AWSStoreConfig.self).validated()
+        let config = try AWSStoreConfig.decode(context.config, store: context.storeName).validated()
         let environment = self.environment()
         var logger = context.logger
         logger[metadataKey: "store"] = "\(context.storeName)"

@@ -1,3 +1,4 @@
+import JSONCore
 import SecretProviders
 
 extension AWSStoreConfig {
@@ -7,6 +8,15 @@ extension AWSStoreConfig {
     /// Whether the store sets a custom endpoint of its own (`endpoint` or `stsEndpoint`).
     var hasCustomEndpoint: Bool {
         !(endpoint ?? "").isEmpty || !(stsEndpoint ?? "").isEmpty
+    }
+
+    /// Decodes a store's `spec.provider.aws` block. Errors name fields, never values.
+    public static func decode(_ config: JSONValue, store: String) throws(ProviderError) -> AWSStoreConfig {
+        do {
+            return try config.decodeStoreConfig(AWSStoreConfig.self, block: "spec.provider.aws")
+        } catch {
+            throw error.inStore(store)
+        }
     }
 
     /// Checks what can be checked without the network. Errors name fields, never values.

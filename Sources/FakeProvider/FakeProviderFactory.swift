@@ -29,7 +29,7 @@ public struct FakeProviderFactory: ProviderFactory {
         if let instance = instances[context.storeName] { return instance }
         let spec: FakeStoreConfig
         do {
-            spec = try context.config.decodeStoreConfig(FakeStoreConfig.self)
+            spec = try context.config.decodeStoreConfig(FakeStoreConfig.self, block: "spec.provider.fake")
         } catch {
             throw error.inStore(context.storeName)
         }

@@ -25,7 +25,7 @@ public struct ProviderContext: Sendable {
     /// (e.g. `SecretStore/shop/vault`).
     public var storeName: String
     /// The store's provider block (`spec.provider.<kind>`), as written; the provider decodes
-    /// its own config type from it (``JSONCore/JSONValue/decodeStoreConfig(_:)``).
+    /// its own config type from it (``JSONCore/JSONValue/decodeStoreConfig(_:block:)``).
     public var config: JSONValue
     /// Resolves credential references of the store (`{name, key, namespace?}`).
     public var secrets: any CredentialResolver

@@ -8,14 +8,15 @@ import JSONCore
 /// It carries names and settings, never secret values: credentials are fetched on demand
 /// through ``ProviderContext/secrets``.
 extension JSONValue {
-    /// Decodes the block as `type`. Errors name the field path, never field contents.
-    public func decodeStoreConfig<T: Decodable>(_ type: T.Type) throws(ProviderError) -> T {
+    /// Decodes the block as `type`. Errors name the field path from `block` (the block's own
+    /// path in the store, e.g. `spec.provider.vault`), never field contents.
+    public func decodeStoreConfig<T: Decodable>(_ type: T.Type, block: String) throws(ProviderError) -> T {
         do {
             return try JSONValueDecoder().decode(type, from: self)
         } catch let error as DecodingError {
-            throw ProviderError.invalidRequest(detail: "store configuration: \(Self.summary(of: error))")
+            throw ProviderError.invalidRequest(detail: Self.summary(of: error, block: block))
         } catch {
-            throw ProviderError.invalidRequest(detail: "store configuration could not be read")
+            throw ProviderError.invalidRequest(detail: "\(block) could not be read")
         }
     }
 
@@ -28,10 +29,9 @@ extension JSONValue {
         }
     }
 
-    private static func summary(of error: DecodingError) -> String {
+    private static func summary(of error: DecodingError, block: String) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.isEmpty ? "." : text
+            block + codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
         switch error {
         case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is required"

@@ -38,7 +38,7 @@ extension VaultStoreConfig {
     /// Decodes a store's `spec.provider.vault` block. Errors name fields, never values.
     public static func decode(_ config: JSONValue, store: String) throws(ProviderError) -> VaultStoreConfig {
         do {
-            return try config.decodeStoreConfig(VaultStoreConfig.self)
+            return try config.decodeStoreConfig(VaultStoreConfig.self, block: "spec.provider.vault")
         } catch {
             throw error.inStore(store)
         }

@@ -1,6 +1,5 @@
 import AWSProvider
 import Foundation
-import JSONCore
 import KubeAPI
 import RotorAPI
 import SecretProviders
@@ -61,15 +60,15 @@ public enum StoreIdentityRule {
     public static func evaluate(
         _ provider: SecretStoreProvider, store: StoreIdentity, allowances: AmbientIdentityAllowances
     ) -> Result<StoreIdentityGrant, ProviderError> {
-        do {
+        do throws(ProviderError) {
             var grant = StoreIdentityGrant()
             // Each block decoded by its provider's own config type; a block that does not
             // decode fails here with the error the provider would give.
             if let vault = provider.vault {
-                try check(try decode(vault, as: VaultStoreConfig.self, store: store), store: store, allowances: allowances, into: &grant)
+                try check(try VaultStoreConfig.decode(vault, store: store.description), store: store, allowances: allowances, into: &grant)
             }
             if let aws = provider.aws {
-                try check(try decode(aws, as: AWSStoreConfig.self, store: store), store: store, allowances: allowances, into: &grant)
+                try check(try AWSStoreConfig.decode(aws, store: store.description), store: store, allowances: allowances, into: &grant)
             }
             return .success(grant)
         } catch {
@@ -131,14 +130,6 @@ public enum StoreIdentityRule {
     }
 
     // MARK: Parts
-
-    private static func decode<Config: Decodable>(_ block: JSONValue, as type: Config.Type, store: StoreIdentity) throws(ProviderError) -> Config {
-        do {
-            return try block.decodeStoreConfig(type)
-        } catch {
-            throw error.inStore(store.description)
-        }
-    }
 
     /// The operator's own identity: only an allowed ClusterSecretStore.
     private static func ambient(field: String, what: String, allowed: Bool, flag: String, instead: String, store: StoreIdentity) throws(ProviderError) {
