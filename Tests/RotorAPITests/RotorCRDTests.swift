@@ -4,6 +4,7 @@ import KubeAPI
 import RotorAPI
 import RotorOperator
 import Testing
+import VaultProvider
 
 @Suite("Rotor CRDs")
 struct RotorCRDTests {
@@ -88,6 +89,24 @@ struct RotorCRDTests {
     /// The committed files are compared as text with a fresh rendering by the same pure
     /// emitter `rotor crds` uses: RotorAPITests has no YAML parser, and byte equality is
     /// the stricter check (`git diff` after regenerating shows nothing either).
+    @Test("a store's provider blocks carry each provider's own schema; without the providers they are kept unchecked")
+    func providerBlocksComeFromTheProviders() throws {
+        func block(_ definition: RotorCRDs.Definition, _ kind: String) throws -> JSONValue {
+            let version = try #require(definition.object[path: ["spec", "versions"]]?.arrayValue?.first)
+            return try #require(version[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "provider", "properties", kind]])
+        }
+        for store in [RotorCRDs.shipped[1], RotorCRDs.shipped[2]] {
+            #expect(try block(store, "vault") == VaultStoreConfig.openAPISchema.described("HashiCorp Vault (KV v1 or v2)."))
+        }
+        for store in [RotorCRDs.all[1], RotorCRDs.all[2]] {
+            for kind in SecretStoreProvider.kinds {
+                let unchecked = try block(store, kind)
+                #expect(unchecked["x-kubernetes-preserve-unknown-fields"] == true)
+                #expect(unchecked["properties"] == nil)
+            }
+        }
+    }
+
     @Test("the committed manifests/crds files are what the Swift types generate")
     func committedManifestsAreCurrent() throws {
         let directory = URL(fileURLWithPath: #filePath)
