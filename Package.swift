@@ -76,14 +76,20 @@ let package = Package(
         // request coalescing. Knows nothing of Kubernetes.
         .target(
             name: "SecretProviders",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: [
+                "JSONCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
-        .target(name: "FakeProvider", dependencies: ["SecretProviders"]),
+        .target(name: "FakeProvider", dependencies: ["JSONCore", "SecretProviders"]),
         // HashiCorp Vault: KV v1/v2, token, kubernetes and AppRole auth. Knows nothing of Kubernetes.
         .target(
             name: "VaultProvider",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +103,7 @@ let package = Package(
         .target(
             name: "AWSProvider",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -237,8 +244,21 @@ let package = Package(
         .target(name: "FakeProviderTestSupport", dependencies: ["SecretProviders", "FakeProvider"], path: "Tests/FakeProviderTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
         .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
-        .testTarget(name: "RotorAPITests", dependencies: ["JSONCore", "KubeAPI", "RotorAPI"]),
+        .testTarget(
+            name: "RotorAPITests",
+            dependencies: [
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "SecretProviders",
+                "FakeProvider",
+                "VaultProvider",
+                "AWSProvider",
+                "RotorOperator",
+            ]
+        ),
         .testTarget(name: "SecretProvidersTests", dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 "FakeProvider",
                 "FakeProviderTestSupport",
@@ -267,6 +287,7 @@ let package = Package(
         .testTarget(
             name: "AWSProviderTests",
             dependencies: [
+                "JSONCore",
                 "SecretProviders",
                 "AWSProvider",
                 "HTTPServing",

@@ -1,9 +1,12 @@
 import Foundation
+import JSONCore
 import SecretProviders
 
 /// Builds the `aws` provider of a store (`spec.provider.aws`).
 public struct AWSProviderFactory: ProviderFactory {
     public let kind = "aws"
+    /// The schema of ``AWSStoreConfig``, the block this provider reads.
+    public var configSchema: JSONValue { AWSStoreConfig.openAPISchema }
     private let options: AWSProviderOptions
     private let environment: @Sendable () -> [String: String]
 
@@ -33,7 +36,7 @@ public struct AWSProviderFactory: ProviderFactory {
     }
 
     private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
-        let config = try context.config.decode(AWSStoreConfig.self).validated()
+        let config = try AWSStoreConfig.decode(context.config, store: context.storeName).validated()
         let environment = self.environment()
         var logger = context.logger
         logger[metadataKey: "store"] = "\(context.storeName)"
@@ -83,7 +86,7 @@ public struct AWSProviderFactory: ProviderFactory {
 
         var source: any AWSCredentialSource
         if let secretRef = config.auth?.secretRef {
-            func reference(_ ref: AWSStoreConfig.Reference) -> StoreSecretCredentialSource.Reference {
+            func reference(_ ref: SecretKeySelector) -> StoreSecretCredentialSource.Reference {
                 .init(name: ref.name, key: ref.key, namespace: ref.namespace)
             }
             source = CachedCredentialSource(

@@ -1,3 +1,4 @@
+import JSONCore
 import SecretProviders
 
 /// Builds a ``FakeProvider`` from a store's `spec.provider.fake` block:
@@ -10,19 +11,10 @@ import SecretProviders
 /// the spec says.
 public struct FakeProviderFactory: ProviderFactory {
     public let kind = "fake"
+    /// The schema of ``FakeStoreConfig``, the block this provider reads.
+    public var configSchema: JSONValue { FakeStoreConfig.openAPISchema }
     /// Providers served as they are, by store name.
     public let instances: [String: FakeProvider]
-
-    private struct Spec: Decodable {
-        struct Item: Decodable {
-            var key: String
-            var value: String
-            var version: String?
-            var tags: [String: String]?
-        }
-
-        var data: [Item]?
-    }
 
     public init(instances: [String: FakeProvider] = [:]) {
         self.instances = instances
@@ -35,14 +27,14 @@ public struct FakeProviderFactory: ProviderFactory {
     /// The same, typed, for callers that keep the fake to control it.
     public func makeFakeProvider(_ context: ProviderContext) throws(ProviderError) -> FakeProvider {
         if let instance = instances[context.storeName] { return instance }
-        let spec: Spec
+        let spec: FakeStoreConfig
         do {
-            spec = try context.config.decode(Spec.self)
+            spec = try context.config.decodeStoreConfig(FakeStoreConfig.self, block: "spec.provider.fake")
         } catch {
             throw error.inStore(context.storeName)
         }
         var seen = Set<String>()
-        for item in spec.data ?? [] {
+        for item in spec.data {
             guard !item.key.isEmpty else {
                 throw ProviderError.invalidRequest(store: context.storeName, detail: "fake: data entry with an empty key")
             }
@@ -50,7 +42,7 @@ public struct FakeProviderFactory: ProviderFactory {
                 throw ProviderError.invalidRequest(store: context.storeName, key: item.key, version: version, detail: "fake: duplicate key and version")
             }
         }
-        let entries = (spec.data ?? []).map { FakeProvider.Entry(key: $0.key, value: $0.value, version: $0.version, tags: $0.tags ?? [:]) }
+        let entries = spec.data.map { FakeProvider.Entry(key: $0.key, value: $0.value, version: $0.version, tags: $0.tags ?? [:]) }
         return FakeProvider(data: entries, storeName: context.storeName)
     }
 }

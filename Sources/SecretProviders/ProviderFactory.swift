@@ -1,3 +1,4 @@
+import JSONCore
 import Logging
 
 /// Builds the provider for one store from its configuration.
@@ -7,6 +8,10 @@ import Logging
 public protocol ProviderFactory: Sendable {
     /// The provider block's name in the store spec: `vault`, `aws`, `fake`.
     var kind: String { get }
+
+    /// The OpenAPI schema of the provider block, generated from the provider's config type:
+    /// the store CRDs carry it under `spec.provider.<kind>`.
+    var configSchema: JSONValue { get }
 
     /// A provider for the store described by `context`. Fails with
     /// ``ProviderError/Class/invalidRequest`` when the configuration is wrong.
@@ -19,8 +24,9 @@ public struct ProviderContext: Sendable {
     /// A stable name for the store, for messages, metrics and caches
     /// (e.g. `SecretStore/shop/vault`).
     public var storeName: String
-    /// The store's provider block (`spec.provider.<kind>`).
-    public var config: ProviderConfigValue
+    /// The store's provider block (`spec.provider.<kind>`), as written; the provider decodes
+    /// its own config type from it (``JSONCore/JSONValue/decodeStoreConfig(_:block:)``).
+    public var config: JSONValue
     /// Resolves credential references of the store (`{name, key, namespace?}`).
     public var secrets: any CredentialResolver
     /// Issues short-lived service-account tokens (Vault kubernetes auth, AWS web identity).
@@ -31,7 +37,7 @@ public struct ProviderContext: Sendable {
     public var logger: Logger
 
     public init(
-        storeName: String, config: ProviderConfigValue, secrets: any CredentialResolver = NoCredentials(),
+        storeName: String, config: JSONValue, secrets: any CredentialResolver = NoCredentials(),
         serviceAccountTokens: (any ServiceAccountTokenIssuer)? = nil, ambientIdentity: AmbientIdentity = [],
         logger: Logger = Logger(label: "rotor.provider", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -97,6 +103,9 @@ public struct ProviderRegistry: Sendable {
     public var kinds: [String] { factories.keys.sorted() }
 
     public func factory(for kind: String) -> (any ProviderFactory)? { factories[kind] }
+
+    /// The provider blocks' schemas by kind, for the store CRDs.
+    public var configSchemas: [String: JSONValue] { factories.mapValues(\.configSchema) }
 
     /// A provider for `kind`; ``ProviderError/Class/unsupported`` for an unknown kind.
     public func makeProvider(kind: String, context: ProviderContext) throws -> any SecretReader {

@@ -6,7 +6,7 @@ import SecretProviders
 /// a token kept in a Secret, Kubernetes (a TokenRequest JWT posted to
 /// `auth/MOUNT/login`), or AppRole (role id + secret id posted to `auth/MOUNT/login`).
 struct VaultAuthenticator: Sendable {
-    let auth: VaultStoreConfiguration.Auth
+    let auth: VaultStoreConfig.Resolved.Auth
     let transport: VaultTransport
     let credentials: any CredentialResolver
     let serviceAccountTokens: (any ServiceAccountTokenIssuer)?
@@ -106,7 +106,7 @@ struct VaultAuthenticator: Sendable {
         return VaultResponses.lookup(response.body) ?? (0, false)
     }
 
-    private func credential(_ ref: VaultStoreConfiguration.CredentialRef, what: String) async throws(ProviderError) -> SecretValue {
+    private func credential(_ ref: SecretKeySelector, what: String) async throws(ProviderError) -> SecretValue {
         do {
             let value = try await credentials.credential(name: ref.name, key: ref.key, namespace: ref.namespace)
             guard !value.isEmpty else {

@@ -28,7 +28,7 @@ public final class VaultProvider: SecretWriter, RetiringProvider {
     public let capabilities = ProviderCapabilities(access: .readWrite, supportsFind: true, supportsTags: false, maxBatchSize: 1)
     /// The store, for messages.
     public let storeName: String
-    let configuration: VaultStoreConfiguration
+    let configuration: VaultStoreConfig.Resolved
     private let transport: VaultTransport
     private let tokens: VaultTokenManager
     private let findLimits: FindLimits
@@ -42,7 +42,7 @@ public final class VaultProvider: SecretWriter, RetiringProvider {
         context: ProviderContext, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         findLimits: FindLimits = FindLimits(), mountedTokenPath: String = VaultProviderFactory.defaultMountedTokenPath
     ) throws(ProviderError) {
-        let configuration = try VaultStoreConfiguration.decode(context.config, store: context.storeName)
+        let configuration = try VaultStoreConfig.decode(context.config, store: context.storeName).resolved(store: context.storeName)
         self.configuration = configuration
         storeName = context.storeName
         logger = context.logger

@@ -1,8 +1,11 @@
+import JSONCore
 import SecretProviders
 
 /// Builds the `vault` provider of a store (`spec.provider.vault`).
 public struct VaultProviderFactory: ProviderFactory {
     public let kind = "vault"
+    /// The schema of ``VaultStoreConfig``, the block this provider reads.
+    public var configSchema: JSONValue { VaultStoreConfig.openAPISchema }
     private let now: @Sendable () -> ContinuousClock.Instant
     private let mountedTokenPath: String
 

@@ -34,7 +34,7 @@ final class VaultTransport: Sendable {
     /// A request that has not answered within this long fails as transient.
     private let timeout: TimeAmount
 
-    init(configuration: VaultStoreConfiguration, store: String, credentials: any CredentialResolver, timeout: TimeAmount = .seconds(30)) {
+    init(configuration: VaultStoreConfig.Resolved, store: String, credentials: any CredentialResolver, timeout: TimeAmount = .seconds(30)) {
         server = configuration.server
         namespace = configuration.namespace
         self.store = store
@@ -113,12 +113,12 @@ final class VaultTransport: Sendable {
     /// when the transport goes.
     private actor ClientBox {
         private let server: String
-        private let ca: VaultStoreConfiguration.CASource
+        private let ca: VaultStoreConfig.Resolved.CASource
         private let credentials: any CredentialResolver
         private let store: String
         private var made: (client: HTTPClient, key: VaultClientPool.Key)?
 
-        init(server: String, ca: VaultStoreConfiguration.CASource, credentials: any CredentialResolver, store: String) {
+        init(server: String, ca: VaultStoreConfig.Resolved.CASource, credentials: any CredentialResolver, store: String) {
             self.server = server
             self.ca = ca
             self.credentials = credentials

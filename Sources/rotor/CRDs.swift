@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RotorAPI
+import RotorOperator
 
 /// `rotor crds`: the CustomResourceDefinitions generated from the Swift API types, as YAML.
 ///
@@ -18,12 +19,12 @@ struct CRDs: ParsableCommand {
 
     func run() throws {
         guard let outputDir else {
-            FileHandle.standardOutput.write(Data(RotorCRDs.yaml.utf8))
+            FileHandle.standardOutput.write(Data(RotorCRDs.shippedYAML.utf8))
             return
         }
         let directory = URL(fileURLWithPath: outputDir, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for definition in RotorCRDs.all {
+        for definition in RotorCRDs.shipped {
             let file = directory.appendingPathComponent(definition.fileName)
             try Data(definition.yaml.utf8).write(to: file, options: .atomic)
             print(file.path)

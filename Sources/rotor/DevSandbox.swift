@@ -19,7 +19,7 @@ enum DevSandbox {
     /// Installs what the operator needs and returns its controllers, ready to run.
     static func prepare(emulator: KubernetesEmulator, client: HTTPKubernetesClient, logger: Logger) async throws -> OperatorControllers {
         _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(operatorNamespace)]])
-        for definition in RotorCRDs.all {
+        for definition in RotorCRDs.shipped {
             _ = try await client.create(crds, namespace: nil, body: definition.object)
         }
         let key = try await FingerprintKey.loadOrCreate(client: client, namespace: operatorNamespace)

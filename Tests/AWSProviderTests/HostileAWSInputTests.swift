@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import SecretProviders
 import Testing
 
@@ -27,7 +28,7 @@ struct HostileAWSInputTests {
         "us-east-\u{0661}", "eu-west-\u{FF11}", "us-éast-1", "US-EAST-1", "us-east-1.evil.example/", String(repeating: "a", count: 65),
     ])
     func region(region: String) {
-        let auth: ProviderConfigValue = .object([
+        let auth: JSONValue = .object([
             "secretRef": .object([
                 "accessKeyIDSecretRef": .object(["name": .string("aws"), "key": .string("id")]),
                 "secretAccessKeySecretRef": .object(["name": .string("aws"), "key": .string("secret")]),

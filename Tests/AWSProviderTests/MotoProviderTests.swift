@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import MotoTestSupport
 import SecretProviders
 import Testing
@@ -112,7 +113,7 @@ struct MotoProviderTests {
             try await admin.createSecret("web/two", string: "second")
             let tokens = TestTokenIssuer()
             let counter = RequestCounter()
-            let auth: ProviderConfigValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
+            let auth: JSONValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
             let provider = try makeProvider(endpoint: moto.endpoint, auth: auth, role: role, tokens: tokens, counter: counter)
             try await provider.validate()
             let one = try await provider.read(RemoteSecretID(key: "web/one")).value

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import SecretProviders
 import Testing
 
@@ -93,7 +94,7 @@ struct SecretsManagerWireTests {
 
     @Test("store configuration errors name the field, not values")
     func configErrors() {
-        func error(_ config: [String: ProviderConfigValue], grant: AmbientIdentity = []) -> ProviderError? {
+        func error(_ config: [String: JSONValue], grant: AmbientIdentity = []) -> ProviderError? {
             let result = Result { () throws(ProviderError) in
                 try AWSProviderFactory(environment: { [:] }).makeAWSProvider(
                     ProviderContext(storeName: "s", config: .object(config), ambientIdentity: grant))
@@ -104,7 +105,7 @@ struct SecretsManagerWireTests {
         #expect(error(["region": .string("")])?.class == .invalidRequest)
         #expect(error(["region": .string("eu-west-1"), "service": .string("ParameterStore")])?.class == .invalidRequest)
         #expect(error(["region": .string("eu-west-1"), "endpoint": .string("ftp://x")])?.class == .invalidRequest)
-        let jwt: ProviderConfigValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
+        let jwt: JSONValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
         #expect(error(["region": .string("eu-west-1"), "auth": jwt])?.class == .invalidRequest)
         // No auth: the pod's own identity, only when the operator granted it (an allowed ClusterSecretStore).
         #expect(error(["region": .string("eu-west-1")])?.class == .permissionDenied)

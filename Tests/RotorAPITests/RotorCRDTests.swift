@@ -2,13 +2,15 @@ import Foundation
 import JSONCore
 import KubeAPI
 import RotorAPI
+import RotorOperator
 import Testing
+import VaultProvider
 
 @Suite("Rotor CRDs")
 struct RotorCRDTests {
     @Test("every schema level has a type and no oneOf/anyOf, so the schemas are structural")
     func schemasAreStructural() throws {
-        for definition in RotorCRDs.all {
+        for definition in RotorCRDs.shipped {
             let schema = try #require(
                 definition.object[path: ["spec", "versions"]]?.arrayValue?.first?[path: ["schema", "openAPIV3Schema"]])
             let problems = structuralProblems(schema, at: definition.name)
@@ -22,7 +24,7 @@ struct RotorCRDTests {
             ("ExternalSecret", "es", .namespaced), ("SecretStore", "ss", .namespaced),
             ("ClusterSecretStore", "css", .cluster),
         ]
-        for (definition, (kind, shortName, scope)) in zip(RotorCRDs.all, expected) {
+        for (definition, (kind, shortName, scope)) in zip(RotorCRDs.shipped, expected) {
             let crd: CustomResourceDefinition = try definition.object.decode()
             #expect(crd.metadata.name == definition.name)
             #expect(crd.spec.group == "rotor.dev")
@@ -52,7 +54,7 @@ struct RotorCRDTests {
             ".status.rotation.phase", ".metadata.creationTimestamp",
         ])
         #expect(es.last?.type == "date")
-        for store in [RotorCRDs.secretStore, RotorCRDs.clusterSecretStore] {
+        for store in [RotorCRDs.shipped[1], RotorCRDs.shipped[2]] {
             let c = try columns(store)
             #expect(c.map { $0.name.uppercased() } == ["AGE", "STATUS", "CAPABILITIES", "READY"])
             #expect(c.map(\.jsonPath) == [
@@ -73,13 +75,13 @@ struct RotorCRDTests {
         #expect(spec[path: ["properties", "secretStoreRef", "properties", "kind", "enum"]] == ["SecretStore", "ClusterSecretStore"])
         #expect(spec[path: ["properties", "secretStoreRef", "properties", "name", "description"]] != nil)
 
-        let ss = try #require(RotorCRDs.secretStore.object[path: ["spec", "versions"]]?.arrayValue?.first)
+        let ss = try #require(RotorCRDs.shipped[1].object[path: ["spec", "versions"]]?.arrayValue?.first)
         let provider = try #require(ss[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "provider"]])
         let rule = provider["x-kubernetes-validations"]?.arrayValue?.first?["rule"]?.stringValue ?? ""
         #expect(rule.contains("has(self.vault)") && rule.contains("has(self.aws)") && rule.contains("has(self.fake)"))
         #expect(provider[path: ["properties", "vault", "properties", "version", "default"]] == "v2")
         #expect(provider[path: ["properties", "vault", "required"]] == ["server", "auth"])
-        let css = try #require(RotorCRDs.clusterSecretStore.object[path: ["spec", "versions"]]?.arrayValue?.first)
+        let css = try #require(RotorCRDs.shipped[2].object[path: ["spec", "versions"]]?.arrayValue?.first)
         #expect(css[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "conditions", "type"]] == "array")
         #expect(ss[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "conditions"]] == nil)
     }
@@ -87,14 +89,32 @@ struct RotorCRDTests {
     /// The committed files are compared as text with a fresh rendering by the same pure
     /// emitter `rotor crds` uses: RotorAPITests has no YAML parser, and byte equality is
     /// the stricter check (`git diff` after regenerating shows nothing either).
+    @Test("a store's provider blocks carry each provider's own schema; without the providers they are kept unchecked")
+    func providerBlocksComeFromTheProviders() throws {
+        func block(_ definition: RotorCRDs.Definition, _ kind: String) throws -> JSONValue {
+            let version = try #require(definition.object[path: ["spec", "versions"]]?.arrayValue?.first)
+            return try #require(version[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "provider", "properties", kind]])
+        }
+        for store in [RotorCRDs.shipped[1], RotorCRDs.shipped[2]] {
+            #expect(try block(store, "vault") == VaultStoreConfig.openAPISchema.described("HashiCorp Vault (KV v1 or v2)."))
+        }
+        for store in [RotorCRDs.all[1], RotorCRDs.all[2]] {
+            for kind in SecretStoreProvider.kinds {
+                let unchecked = try block(store, kind)
+                #expect(unchecked["x-kubernetes-preserve-unknown-fields"] == true)
+                #expect(unchecked["properties"] == nil)
+            }
+        }
+    }
+
     @Test("the committed manifests/crds files are what the Swift types generate")
     func committedManifestsAreCurrent() throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("manifests/crds")
         let committed = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
-        #expect(Set(committed) == Set(RotorCRDs.all.map(\.fileName)))
-        for definition in RotorCRDs.all {
+        #expect(Set(committed) == Set(RotorCRDs.shipped.map(\.fileName)))
+        for definition in RotorCRDs.shipped {
             let text = try String(contentsOf: directory.appendingPathComponent(definition.fileName), encoding: .utf8)
             #expect(
                 text == definition.yaml,
@@ -127,8 +147,8 @@ struct RotorCRDTests {
                 z: false
 
             """)
-        #expect(RotorCRDs.yaml == RotorCRDs.all.map(\.yaml).joined())
-        #expect(RotorCRDs.yaml.components(separatedBy: "---\n").count == 4)
+        #expect(RotorCRDs.shippedYAML == RotorCRDs.shipped.map(\.yaml).joined())
+        #expect(RotorCRDs.shippedYAML.components(separatedBy: "---\n").count == 4)
     }
 }
 

@@ -1,7 +1,11 @@
+import AWSProvider
+import FakeProvider
 import Foundation
 import JSONCore
 import KubeAPI
 import RotorAPI
+import SecretProviders
+import VaultProvider
 import Testing
 
 /// An ExternalSecret with every field of the API set, a status, and members this code
@@ -159,7 +163,9 @@ struct RotorResourceTests {
     func vaultStoreRoundTrip() throws {
         let trip = try roundTrip(SecretStore.self, vaultSecretStoreJSON)
         #expect(trip.reencoded == withoutNulls(trip.original))
-        let vault = try #require(trip.value.spec.provider.vault)
+        let block = try #require(trip.value.spec.provider.vault)
+        let vault = try block.decode(as: VaultStoreConfig.self)
+        #expect(try JSONValue(encoding: vault) == withoutNulls(block))
         #expect(vault.effectiveVersion == .v2)
         #expect(vault.auth.kubernetes?.serviceAccountRef?.audiences == ["vault"])
         #expect(vault.auth.appRole?.secretRef == SecretKeySelector(name: "approle", key: "secret-id"))
@@ -173,8 +179,10 @@ struct RotorResourceTests {
         let trip = try roundTrip(ClusterSecretStore.self, awsClusterSecretStoreJSON)
         #expect(trip.reencoded == withoutNulls(trip.original))
         let spec = trip.value.spec
-        #expect(spec.provider.aws?.auth?.secretRef?.sessionTokenSecretRef?.namespace == "rotor")
-        #expect(spec.provider.aws?.service == .secretsManager)
+        let aws = try #require(try spec.provider.aws?.decode(as: AWSStoreConfig.self))
+        #expect(try JSONValue(encoding: aws) == withoutNulls(try #require(spec.provider.aws)))
+        #expect(aws.auth?.secretRef?.sessionTokenSecretRef?.namespace == "rotor")
+        #expect(aws.service == .secretsManager)
         #expect(spec.admits(namespace: "shop", labels: [:]))
         #expect(spec.admits(namespace: "billing", labels: ["team": "payments"]))
         #expect(!spec.admits(namespace: "billing", labels: ["team": "other"]))
@@ -186,7 +194,8 @@ struct RotorResourceTests {
     func fakeStoreRoundTrip() throws {
         let trip = try roundTrip(SecretStore.self, fakeSecretStoreJSON)
         #expect(trip.reencoded == withoutNulls(trip.original))
-        #expect(trip.value.spec.provider.fake?.data == [FakeProviderData(key: "db/password", value: "s3cr3t", version: "1")])
+        let fake = try #require(try trip.value.spec.provider.fake?.decode(as: FakeStoreConfig.self))
+        #expect(fake.data == [FakeProviderData(key: "db/password", value: "s3cr3t", version: "1")])
     }
 
     @Test("an unknown enum value decodes and is written back unchanged")

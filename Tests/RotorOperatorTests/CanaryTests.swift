@@ -61,7 +61,7 @@ struct CanaryTests {
         let metrics = TestMetrics()
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             _ = try await client.create(try ExternalSecretControllerTests.fakeStore(Self.canary))

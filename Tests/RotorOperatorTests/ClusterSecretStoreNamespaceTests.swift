@@ -42,7 +42,7 @@ struct ClusterSecretStoreNamespaceTests {
     /// The CRDs, the store and the operator's controllers watching `scope`.
     static func withOperator(scope: NamespaceScope, conditions: String, _ body: (EmulatedCluster) async throws -> Void) async throws {
         try await EmulatedCluster.with { cluster in
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await cluster.client.create(Self.crds, namespace: nil, body: definition.object)
             }
             _ = try await cluster.client.create(ClusterSecretStore.resourceType, namespace: nil, body: try Self.clusterStore(conditions: conditions))

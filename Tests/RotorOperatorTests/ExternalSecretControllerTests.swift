@@ -34,7 +34,7 @@ struct ExternalSecretControllerTests {
     /// A cluster with the CRDs, a fake store and the controller running.
     static func withOperator(_ body: (EmulatedCluster) async throws -> Void) async throws {
         try await EmulatedCluster.with { cluster in
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await cluster.client.create(Self.crds, namespace: nil, body: definition.object)
             }
             _ = try await cluster.client.create(try Self.fakeStore("fake-pass-1"))

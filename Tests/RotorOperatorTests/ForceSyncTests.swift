@@ -19,7 +19,7 @@ struct ForceSyncTests {
         let providers = StoreProviders(registry: ProviderRegistry([FakeProviderFactory(instances: ["SecretStore/default/fake": fake])]))
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             _ = try await client.create(try ExternalSecretControllerTests.fakeStore("ignored: the instance above is served"))

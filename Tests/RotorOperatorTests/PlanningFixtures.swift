@@ -1,3 +1,4 @@
+import FakeProvider
 import Foundation
 import KubeAPI
 import RotorAPI
@@ -28,7 +29,7 @@ enum PlanningFixtures {
 
     /// A fake provider whose only value is the canary.
     static var canaryProvider: SecretStoreProvider {
-        SecretStoreProvider(fake: FakeProviderSpec(data: [FakeProviderData(key: "shop/db", value: canary, version: "1")]))
+        SecretStoreProvider(fake: FakeStoreConfig(data: [FakeProviderData(key: "shop/db", value: canary, version: "1")]))
     }
 
     static func storeStatus(ready: ConditionStatus?, reason: String? = nil, message: String? = nil) -> SecretStoreStatus? {

@@ -228,7 +228,7 @@ struct ReadAheadTests {
             coalescing: CoalescingReader.Configuration(ttl: cacheTTL))
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             _ = try await client.create(SecretStore.resourceType, namespace: "default", body: Self.store(keys: keys))

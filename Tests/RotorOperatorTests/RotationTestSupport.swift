@@ -50,7 +50,7 @@ final class RotationHarness: Sendable {
         _ body: (RotationHarness) async throws -> Void
     ) async throws {
         try await EmulatedCluster.with { cluster in
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await cluster.client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             let harness = RotationHarness(

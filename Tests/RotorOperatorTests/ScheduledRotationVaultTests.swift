@@ -34,7 +34,7 @@ struct ScheduledRotationVaultTests {
                 // A reader of its own, to look at Vault's versions as a client would.
                 let spec = try JSONValue(parsing: #"{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}"#)
                 let reader = try VaultProviderFactory().makeProvider(ProviderContext(
-                    storeName: "SecretStore/default/vault", config: try ProviderConfigValue(encoding: spec),
+                    storeName: "SecretStore/default/vault", config: try JSONValue(encoding: spec),
                     secrets: RootToken(token: vault.rootToken)))
                 try await body(h, vault, reader)
             }

@@ -131,7 +131,7 @@ struct StoreIdentityRuleTests {
                 #expect(ready?.message?.contains("--allow-operator-service-account-token") == true)
 
                 // Defence in depth: the provider itself never reads the token unless granted.
-                let config = try #require(spec.vault.map { try ProviderConfigValue(encoding: $0) })
+                let config = try #require(spec.vault)
                 let bare = try VaultProviderFactory(mountedTokenPath: tokenFile).makeVaultProvider(
                     ProviderContext(storeName: Self.tenantStore.description, config: config))
                 do {
@@ -181,7 +181,7 @@ struct StoreIdentityRuleTests {
 
                 // Defence in depth: the factory refuses the pod's identity without the grant, and
                 // with it towards a store-chosen endpoint.
-                let config = try ProviderConfigValue(encoding: try #require(try Self.provider(specs[0]).aws))
+                let config = try #require(try Self.provider(specs[0]).aws)
                 for grant in [AmbientIdentity(), .cloudIdentity] {
                     let result = Result { () throws(ProviderError) in
                         try AWSProviderFactory(environment: { environment }).makeAWSProvider(

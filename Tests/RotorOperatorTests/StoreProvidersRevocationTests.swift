@@ -3,6 +3,7 @@ import RotorAPI
 import SecretProviders
 import Testing
 import VaultEmulator
+import VaultProvider
 
 @testable import RotorOperator
 
@@ -44,7 +45,7 @@ struct StoreProvidersRevocationTests {
 
     static func provider(_ vault: VaultEmulator, auth: VaultAuth, path: String = "secret") -> SecretStoreProvider {
         var provider = SecretStoreProvider()
-        provider.vault = VaultProviderSpec(
+        provider.vaultConfig = VaultStoreConfig(
             server: vault.url, path: path, version: .v2, caBundle: vault.caCertificatePEM.map { Data($0.utf8).base64EncodedString() }, auth: auth)
         return provider
     }
@@ -53,7 +54,7 @@ struct StoreProvidersRevocationTests {
     /// trailing newline: the same trust, another spec).
     static func changed(_ provider: SecretStoreProvider, _ vault: VaultEmulator) -> SecretStoreProvider {
         var changed = provider
-        changed.vault?.caBundle = vault.caCertificatePEM.map { Data(($0 + "\n").utf8).base64EncodedString() }
+        changed.vaultConfig?.caBundle = vault.caCertificatePEM.map { Data(($0 + "\n").utf8).base64EncodedString() }
         return changed
     }
 

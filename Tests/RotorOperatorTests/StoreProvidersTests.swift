@@ -67,4 +67,25 @@ struct StoreProvidersTests {
         let unknownKind = try Self.provider(#"{"vault":{"server":"https://vault:8200","path":"secret"}}"#)
         await #expect(throws: (any Error).self) { try await providers.reader(for: Self.store, provider: unknownKind) }
     }
+
+    @Test("a provider block of the wrong shape is refused before any request; the error names the field path, not its value")
+    func malformedBlockNamesTheField() async throws {
+        let providers = StoreProviders()
+        let cases = [
+            (#"{"vault":{"server":"https://vault:8200","auth":{"kubernetes":"hidden-text"}}}"#, "spec.provider.vault.auth.kubernetes"),
+            (#"{"aws":{"region":"eu-west-1","auth":{"secretRef":["hidden-text"]}}}"#, "spec.provider.aws.auth.secretRef"),
+            (#"{"fake":{"data":[{"key":"k","value":["hidden-text"]}]}}"#, "spec.provider.fake.data[0].value"),
+        ]
+        for (json, field) in cases {
+            let spec = try Self.provider(json)
+            do throws(ProviderError) {
+                _ = try await providers.reader(for: Self.store, provider: spec)
+                Issue.record("expected an error for \(field)")
+            } catch {
+                #expect(error.class == .invalidRequest)
+                #expect(error.description.contains(field), "\(error.description)")
+                #expect(!error.description.contains("hidden-text"))
+            }
+        }
+    }
 }

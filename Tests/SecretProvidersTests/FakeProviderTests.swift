@@ -1,5 +1,6 @@
 import FakeProvider
 import FakeProviderTestSupport
+import JSONCore
 import SecretProviders
 import Testing
 
@@ -162,7 +163,7 @@ struct FakeProviderTests {
 
     @Test("the factory builds a fake from a store's provider block")
     func factory() async throws {
-        let config = ProviderConfigValue.object([
+        let config = JSONValue.object([
             "data": .array([
                 .object(["key": .string("db/password"), "value": .string("pw"), "version": .string("1")]),
                 .object(["key": .string("db/json"), "value": .string(#"{"a":"b"}"#)]),

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServing
+import JSONCore
 import Logging
 import NIOPosix
 import RotorAPI
@@ -52,14 +53,14 @@ final class OversizeServer: Sendable {
 
 @Suite("Vault provider: bounded memory and token revocation")
 struct VaultMemoryBoundsTests {
-    static func tokenConfig(server: String, caPEM: String) throws -> ProviderConfigValue {
-        let spec = VaultProviderSpec(
+    static func tokenConfig(server: String, caPEM: String) throws -> JSONValue {
+        let spec = VaultStoreConfig(
             server: server, path: "secret", version: .v2, caBundle: Data(caPEM.utf8).base64EncodedString(),
             auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "vault-token", key: "token")))
-        return try ProviderConfigValue(encoding: spec)
+        return try JSONValue(encoding: spec)
     }
 
-    static func provider(_ config: ProviderConfigValue, store: String = "SecretStore/shop/hostile") throws -> VaultProvider {
+    static func provider(_ config: JSONValue, store: String = "SecretStore/shop/hostile") throws -> VaultProvider {
         let context = ProviderContext(
             storeName: store, config: config, secrets: StaticCredentials(values: ["vault-token/token": SecretValue(utf8: "hvs.tenant-token")]))
         return try VaultProvider(context: context)

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import KubeAPI
 import RotorAPI
 import SecretProviders
@@ -250,11 +251,11 @@ struct VaultProviderKVTests {
         try await VaultFixture.with { f in
             await f.vault.write(["password": "p"], to: "shop/db")
             let token = await f.vault.createToken(policies: ["root"])
-            let spec = VaultProviderSpec(
+            let spec = VaultStoreConfig(
                 server: f.vault.url, caProvider: CAProvider(type: .secret, name: "vault-ca", key: "ca.crt"),
                 auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "t", key: "token")))
             let provider = try f.provider(
-                try ProviderConfigValue(encoding: spec),
+                try JSONValue(encoding: spec),
                 credentials: ["t/token": SecretValue(utf8: token), "vault-ca/ca.crt": SecretValue(utf8: f.vault.caCertificatePEM ?? "")])
             let read = try await provider.read(RemoteSecretID(key: "shop/db"))
             #expect(read.version == "1")
@@ -267,7 +268,7 @@ struct VaultProviderKVTests {
             let twoMethods = VaultAuth(
                 tokenSecretRef: SecretKeySelector(name: "t", key: "token"), kubernetes: VaultKubernetesAuth(role: "r"))
             let none = VaultAuth()
-            let badURL = try ProviderConfigValue(encoding: VaultProviderSpec(server: "vault.local:8200", auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "t", key: "k"))))
+            let badURL = try JSONValue(encoding: VaultStoreConfig(server: "vault.local:8200", auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "t", key: "k"))))
             let first = await providerError { try f.provider(try f.config(auth: twoMethods)) }
             let second = await providerError { try f.provider(try f.config(auth: none)) }
             let third = await providerError { try f.provider(badURL) }

@@ -144,17 +144,17 @@ struct VaultFixture: Sendable {
     /// The store's `spec.provider.vault` block, encoded as the operator does.
     func config(
         auth: VaultAuth, path: String = "secret", version: VaultKVVersion = .v2, namespace: String? = nil, caPEM: String?? = .none
-    ) throws -> ProviderConfigValue {
+    ) throws -> JSONValue {
         let ca: String? = caPEM ?? vault.caCertificatePEM
-        let spec = VaultProviderSpec(
+        let spec = VaultStoreConfig(
             server: vault.url, path: path, version: version, namespace: namespace,
             caBundle: ca.map { Data($0.utf8).base64EncodedString() }, auth: auth)
-        return try ProviderConfigValue(encoding: spec)
+        return try JSONValue(encoding: spec)
     }
 
     /// A provider on the fixture's clock.
     func provider(
-        _ config: ProviderConfigValue, credentials: [String: SecretValue] = [:], tokens: (any ServiceAccountTokenIssuer)? = nil,
+        _ config: JSONValue, credentials: [String: SecretValue] = [:], tokens: (any ServiceAccountTokenIssuer)? = nil,
         findLimits: VaultProvider.FindLimits = .init()
     ) throws -> VaultProvider {
         let context = ProviderContext(

@@ -5,6 +5,11 @@ import KubeAPI
 /// The `apiextensions.k8s.io/v1` CustomResourceDefinitions of Rotor's resources, generated
 /// from the Swift types' `openAPISchema`s. `rotor crds` prints them and `manifests/crds/`
 /// holds them; a test fails when the two differ.
+///
+/// The stores' provider blocks are described by the providers themselves: callers pass the
+/// schemas of the providers they know by kind (`ProviderRegistry.configSchemas`). Without
+/// them (``all``, ``yaml``) the blocks are objects kept unchecked: enough for tools and tests
+/// that only need the kinds to exist, never what a cluster should get.
 public enum RotorCRDs {
     /// One CRD: its object and the file name it is committed under.
     public struct Definition: Sendable, Hashable {
@@ -19,11 +24,20 @@ public enum RotorCRDs {
         public var yaml: String { YAMLEmitter.render(documents: [object]) }
     }
 
-    /// The three CRDs, ExternalSecret first.
-    public static var all: [Definition] { [externalSecret, secretStore, clusterSecretStore] }
+    /// The three CRDs, ExternalSecret first, the stores' provider blocks described by
+    /// `providers` (schemas by kind).
+    public static func all(providers: [String: JSONValue]) -> [Definition] {
+        [externalSecret, secretStore(providers: providers), clusterSecretStore(providers: providers)]
+    }
 
     /// All CRDs as one multi-document YAML text: the concatenation of the committed files.
-    public static var yaml: String { all.map(\.yaml).joined() }
+    public static func yaml(providers: [String: JSONValue]) -> String { all(providers: providers).map(\.yaml).joined() }
+
+    /// The three CRDs with the provider blocks unchecked (see the type's documentation).
+    public static var all: [Definition] { all(providers: [:]) }
+
+    /// ``all`` as one multi-document YAML text.
+    public static var yaml: String { yaml(providers: [:]) }
 
     public static var externalSecret: Definition {
         definition(
@@ -40,19 +54,19 @@ public enum RotorCRDs {
             ])
     }
 
-    public static var secretStore: Definition {
+    public static func secretStore(providers: [String: JSONValue]) -> Definition {
         definition(
             RotorResourceTypes.secretStores, shortNames: ["ss"],
             description: "SecretStore names a secret provider and the credentials to reach it, for the ExternalSecrets of its namespace.",
-            spec: SecretStoreSpec.openAPISchema, status: SecretStoreStatus.openAPISchema,
+            spec: SecretStoreSpec.openAPISchema(providers: providers), status: SecretStoreStatus.openAPISchema,
             columns: storeColumns)
     }
 
-    public static var clusterSecretStore: Definition {
+    public static func clusterSecretStore(providers: [String: JSONValue]) -> Definition {
         definition(
             RotorResourceTypes.clusterSecretStores, shortNames: ["css"],
             description: "ClusterSecretStore names a secret provider and the credentials to reach it, for the ExternalSecrets of the namespaces its conditions admit.",
-            spec: ClusterSecretStoreSpec.openAPISchema, status: SecretStoreStatus.openAPISchema,
+            spec: ClusterSecretStoreSpec.openAPISchema(providers: providers), status: SecretStoreStatus.openAPISchema,
             columns: storeColumns)
     }
 

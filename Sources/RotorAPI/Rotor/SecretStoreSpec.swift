@@ -3,22 +3,39 @@ import JSONCore
 import KubeAPI
 
 /// The provider a store reads from: exactly one of `vault`, `aws` or `fake`.
+///
+/// Each block is kept as the JSON the store carries: its one Swift type belongs to the
+/// provider that reads it (`VaultStoreConfig`, `AWSStoreConfig`, `FakeStoreConfig`), which
+/// decodes and checks it, and whose schema the store CRDs carry (``openAPISchema(providers:)``).
 public struct SecretStoreProvider: Codable, Sendable, Hashable {
     /// HashiCorp Vault (KV v1 or v2).
-    public var vault: VaultProviderSpec?
+    public var vault: JSONValue?
     /// AWS Secrets Manager.
-    public var aws: AWSProviderSpec?
+    public var aws: JSONValue?
     /// Static values, for demos and tests.
-    public var fake: FakeProviderSpec?
+    public var fake: JSONValue?
     public var unknownFields = UnknownFields()
 
-    public init(vault: VaultProviderSpec? = nil, aws: AWSProviderSpec? = nil, fake: FakeProviderSpec? = nil) {
+    public init(vault: JSONValue? = nil, aws: JSONValue? = nil, fake: JSONValue? = nil) {
         self.vault = vault
         self.aws = aws
         self.fake = fake
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case vault, aws, fake }
+
+    /// The provider kinds a store may name, in the order the schema lists them.
+    public static let kinds = CodingKeys.allCases.map(\.stringValue)
+
+    /// What each kind's block is, as the schema describes the field.
+    static let kindDescriptions = [
+        "vault": "HashiCorp Vault (KV v1 or v2).", "aws": "AWS Secrets Manager.", "fake": "Static values, for demos and tests.",
+    ]
+
+    /// The blocks that are set, as `(kind, block)` in schema order; a valid store has exactly one.
+    public var blocks: [(kind: String, config: JSONValue)] {
+        [("vault", vault), ("aws", aws), ("fake", fake)].compactMap { kind, block in block.map { (kind, $0) } }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -37,16 +54,20 @@ public struct SecretStoreProvider: Codable, Sendable, Hashable {
     }
 }
 
-extension SecretStoreProvider: SchemaDescribed {
-    public static var openAPISchema: JSONValue {
-        OpenAPISchema.object(
+extension SecretStoreProvider {
+    /// The schema of `spec.provider`, with each kind's block described by `providers[kind]`
+    /// (the schema of the provider's config type). A kind missing from `providers` gets an
+    /// object whose members are kept unchecked.
+    public static func openAPISchema(providers: [String: JSONValue]) -> JSONValue {
+        var properties: [String: JSONValue] = [:]
+        for kind in kinds {
+            let schema = providers[kind] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+            properties[kind] = schema.described(kindDescriptions[kind] ?? kind)
+        }
+        return OpenAPISchema.object(
             "The provider a store reads from: exactly one of `vault`, `aws` or `fake`.",
-            properties: [
-                "vault": VaultProviderSpec.openAPISchema.described("HashiCorp Vault (KV v1 or v2)."),
-                "aws": AWSProviderSpec.openAPISchema.described("AWS Secrets Manager."),
-                "fake": FakeProviderSpec.openAPISchema.described("Static values, for demos and tests."),
-            ],
-            validations: [OpenAPISchema.exactlyOne(of: ["vault", "aws", "fake"])])
+            properties: properties,
+            validations: [OpenAPISchema.exactlyOne(of: kinds)])
     }
 }
 
@@ -75,12 +96,13 @@ public struct SecretStoreSpec: Codable, Sendable, Hashable {
     }
 }
 
-extension SecretStoreSpec: SchemaDescribed {
-    public static var openAPISchema: JSONValue {
+extension SecretStoreSpec {
+    /// The schema of the spec; `providers` as in ``SecretStoreProvider/openAPISchema(providers:)``.
+    public static func openAPISchema(providers: [String: JSONValue]) -> JSONValue {
         OpenAPISchema.object(
             "Where a namespace's ExternalSecrets read from, and with which credentials.",
             properties: [
-                "provider": SecretStoreProvider.openAPISchema.described("The provider and how to authenticate to it."),
+                "provider": SecretStoreProvider.openAPISchema(providers: providers).described("The provider and how to authenticate to it."),
             ],
             required: ["provider"])
     }
@@ -119,12 +141,13 @@ public struct ClusterSecretStoreSpec: Codable, Sendable, Hashable {
     }
 }
 
-extension ClusterSecretStoreSpec: SchemaDescribed {
-    public static var openAPISchema: JSONValue {
+extension ClusterSecretStoreSpec {
+    /// The schema of the spec; `providers` as in ``SecretStoreProvider/openAPISchema(providers:)``.
+    public static func openAPISchema(providers: [String: JSONValue]) -> JSONValue {
         OpenAPISchema.object(
             "A store usable from several namespaces, limited by `conditions`.",
             properties: [
-                "provider": SecretStoreProvider.openAPISchema.described(
+                "provider": SecretStoreProvider.openAPISchema(providers: providers).described(
                     "The provider and how to authenticate to it. Secret references must name their namespace."),
                 "conditions": OpenAPISchema.array(
                     "Which namespaces may use the store: a namespace is admitted when any condition admits it. Absent means every namespace.", of: ClusterSecretStoreCondition.openAPISchema),

@@ -1,7 +1,9 @@
+import AWSProvider
 import Foundation
 import KubeAPI
 import RotorAPI
 import SecretProviders
+import VaultProvider
 
 /// What the cluster admin allowed `ClusterSecretStore`s to use of the operator's own
 /// identity (`rotor run --allow-operator-service-account-token`,
@@ -58,10 +60,16 @@ public enum StoreIdentityRule {
     public static func evaluate(
         _ provider: SecretStoreProvider, store: StoreIdentity, allowances: AmbientIdentityAllowances
     ) -> Result<StoreIdentityGrant, ProviderError> {
-        do {
+        do throws(ProviderError) {
             var grant = StoreIdentityGrant()
-            if let vault = provider.vault { try check(vault, store: store, allowances: allowances, into: &grant) }
-            if let aws = provider.aws { try check(aws, store: store, allowances: allowances, into: &grant) }
+            // Each block decoded by its provider's own config type; a block that does not
+            // decode fails here with the error the provider would give.
+            if let vault = provider.vault {
+                try check(try VaultStoreConfig.decode(vault, store: store.description), store: store, allowances: allowances, into: &grant)
+            }
+            if let aws = provider.aws {
+                try check(try AWSStoreConfig.decode(aws, store: store.description), store: store, allowances: allowances, into: &grant)
+            }
             return .success(grant)
         } catch {
             return .failure(error)
@@ -71,7 +79,7 @@ public enum StoreIdentityRule {
     // MARK: Vault
 
     private static func check(
-        _ vault: VaultProviderSpec, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
+        _ vault: VaultStoreConfig, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
     ) throws(ProviderError) {
         let base = "spec.provider.vault"
         if let kubernetes = vault.auth.kubernetes {
@@ -95,7 +103,7 @@ public enum StoreIdentityRule {
     // MARK: AWS
 
     private static func check(
-        _ aws: AWSProviderSpec, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
+        _ aws: AWSStoreConfig, store: StoreIdentity, allowances: AmbientIdentityAllowances, into grant: inout StoreIdentityGrant
     ) throws(ProviderError) {
         let base = "spec.provider.aws"
         if let secretRef = aws.auth?.secretRef {

@@ -1,5 +1,6 @@
 import AWSProvider
 import FakeProvider
+import JSONCore
 import KubeClient
 import Logging
 import KubeAPI
@@ -12,6 +13,16 @@ extension ProviderRegistry {
     public static var rotorDefault: ProviderRegistry {
         ProviderRegistry([VaultProviderFactory(), AWSProviderFactory(), FakeProviderFactory()])
     }
+}
+
+extension RotorCRDs {
+    /// The CRDs Rotor ships: the stores' provider blocks described by the config types of
+    /// every provider in ``SecretProviders/ProviderRegistry/rotorDefault``. What `rotor crds`
+    /// prints and `manifests/crds/` holds.
+    public static var shipped: [Definition] { all(providers: ProviderRegistry.rotorDefault.configSchemas) }
+
+    /// ``shipped`` as one multi-document YAML text.
+    public static var shippedYAML: String { yaml(providers: ProviderRegistry.rotorDefault.configSchemas) }
 }
 
 /// One provider per store, shared by every ExternalSecret that uses it — so one login
@@ -121,16 +132,14 @@ public actor StoreProviders {
         }
     }
 
-    /// The provider kind set in `spec.provider` (exactly one of vault, aws, fake) and its block.
-    static func kindAndConfig(of provider: SecretStoreProvider, store: StoreIdentity) throws(ProviderError) -> (String, ProviderConfigValue) {
-        var set: [(String, ProviderConfigValue)] = []
-        if let vault = provider.vault { set.append(("vault", try ProviderConfigValue(encoding: vault))) }
-        if let aws = provider.aws { set.append(("aws", try ProviderConfigValue(encoding: aws))) }
-        if let fake = provider.fake { set.append(("fake", try ProviderConfigValue(encoding: fake))) }
+    /// The provider kind set in `spec.provider` (exactly one of vault, aws, fake) and its block,
+    /// as written: the provider decodes it.
+    static func kindAndConfig(of provider: SecretStoreProvider, store: StoreIdentity) throws(ProviderError) -> (String, JSONValue) {
+        let set = provider.blocks
         guard set.count == 1 else {
             throw ProviderError.invalidRequest(
                 store: store.description,
-                detail: "spec.provider must set exactly one of vault, aws, fake (found \(set.isEmpty ? "none" : set.map(\.0).joined(separator: ", ")))")
+                detail: "spec.provider must set exactly one of \(SecretStoreProvider.kinds.joined(separator: ", ")) (found \(set.isEmpty ? "none" : set.map(\.kind).joined(separator: ", ")))")
         }
         return set[0]
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import MotoTestSupport
 import SecretProviders
 
@@ -117,11 +118,11 @@ final class RequestCounter: @unchecked Sendable {
 
 /// A provider for a store at `endpoint`.
 func makeProvider(
-    endpoint: String, auth: ProviderConfigValue? = nil, role: String? = nil, secrets: [String: String] = [:],
+    endpoint: String, auth: JSONValue? = nil, role: String? = nil, secrets: [String: String] = [:],
     tokens: TestTokenIssuer? = nil, environment: [String: String] = [:], counter: RequestCounter? = nil,
     configure: (inout AWSProviderOptions) -> Void = { _ in }
 ) throws -> AWSSecretsManagerProvider {
-    var config: [String: ProviderConfigValue] = ["service": .string("SecretsManager"), "region": .string("us-east-1")]
+    var config: [String: JSONValue] = ["service": .string("SecretsManager"), "region": .string("us-east-1")]
     var environment = environment
     var ambient: AmbientIdentity = []
     if let auth {
@@ -149,7 +150,7 @@ func makeProvider(
 }
 
 /// `auth.secretRef` pointing at `aws/access-key-id` and `aws/secret-access-key`.
-let secretRefAuth: ProviderConfigValue = .object([
+let secretRefAuth: JSONValue = .object([
     "secretRef": .object([
         "accessKeyIDSecretRef": .object(["name": .string("aws"), "key": .string("access-key-id")]),
         "secretAccessKeySecretRef": .object(["name": .string("aws"), "key": .string("secret-access-key")]),

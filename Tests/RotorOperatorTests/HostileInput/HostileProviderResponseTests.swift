@@ -201,12 +201,12 @@ struct HostileProviderResponseTests {
         options.requestsPerSecond = 1_000_000
         options.burst = 1_000_000
         let factory = AWSProviderFactory(options: options, environment: { [:] })
-        let spec = AWSProviderSpec(
+        let spec = AWSStoreConfig(
             region: "us-east-1", endpoint: "https://127.0.0.1:9",
             auth: AWSAuth(secretRef: AWSSecretRefAuth(
                 accessKeyIDSecretRef: SecretKeySelector(name: "aws", key: "id"), secretAccessKeySecretRef: SecretKeySelector(name: "aws", key: "secret"))))
         let provider = try factory.makeAWSProvider(
-            ProviderContext(storeName: Self.awsStore.description, config: try ProviderConfigValue(encoding: spec), secrets: FuzzCredentials()))
+            ProviderContext(storeName: Self.awsStore.description, config: try JSONValue(encoding: spec), secrets: FuzzCredentials()))
         var failures: [String] = []
         var values = 0
         for index in 0..<cases {
@@ -355,12 +355,12 @@ struct HostileProviderResponseTests {
                 if FuzzRandom.tracing { print("Vault wire case \(index): kv \(kv), \(answer)") }
                 current.withLockedValue { $0 = answer }
                 // A new provider per case: its token (the tokenSecretRef) is used as is, no login.
-                let spec = VaultProviderSpec(
+                let spec = VaultStoreConfig(
                     server: "https://127.0.0.1:\(server.port)", version: kv == 2 ? .v2 : .v1,
                     caBundle: Data(certificates.caCertificatePEM.utf8).base64EncodedString(),
                     auth: VaultAuth(tokenSecretRef: SecretKeySelector(name: "vault", key: "token")))
                 let provider = try VaultProviderFactory().makeVaultProvider(
-                    ProviderContext(storeName: Self.vaultStore.description, config: try ProviderConfigValue(encoding: spec), secrets: FuzzCredentials()))
+                    ProviderContext(storeName: Self.vaultStore.description, config: try JSONValue(encoding: spec), secrets: FuzzCredentials()))
                 let id = RemoteSecretID(key: key)
                 var problems: [String] = []
                 do {

@@ -28,7 +28,7 @@ struct HostileReconcileTests {
         print("hostile reconciles: seed \(seed), \(cases) cases")
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             let secretStores = Store<SecretStore>(key: { ObjectKey(of: $0) })
@@ -151,7 +151,7 @@ struct HostileReconcileTests {
     func deeplyNestedTemplateThroughTheReconciler() async throws {
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             let store = try ExternalSecretControllerTests.fakeStore("fake-pass-1")
@@ -221,7 +221,7 @@ struct HostileProviderReconcileTests {
         let cases = 120
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            for definition in RotorCRDs.all {
+            for definition in RotorCRDs.shipped {
                 _ = try await client.create(ExternalSecretControllerTests.crds, namespace: nil, body: definition.object)
             }
             let transport = DamagingAWSTransport()
@@ -235,7 +235,7 @@ struct HostileProviderReconcileTests {
                 credentials: { _ in FuzzCredentials() })
             let store = SecretStore(
                 metadata: ObjectMeta(name: "aws", namespace: "default"),
-                spec: SecretStoreSpec(provider: SecretStoreProvider(aws: AWSProviderSpec(
+                spec: SecretStoreSpec(provider: SecretStoreProvider(aws: AWSStoreConfig(
                     region: "us-east-1", endpoint: "https://127.0.0.1:9",
                     auth: AWSAuth(secretRef: AWSSecretRefAuth(
                         accessKeyIDSecretRef: SecretKeySelector(name: "aws", key: "id"),

@@ -1,7 +1,10 @@
+import AWSProvider
+import FakeProvider
 import Foundation
 import JSONCore
 import KubeAPI
 import RotorAPI
+import VaultProvider
 
 /// One generated ExternalSecret with its store, the Secret found at its target, and the
 /// hostile changes made to a valid starting point. A case is rebuilt from its seed and a
@@ -140,7 +143,7 @@ enum SpecCaseGenerator {
         storeData.append(FakeProviderData(key: documentKey, value: document, version: "1"))
         var store = SecretStore(
             metadata: ObjectMeta(name: SpecCase.storeName, namespace: SpecCase.namespace),
-            spec: SecretStoreSpec(provider: SecretStoreProvider(fake: FakeProviderSpec(data: storeData))),
+            spec: SecretStoreSpec(provider: SecretStoreProvider(fake: FakeStoreConfig(data: storeData))),
             status: SecretStoreStatus(conditions: [Condition(type: SecretStoreConditions.ready, status: .true, reason: "Valid")]))
         store.metadata.generation = 1
 
@@ -253,7 +256,7 @@ enum SpecCaseGenerator {
                 field: "spec.dataFrom[0].extract", shown: "remote document with property names \(names.map(Hostile.show))",
                 expect: allKeysValid ? .unknown : .invalidAtWrite
             ) { c in
-                c.store.spec.provider.fake?.data.append(FakeProviderData(key: "hostile/doc", value: document, version: "1"))
+                c.store.spec.provider.fakeConfig?.data.append(FakeProviderData(key: "hostile/doc", value: document, version: "1"))
                 c.externalSecret.spec.dataFrom = [ExternalSecretDataFromSource(extract: ExternalSecretExtract(key: "hostile/doc"))] + (c.externalSecret.spec.dataFrom ?? [])
             }
         case 11:
@@ -265,7 +268,7 @@ enum SpecCaseGenerator {
             ) { c in
                 if longKeys {
                     for n in 0..<3 {
-                        c.store.spec.provider.fake?.data.append(FakeProviderData(key: String(repeating: "a", count: 24 + n) + "!", value: "v\(n)", version: "1"))
+                        c.store.spec.provider.fakeConfig?.data.append(FakeProviderData(key: String(repeating: "a", count: 24 + n) + "!", value: "v\(n)", version: "1"))
                     }
                 }
                 c.externalSecret.spec.dataFrom = [ExternalSecretDataFromSource(find: ExternalSecretFind(path: path, name: ExternalSecretFindName(regexp: pattern)))]
@@ -383,16 +386,16 @@ enum SpecCaseGenerator {
             // A remote value too large for a Secret.
             let size = r.pick([600_000, 1_100_000, 2_000_000])
             return SpecMutation(field: "spec.data[0].remoteRef", shown: "remote value of \(size) bytes", expect: size > 1_000_000 ? .invalidAtWrite : .unknown) { c in
-                c.store.spec.provider.fake?.data.append(FakeProviderData(key: "big/value", value: String(repeating: "b", count: size), version: "1"))
+                c.store.spec.provider.fakeConfig?.data.append(FakeProviderData(key: "big/value", value: String(repeating: "b", count: size), version: "1"))
                 c.externalSecret.spec.data = [ExternalSecretData(secretKey: "big", remoteRef: ExternalSecretRemoteRef(key: "big/value"))] + (c.externalSecret.spec.data ?? [])
             }
         case 24:
             // A store value full of hostile text (the key stays valid).
             let value = Hostile.string(&r)
             return SpecMutation(field: "store value", shown: "<hostile value of \(value.utf8.count) bytes>", expect: value.utf8.count > 1_000_000 ? .invalidAtWrite : .unknown) { c in
-                guard var fake = c.store.spec.provider.fake, !fake.data.isEmpty else { return }
+                guard var fake = c.store.spec.provider.fakeConfig, !fake.data.isEmpty else { return }
                 fake.data[0].value = value
-                c.store.spec.provider.fake = fake
+                c.store.spec.provider.fakeConfig = fake
             }
         case 25:
             // A store that is not a usable fake store: vault/aws blocks with garbage, several, none.
@@ -401,9 +404,9 @@ enum SpecCaseGenerator {
             return SpecMutation(field: "store spec.provider", shown: "variant \(variant) with \(Hostile.show(garbage))", expect: .unknown) { c in
                 switch variant {
                 case 0: c.store.spec.provider = SecretStoreProvider()
-                case 1: c.store.spec.provider.vault = VaultProviderSpec(server: garbage)
-                case 2: c.store.spec.provider = SecretStoreProvider(aws: AWSProviderSpec(region: garbage, endpoint: garbage.count % 2 == 0 ? "https://127.0.0.1:1" : nil))
-                default: c.store.spec.provider = SecretStoreProvider(vault: VaultProviderSpec(server: "https://127.0.0.1:1", path: garbage))
+                case 1: c.store.spec.provider.vaultConfig = VaultStoreConfig(server: garbage)
+                case 2: c.store.spec.provider = SecretStoreProvider(aws: AWSStoreConfig(region: garbage, endpoint: garbage.count % 2 == 0 ? "https://127.0.0.1:1" : nil))
+                default: c.store.spec.provider = SecretStoreProvider(vault: VaultStoreConfig(server: "https://127.0.0.1:1", path: garbage))
                 }
             }
         case 26:

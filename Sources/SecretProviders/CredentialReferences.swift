@@ -1,6 +1,5 @@
 import Foundation
 import JSONCore
-import KubeAPI
 
 /// A key of a Kubernetes Secret holding a credential (a Vault token, AWS keys, an AppRole secret-id).
 ///

@@ -1,9 +1,12 @@
 import Foundation
 import JSONCore
-import KubeAPI
+import SecretProviders
 
 /// Reads (and for scheduled rotation writes) secrets in a HashiCorp Vault KV engine.
-public struct VaultProviderSpec: Codable, Sendable, Hashable {
+///
+/// A store's `spec.provider.vault` block: the one type the provider decodes from the store's
+/// JSON and the store CRDs' schema is generated from (``openAPISchema``).
+public struct VaultStoreConfig: Codable, Sendable, Hashable {
     /// The Vault address, e.g. `https://vault.example:8200`.
     public var server: String
     /// The mount path of the KV engine, e.g. `secret`.
@@ -68,7 +71,7 @@ public struct VaultProviderSpec: Codable, Sendable, Hashable {
     }
 }
 
-extension VaultProviderSpec: SchemaDescribed {
+extension VaultStoreConfig: SchemaDescribed {
     public static var openAPISchema: JSONValue {
         OpenAPISchema.object(
             "Reads (and for scheduled rotation writes) secrets in a HashiCorp Vault KV engine.",
@@ -87,11 +90,15 @@ extension VaultProviderSpec: SchemaDescribed {
                 "auth": VaultAuth.openAPISchema.described("How to authenticate."),
             ],
             required: ["server", "auth"],
-            validations: [OpenAPISchema.atMostOne(of: ["caBundle", "caProvider"])])
+            validations: [OpenAPISchema.atMostOne(of: caSourceFields)])
     }
+
+    /// The CA sources of which a store sets at most one: checked by the API server (the
+    /// schema's rule) and again by the provider.
+    static let caSourceFields = ["caBundle", "caProvider"]
 }
 
-extension VaultProviderSpec {
+extension VaultStoreConfig {
     /// `version`, or `v2` when unset.
     public var effectiveVersion: VaultKVVersion { version ?? .v2 }
 }

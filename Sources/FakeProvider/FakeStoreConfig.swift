@@ -1,9 +1,12 @@
 import Foundation
 import JSONCore
-import KubeAPI
+import SecretProviders
 
 /// Serves static values from the store spec: for demos, documentation and tests.
-public struct FakeProviderSpec: Codable, Sendable, Hashable {
+///
+/// A store's `spec.provider.fake` block: the one type the provider decodes from the store's
+/// JSON and the store CRDs' schema is generated from (``openAPISchema``).
+public struct FakeStoreConfig: Codable, Sendable, Hashable {
     /// The remote secrets.
     public var data: [FakeProviderData]
     public var unknownFields = UnknownFields()
@@ -27,7 +30,7 @@ public struct FakeProviderSpec: Codable, Sendable, Hashable {
     }
 }
 
-extension FakeProviderSpec: SchemaDescribed {
+extension FakeStoreConfig: SchemaDescribed {
     public static var openAPISchema: JSONValue {
         OpenAPISchema.object(
             "Serves static values from the store spec: for demos, documentation and tests.",
@@ -46,21 +49,27 @@ public struct FakeProviderData: Codable, Sendable, Hashable {
     public var value: String
     /// The version reported for the value.
     public var version: String?
+    /// Tags for `find` (AWS-style). Not in the CRD schema (the API server drops it): only
+    /// fakes configured in code, by tests, carry tags.
+    public var tags: [String: String]?
     public var unknownFields = UnknownFields()
 
-    public init(key: String, value: String, version: String? = nil) {
+    public init(key: String, value: String, version: String? = nil, tags: [String: String]? = nil) {
         self.key = key
         self.value = value
         self.version = version
+        self.tags = tags
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case key, value, version }
+    enum CodingKeys: String, CodingKey, CaseIterable { case key, value, version, tags }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        key = try c.decode(.key, or: "")
-        value = try c.decode(.value, or: "")
+        // Required, as the schema says: an entry without them is refused, not read as empty.
+        key = try c.decode(String.self, forKey: .key)
+        value = try c.decode(String.self, forKey: .value)
         version = try c.decodeIfPresent(.version)
+        tags = try c.decodeIfPresent(.tags)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
     }
 
@@ -70,6 +79,7 @@ public struct FakeProviderData: Codable, Sendable, Hashable {
         try c.encode(key, forKey: .key)
         try c.encode(value, forKey: .value)
         try c.encodeIfPresent(version, forKey: .version)
+        try c.encodeIfPresent(tags, forKey: .tags)
     }
 }
 
