@@ -27,7 +27,7 @@ struct SecretProjection: Sendable {
 }
 
 /// A managed Secret as Rotor writes it (labels, annotations, owner, three keys).
-func managedSecret(_ name: String) -> JSONValue {
+func managedSecret(_ name: String, ownerUID: String) -> JSONValue {
     [
         "apiVersion": "v1", "kind": "Secret",
         "metadata": [
@@ -37,7 +37,7 @@ func managedSecret(_ name: String) -> JSONValue {
                 "rotor.dev/fingerprint": .string("hmac-sha256:" + String(repeating: "ab", count: 32)),
                 "rotor.dev/rotated-at": "2026-11-29T10:00:00Z",
             ],
-            "ownerReferences": [["apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "name": .string(name), "uid": .string(UUID().uuidString.lowercased()), "controller": true]],
+            "ownerReferences": [["apiVersion": "v1", "kind": "ConfigMap", "name": "bench-owner", "uid": .string(ownerUID), "controller": true]],
         ],
         "data": ["username": "YmVuY2g=", "password": .string(Data(name.utf8).base64EncodedString()), "url": "cG9zdGdyZXM6Ly9kYjo1NDMyL3Nob3A="],
     ]
@@ -49,11 +49,16 @@ func runtimeBenchmark(objects: Int) async throws {
     let client = try emulator.client(connections: 16)
     let secrets = ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true)
     let names = (0..<objects).map { String(format: "managed-%05d", $0) }
+    // The emulator collects garbage as Kubernetes does: a dependent whose owner does not exist
+    // is deleted. So the Secrets' controller reference names a real object (one ConfigMap).
+    let configMaps = ResourceType(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+    let owner = try await client.create(configMaps, namespace: "default", body: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "bench-owner"]])
+    guard let ownerUID = owner["metadata"]?["uid"]?.stringValue else { fatalError("the owner ConfigMap has no uid") }
     try await withThrowingTaskGroup(of: Void.self) { group in
         for worker in 0..<8 {
             group.addTask {
                 for i in stride(from: worker, to: names.count, by: 8) {
-                    _ = try await client.create(secrets, namespace: "default", body: managedSecret(names[i]))
+                    _ = try await client.create(secrets, namespace: "default", body: managedSecret(names[i], ownerUID: ownerUID))
                 }
             }
         }
