@@ -21,6 +21,7 @@ public struct UnknownFields: Sendable, Hashable {
     public init(_ members: JSONObject = [:]) { self.members = members }
 
     /// Reads every member of the decoder's object whose name is not one of `known`.
+    @inlinable
     public init<Known: CodingKey & CaseIterable>(from decoder: any Decoder, known: Known.Type) throws {
         let knownNames = Set(Known.allCases.map(\.stringValue))
         let container = try decoder.container(keyedBy: AnyCodingKey.self)

@@ -15,6 +15,7 @@ public enum ResourceEnvelope {
     /// For objects without `status`: a `status` member is then an unknown one, kept verbatim.
     public enum SpecOnlyCodingKeys: String, CodingKey, CaseIterable { case apiVersion, kind, metadata, spec }
 
+    @inlinable
     public static func decode<Spec: Decodable, Status: Decodable>(
         from decoder: any Decoder, emptySpec: @autoclosure () -> Spec
     ) throws -> (metadata: ObjectMeta, spec: Spec, status: Status?, unknownFields: UnknownFields) {
@@ -25,6 +26,7 @@ public enum ResourceEnvelope {
         return (metadata, spec, status, try UnknownFields(from: decoder, known: CodingKeys.self))
     }
 
+    @inlinable
     public static func decode<Spec: Decodable>(
         from decoder: any Decoder, emptySpec: @autoclosure () -> Spec
     ) throws -> (metadata: ObjectMeta, spec: Spec, unknownFields: UnknownFields) {
@@ -34,6 +36,7 @@ public enum ResourceEnvelope {
         return (metadata, spec, try UnknownFields(from: decoder, known: SpecOnlyCodingKeys.self))
     }
 
+    @inlinable
     public static func encode<Spec: Encodable, Status: Encodable>(
         apiVersion: String, kind: String, metadata: ObjectMeta, spec: Spec, status: Status?,
         unknownFields: UnknownFields, to encoder: any Encoder
@@ -43,6 +46,7 @@ public enum ResourceEnvelope {
         try c.encodeIfPresent(status, forKey: .status)
     }
 
+    @inlinable
     public static func encode<Spec: Encodable>(
         apiVersion: String, kind: String, metadata: ObjectMeta, spec: Spec, unknownFields: UnknownFields,
         to encoder: any Encoder
