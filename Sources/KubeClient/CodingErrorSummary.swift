@@ -1,8 +1,10 @@
+import JSONCore
+
 /// Where a Codable failure happened and of what sort, without the value that
 /// caused it: a value being encoded or decoded may be secret data.
 func codingErrorSummary(_ error: any Error) -> String {
     func path(_ codingPath: [any CodingKey]) -> String {
-        let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let text = codingPath.fieldPath
         return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
     }
     switch error {
