@@ -1,10 +1,8 @@
-import JSONCore
-
 /// Where a Codable failure happened and of what sort, without the value that
 /// caused it: a value being encoded or decoded may be secret data.
 func codingErrorSummary(_ error: any Error) -> String {
     func path(_ codingPath: [any CodingKey]) -> String {
-        let text = codingPath.fieldPath
+        let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
     }
     switch error {

@@ -30,7 +30,9 @@ extension JSONValue {
     }
 
     private static func summary(of error: DecodingError, block: String) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String { block + codingPath.fieldPath }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            block + codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
         switch error {
         case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is required"
         case .typeMismatch(_, let context): return "\(path(context.codingPath)) has the wrong type"
