@@ -62,7 +62,9 @@ func hostileBenchmark(stores: Int, seconds: Int) async throws {
     progress("hostile Vault on \(url)")
 
     // 2. The operator.
-    let child = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: 4)
+    let child = try OperatorChild(
+        kubeconfig: emulator.kubeconfigPath,
+        settings: ["--health-address=127.0.0.1:0", "--log-level=info", "--workers=4", "--leader-elect=false"])
     defer { child.stop() }
     progress("operator started")
     _ = try await child.ready()

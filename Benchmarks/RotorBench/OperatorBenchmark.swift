@@ -36,15 +36,16 @@ final class OperatorChild: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
 
-    init(kubeconfig: String, workers: Int) throws {
+    /// `rotor run --kubeconfig KUBECONFIG` with `settings` (e.g. the chart's arguments), in the
+    /// operator namespace `rotor-system` as the chart's pod would be.
+    init(kubeconfig: String, settings: [String]) throws {
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         process.executableURL = binDirectory.appendingPathComponent("rotor")
-        process.arguments = [
-            "run", "--kubeconfig", kubeconfig, "--health-address", "127.0.0.1:0", "--log-level", "info",
-            "--workers", String(workers), "--kube-qps", "5000", "--kube-burst", "5000",
-            // One replica; and a paused leader would lose its Lease (see the refresh phase).
-            "--leader-elect", "false",
-        ]
+        process.arguments = ["run", "--kubeconfig", kubeconfig] + settings
+        var environment = ProcessInfo.processInfo.environment
+        environment["POD_NAMESPACE"] = "rotor-system"
+        environment["POD_NAME"] = "rotor-bench-\(UInt32.random(in: 0...UInt32.max))"
+        process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -165,25 +166,137 @@ actor SyncedSecrets {
     }
 }
 
-func operatorBenchmark(externalSecrets total: Int, namespaceCount: Int) async throws {
-    let emulator = try await EmulatorProcess.start()
-    defer { emulator.stop() }
-    let client = try emulator.client(connections: 8)
-    do {
-        try await operatorBenchmark(client: client, emulator: emulator, externalSecrets: total, namespaceCount: namespaceCount)
-        try await client.shutdown()
-    } catch {
-        try? await client.shutdown()
-        throw error
+/// How one `rotor run` of the benchmark is configured.
+struct OperatorVariant: Sendable {
+    var name: String
+    var settings: [String]
+
+    /// `rotor run` exactly as the chart configures it: the container arguments of the chart's
+    /// Deployment with its default values (`hack/bench operator` renders them with helm into
+    /// the file `ROTOR_BENCH_CHART_ARGS`), but for the health address, which gets a free
+    /// loopback port.
+    static func chartDefaults() throws -> OperatorVariant {
+        guard let path = ProcessInfo.processInfo.environment["ROTOR_BENCH_CHART_ARGS"],
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else {
+            throw BenchmarkFailure("ROTOR_BENCH_CHART_ARGS names no file of the chart's arguments: run the operator benchmark with hack/bench operator")
+        }
+        var settings = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        guard settings.first == "run" else { throw BenchmarkFailure("\(path) does not start with the run command: \(settings.prefix(3))") }
+        settings.removeFirst()
+        return OperatorVariant(name: "chart defaults", settings: settings.overriding(["--health-address=127.0.0.1:0"]))
+    }
+
+    /// The chart's settings with the earlier tuned flags (a fixed 5000 qps ceiling, 8 workers).
+    func tuned() -> OperatorVariant {
+        OperatorVariant(
+            name: "tuned: --workers=8 --kube-qps=5000 --kube-burst=5000",
+            settings: settings.overriding(["--workers=8", "--kube-qps=5000", "--kube-burst=5000"]))
     }
 }
 
+extension [String] {
+    /// These `--flag=value` settings, with `replacements` instead of the same flags' values.
+    func overriding(_ replacements: [String]) -> [String] {
+        let names = Set(replacements.map { $0.split(separator: "=", maxSplits: 1)[0] })
+        return filter { !names.contains($0.split(separator: "=", maxSplits: 1)[0]) } + replacements
+    }
+}
+
+/// What one variant's run measured.
+struct OperatorRun: Sendable {
+    var variant: OperatorVariant
+    var bareFloor: Duration
+    var sameWritesFloor: Duration
+    var sameWritesConcurrency: Int
+    var allSynced: Duration
+    var created: Duration
+    var afterLastCreate: Duration
+    var requestsAtSync: Double
+    var throttledAtSync: Double
+    var byVerbAtSync: String
+    var providerReads: Double
+    var probe: Duration
+    var refreshedAtProbe: Double
+    var queueDepth: Double
+    var waveLines: [String]
+    var firstPeak: Double
+    var secondPeak: Double
+    var workers: String
+}
+
+func operatorBenchmark(externalSecrets total: Int, namespaceCount: Int) async throws {
+    let chart = try OperatorVariant.chartDefaults()
+    var runs: [OperatorRun] = []
+    print("operator benchmark: \(total) ExternalSecrets in \(namespaceCount) namespaces (fake provider), operator and emulator in their own processes")
+    for variant in [chart, chart.tuned()] {
+        let emulator = try await EmulatorProcess.start()
+        defer { emulator.stop() }
+        let client = try emulator.client(connections: 64)
+        do {
+            runs.append(try await operatorBenchmark(client: client, emulator: emulator, variant: variant, externalSecrets: total, namespaceCount: namespaceCount))
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        print(runs.last!.report(total: total))
+    }
+}
+
+extension OperatorRun {
+    func report(total: Int) -> String {
+        var lines = ["\(variant.name): rotor run \(variant.settings.joined(separator: " "))"]
+        lines.append(String(format: "  bare floor: %d Secrets created directly in %.2f s (8 concurrent requests)", total, seconds(bareFloor)))
+        lines.append(String(format: "  same-writes floor: %d × (ExternalSecret create, Secret create, status write) in %.2f s (%d concurrent objects, the faster of 8 and 32)", total, seconds(sameWritesFloor), sameWritesConcurrency))
+        lines.append(String(format: "  all %d Secrets synced %.2f s after the first create (%.2f× the same-writes floor); ExternalSecrets created in %.2f s; %.2f s after the last create", total, seconds(allSynced), seconds(allSynced) / seconds(sameWritesFloor), seconds(created), seconds(afterLastCreate)))
+        lines.append("  API requests until synced: \(Int(requestsAtSync)) (\(byVerbAtSync)); 429 answers: \(Int(throttledAtSync))")
+        lines.append("  provider reads until synced: \(Int(providerReads))")
+        lines.append(String(format: "  restart with all %d refreshes due: a new ExternalSecret synced in %.0f ms (%.0f reconciles done by then, queue depth %.0f)", total, seconds(probe) * 1000, refreshedAtProbe, queueDepth))
+        lines += waveLines
+        lines.append(String(format: "  operator peak RSS %.1f MiB syncing, %.1f MiB after the restart; workers %@", firstPeak, secondPeak, workers))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The same-writes floor: the bench's client makes, for each of `total` objects, the writes
+/// a first sync's window must hold by the API contract — the ExternalSecret create, the
+/// Secret create and one status write — with `concurrency` objects at a time.
+private func sameWritesFloor(client: HTTPKubernetesClient, total: Int, namespaceCount: Int, concurrency: Int, round: Int) async throws -> Duration {
+    let prefix = "floor\(round)-"
+    for n in 0..<namespaceCount {
+        _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("\(prefix)\(n)")]])
+    }
+    let started = clock.now
+    try await forEachConcurrently(total, concurrency: concurrency) { i in
+        let namespace = "\(prefix)\(i % namespaceCount)", name = "es-\(i)"
+        var created = try await client.create(ExternalSecret.resourceType, namespace: namespace, body: [
+            "apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": [
+                "secretStoreRef": ["name": "fake"], "refreshInterval": "30s",
+                "data": [["secretKey": "password", "remoteRef": ["key": "app/key-0", "property": "password"]]],
+            ],
+        ])
+        _ = try await client.create(secrets, namespace: namespace, body: secret(name))
+        created["status"] = [
+            "conditions": [["type": "Ready", "status": "True", "reason": "Synced", "message": "synced 1 key", "lastTransitionTime": "2026-12-07T00:00:00Z"]],
+            "refreshTime": "2026-12-07T00:00:00Z", "syncedResourceVersion": "1",
+        ]
+        _ = try await client.update(ExternalSecret.resourceType, namespace: namespace, name: name, body: created, subresource: "status")
+    }
+    let elapsed = started.duration(to: clock.now)
+    for n in 0..<namespaceCount {
+        _ = try await client.delete(namespaces, namespace: nil, name: "\(prefix)\(n)")
+    }
+    return elapsed
+}
+
 private func operatorBenchmark(
-    client: HTTPKubernetesClient, emulator: EmulatorProcess, externalSecrets total: Int, namespaceCount: Int
-) async throws {
+    client: HTTPKubernetesClient, emulator: EmulatorProcess, variant: OperatorVariant, externalSecrets total: Int, namespaceCount: Int
+) async throws -> OperatorRun {
     let keysPerStore = 10
     @Sendable func place(_ i: Int) -> (namespace: String, name: String) { ("bench-\(i % namespaceCount)", "es-\(i)") }
-    print("operator benchmark: \(total) ExternalSecrets in \(namespaceCount) namespaces (fake provider), operator and emulator in their own processes")
 
     // The bare floor: the same client creates the same number of Secrets directly.
     for n in 0..<namespaceCount {
@@ -201,6 +314,9 @@ private func operatorBenchmark(
 
     // The cluster: CRDs, the operator's namespace, one fake store per namespace.
     try await installOperatorPrerequisites(client)
+    let floorAt8 = try await sameWritesFloor(client: client, total: total, namespaceCount: namespaceCount, concurrency: 8, round: 1)
+    let floorAt32 = try await sameWritesFloor(client: client, total: total, namespaceCount: namespaceCount, concurrency: 32, round: 2)
+    let (sameWrites, sameWritesConcurrency) = floorAt8 <= floorAt32 ? (floorAt8, 8) : (floorAt32, 32)
     let data: [JSONValue] = (0..<keysPerStore).map { k in
         ["key": .string("app/key-\(k)"), "value": .string(#"{"user":"app","password":"bench-\#(k)"}"#), "version": "1"]
     }
@@ -213,8 +329,7 @@ private func operatorBenchmark(
         ])
     }
 
-    let workers = Int(ProcessInfo.processInfo.environment["ROTOR_BENCH_WORKERS"] ?? "") ?? 8
-    let rotor = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
+    let rotor = try OperatorChild(kubeconfig: emulator.kubeconfigPath, settings: variant.settings)
     defer { rotor.stop() }
     let health = try await rotor.ready()
 
@@ -260,7 +375,7 @@ private func operatorBenchmark(
     rotor.stop()
     let lastSync = await synced.last ?? clock.now
     try await Task.sleep(until: lastSync + .seconds(Double(refresh) * 1.1 + 1), clock: clock)
-    let restarted = try OperatorChild(kubeconfig: emulator.kubeconfigPath, workers: workers)
+    let restarted = try OperatorChild(kubeconfig: emulator.kubeconfigPath, settings: variant.settings)
     defer { restarted.stop() }
     let restartedHealth = try await restarted.ready()
     let probeStart = clock.now
@@ -295,7 +410,6 @@ private func operatorBenchmark(
     let secondWrites = secretWrites(afterSecondWave) - secretWrites(afterWave)
     let secondPeak = memory(of: restarted.process.processIdentifier).peakMiB
 
-    let requestsAtSync = sum(afterSync, "rotor_kube_requests_total{")
     func byVerb(_ samples: [String: Double], since earlier: [String: Double] = [:]) -> String {
         ["get", "list", "create", "update", "patch", "delete", "watch"].compactMap { verb -> String? in
             let isVerb = { (key: String) in key.contains(#"verb="\#(verb)""#) }
@@ -303,14 +417,23 @@ private func operatorBenchmark(
             return n > 0 ? "\(verb) \(Int(n))" : nil
         }.joined(separator: ", ")
     }
-    print(String(format: "  bare floor: %d Secrets created directly in %.2f s (8 concurrent requests)", total, seconds(floor)))
-    print(String(format: "  all %d Secrets synced %.2f s after creation started (%.2f× the floor); ExternalSecrets created in %.2f s", total, seconds(allSynced), seconds(allSynced) / seconds(floor), seconds(created)))
-    print("  API requests until synced: \(Int(requestsAtSync)) (\(byVerb(afterSync)))")
-    print("  provider reads until synced: \(Int(sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#)))")
-    print(String(format: "  restart with all %d refreshes due: a new ExternalSecret synced in %.0f ms (%.0f reconciles done by then, queue depth %.0f)", total, seconds(probe) * 1000, refreshedAtProbe, queueDepth))
-    print(String(format: "  no-op refresh of all: %.0f reconciles in %.2f s, %.0f Secret writes; API requests %d (%@, incl. the start-up lists and the new ExternalSecret's)", refreshed, seconds(waveTime), noOpWrites, Int(sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterWave)))
-    print(String(format: "  the next no-op refresh in the same process: %.0f reconciles, %.0f Secret writes; API requests %d (%@)", secondRefreshed, secondWrites, Int(sum(afterSecondWave, "rotor_kube_requests_total{") - sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterSecondWave, since: afterWave)))
-    print(String(format: "  operator peak RSS %.1f MiB syncing, %.1f MiB after the restart; %d workers, client limit 5000 qps", firstPeak, secondPeak, workers))
+    let waveLines = [
+        String(format: "  no-op refresh of all: %.0f reconciles in %.2f s, %.0f Secret writes; API requests %d (%@, incl. the start-up lists and the new ExternalSecret's)", refreshed, seconds(waveTime), noOpWrites, Int(sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterWave)),
+        String(format: "  the next no-op refresh in the same process: %.0f reconciles, %.0f Secret writes; API requests %d (%@); 429 answers since the restart: %.0f", secondRefreshed, secondWrites, Int(sum(afterSecondWave, "rotor_kube_requests_total{") - sum(afterWave, "rotor_kube_requests_total{")), byVerb(afterSecondWave, since: afterWave), throttled(afterSecondWave)),
+    ]
+    let workers = variant.settings.first { $0.hasPrefix("--workers=") }.map { String($0.dropFirst("--workers=".count)) } ?? "default"
+    return OperatorRun(
+        variant: variant, bareFloor: floor, sameWritesFloor: sameWrites, sameWritesConcurrency: sameWritesConcurrency,
+        allSynced: allSynced, created: created, afterLastCreate: allSynced - created,
+        requestsAtSync: sum(afterSync, "rotor_kube_requests_total{"), throttledAtSync: throttled(afterSync), byVerbAtSync: byVerb(afterSync),
+        providerReads: sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#), probe: probe,
+        refreshedAtProbe: refreshedAtProbe, queueDepth: queueDepth, waveLines: waveLines, firstPeak: firstPeak, secondPeak: secondPeak,
+        workers: workers)
+}
+
+/// The 429 answers the operator received.
+func throttled(_ samples: [String: Double]) -> Double {
+    sum(samples, "rotor_kube_requests_total{") { $0.contains(#"code="429""#) }
 }
 
 /// What the chart installs before the operator starts: the Rotor CRDs and the operator's

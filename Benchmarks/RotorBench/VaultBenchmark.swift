@@ -56,8 +56,6 @@ func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     httpConfiguration.tlsConfiguration?.trustRoots = .file(env["VAULT_CACERT"] ?? "")
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     var kubeConfiguration = try KubeConfig.load(path: kubeconfig).clientConfiguration()
-    kubeConfiguration.qps = 1_000_000
-    kubeConfiguration.burst = 1_000_000
     kubeConfiguration.maximumConnections = 32
     let client = try HTTPKubernetesClient(configuration: kubeConfiguration)
 

@@ -107,8 +107,6 @@ struct EmulatorProcess {
 
     func client(connections: Int) throws -> HTTPKubernetesClient {
         var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
-        configuration.qps = 1_000_000
-        configuration.burst = 1_000_000
         configuration.maximumConnections = connections
         return try HTTPKubernetesClient(configuration: configuration)
     }
@@ -197,8 +195,6 @@ defer { emulator.stop() }
 let server = emulator.process
 let kubeconfigPath = emulator.kubeconfigPath
 var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
-configuration.qps = 1_000_000
-configuration.burst = 1_000_000
 configuration.maximumConnections = watcherCount + concurrency + 16
 let client = try HTTPKubernetesClient(configuration: configuration)
 _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "bench"]])

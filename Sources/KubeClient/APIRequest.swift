@@ -12,10 +12,19 @@ struct APIRequest: Sendable {
     var body: [UInt8]?
     var contentType: String?
     var description: KubeRequestDescription
-    /// Watches stream for minutes; they bypass the rate limiter and the request timeout.
+    /// Watches stream for minutes; they bypass the pacing and the request timeout.
     var isWatch = false
     /// The server-side timeout of a watch, which bounds the client-side deadline.
     var watchTimeoutSeconds: Int?
+
+    /// How the request is paced and over which connections it goes: watches and Lease
+    /// requests (leader election) unpaced over the control pool; Events at low priority.
+    var pacing: RequestPacing {
+        if isWatch || description.resource == "leases.coordination.k8s.io" { return .control }
+        let requestClass: RequestClass = description.verb == "get" || description.verb == "list" ? .read : .write
+        let isEvent = description.resource == "events" || description.resource == "events.events.k8s.io"
+        return .paced(requestClass, isEvent ? .low : .normal)
+    }
 
     /// The path and query, e.g. `/api/v1/namespaces/shop/secrets?limit=50`.
     var pathAndQuery: String {
@@ -28,6 +37,12 @@ struct APIRequest: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         return base + pathAndQuery
     }
+}
+
+/// See ``APIRequest/pacing``.
+enum RequestPacing: Equatable {
+    case control
+    case paced(RequestClass, RequestPriority)
 }
 
 extension APIRequest {

@@ -12,11 +12,20 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var authentication: Authentication
     /// The namespace of the kubeconfig context or of the pod: the default for callers that need one.
     public var namespace: String
-    /// Sustained requests a second (watches excluded); ≤ 0 disables pacing. client-go
-    /// defaults to 5; a controller reconciling many objects needs more.
-    public var qps: Double = 50
-    /// Requests allowed at once before pacing starts.
-    public var burst: Int = 100
+    /// A fixed ceiling on top of the adaptive pacing, in sustained requests a second (watches
+    /// and Lease requests excluded); 0, the default, sets none. The pacing (``pacing``) already
+    /// slows down when the server answers 429, 5xx or slowly; a ceiling is for clusters whose
+    /// administrators want a hard limit per client whatever the server says (an API server
+    /// without Priority and Fairness, or one shared with workloads that must never see 429).
+    public var qps: Double = 0
+    /// Requests allowed at once under the ceiling (0: twice `qps`).
+    public var burst: Int = 0
+    /// How requests are paced by default (``AdaptivePacer``).
+    public var pacing = PacingPolicy()
+    /// The ceiling `qps`/`burst` describe, if any.
+    public var ceiling: RequestCeiling? {
+        qps > 0 ? RequestCeiling(qps: qps, burst: burst > 0 ? burst : Int((2 * qps).rounded(.up))) : nil
+    }
     /// Deadline of a non-watch request, from sending to the last body byte.
     public var requestTimeout: Duration = .seconds(30)
     public var connectTimeout: Duration = .seconds(10)
@@ -27,7 +36,8 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var tokenRefreshInterval: Duration = .seconds(60)
     /// Sent as `User-Agent`; a program sets its own name and version.
     public var userAgent: String = "kubeclient"
-    /// Connections kept per server; each open HTTP/1.1 watch holds one.
+    /// Connections kept per server for reads and writes (watches and Lease requests have a
+    /// pool of their own, so they never queue behind them).
     public var maximumConnections: Int = 64
     /// The largest response body read into memory; a larger one is refused while being
     /// read (a list of many Secrets can be large: watchers then list in smaller pages).

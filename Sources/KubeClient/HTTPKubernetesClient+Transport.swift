@@ -8,18 +8,73 @@ import KubeAPI
 
 extension HTTPKubernetesClient {
     /// Sends a non-watch request and returns its JSON body, or throws the error it carries.
+    ///
+    /// The request waits for the pacer first (unless it is a Lease request). A 429 is retried
+    /// here, after the server's `Retry-After` (the pacer holds every request of its class until
+    /// then), up to ``PacingPolicy/maximumThrottleRetries`` times: the server did not run it.
     func send(_ request: APIRequest) async throws -> JSONValue {
-        try await rateLimiter.acquire()
-        let end = ContinuousClock.now + configuration.requestTimeout
-        let response = try await execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
-        let body = try await collect(response, request, limit: configuration.maximumResponseBytes, within: ContinuousClock.now.duration(to: end))
-        guard (200..<300).contains(response.status.code) else {
-            throw Self.error(status: response.status, headers: response.headers, body: body, request: request.description)
+        var retries = 0
+        while true {
+            do {
+                return try await sendOnce(request)
+            } catch let error as KubeAPIError where error.kind == .tooManyRequests {
+                let delay = error.retryAfter ?? configuration.pacing.defaultRetryAfter
+                // Lease requests are not retried here: the leader elector keeps its own deadlines.
+                guard request.pacing != .control, retries < configuration.pacing.maximumThrottleRetries,
+                    delay <= configuration.pacing.maximumRetryAfter
+                else { throw error }
+                retries += 1
+                logger.debug(
+                    "throttled by the API server; retrying after its Retry-After",
+                    metadata: ["request": "\(request.description)", "retryAfter": "\(delay)", "retry": "\(retries)"])
+                // The pacer holds the whole class until then too; this wait also holds with any pacer.
+                try await Task.sleep(until: .now + delay, tolerance: nil)
+            }
         }
+    }
+
+    private func sendOnce(_ request: APIRequest) async throws -> JSONValue {
+        let permit: PacingPermit?
+        if case .paced(let requestClass, let priority) = request.pacing {
+            permit = try await pacer.acquire(requestClass, priority: priority)
+        } else {
+            permit = nil
+        }
+        let started = ContinuousClock.now
+        let (result, outcome) = await exchange(request, started: started)
+        if let permit { await pacer.complete(permit, outcome) }
+        let body = try result.get()
         do {
             return try JSONValue(parsing: body.readableBytesView)
         } catch {
             throw KubeAPIError.decoding("response is not JSON: \(error)", request: request.description)
+        }
+    }
+
+    /// One request and its whole body (or the error it stands for), and what it says about
+    /// the server's load.
+    private func exchange(
+        _ request: APIRequest, started: ContinuousClock.Instant
+    ) async -> (Result<ByteBuffer, any Error>, PacingLane<ContinuousClock.Instant>.Outcome) {
+        let end = started + configuration.requestTimeout
+        do {
+            let response = try await execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
+            let body = try await collect(response, request, limit: configuration.maximumResponseBytes, within: ContinuousClock.now.duration(to: end))
+            let latency = started.duration(to: .now)
+            let code = Int(response.status.code)
+            guard (200..<300).contains(code) else {
+                let error = Self.error(status: response.status, headers: response.headers, body: body, request: request.description)
+                switch code {
+                case 429: return (.failure(error), .throttled(retryAfter: error.retryAfter ?? configuration.pacing.defaultRetryAfter))
+                case 500...: return (.failure(error), .failed)
+                default: return (.failure(error), .answered(latency: latency))
+                }
+            }
+            return (.success(body), .answered(latency: latency))
+        } catch let error as KubeAPIError where error.kind == .transport && !Task.isCancelled {
+            return (.failure(error), .failed)
+        } catch {
+            return (.failure(error), .abandoned)
         }
     }
 
@@ -70,7 +125,8 @@ extension HTTPKubernetesClient {
             http.body = .bytes(body)
         }
         do {
-            let response = try await httpClient.execute(http, deadline: deadline, logger: logger)
+            let pool = request.pacing == .control ? controlClient : httpClient
+            let response = try await pool.execute(http, deadline: deadline, logger: logger)
             logger.trace(
                 "\(request.method.rawValue) \(request.pathAndQuery) -> \(response.status.code)",
                 metadata: ["request": "\(request.description)"])

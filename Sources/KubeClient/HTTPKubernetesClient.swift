@@ -18,10 +18,14 @@ import NIOSSL
 /// ```
 public final class HTTPKubernetesClient: KubernetesClient {
     public let configuration: ClientConfiguration
+    /// Reads and writes.
     let httpClient: HTTPClient
+    /// Watches and Lease requests: a pool of their own, so that neither a watch being opened
+    /// nor a leader's renewal ever waits for a connection behind reconcile traffic.
+    let controlClient: HTTPClient
     /// The server URL requests are sent to (its host is `tls-server-name` when set; see `init`).
     let requestServer: String
-    let rateLimiter: any RateLimiter
+    let pacer: any RequestPacer
     let tokens: any BearerTokenProvider
     let logger: Logger
     let requestCounters: RequestCounters
@@ -29,22 +33,19 @@ public final class HTTPKubernetesClient: KubernetesClient {
     /// Builds the client; fails if the TLS material does not parse.
     ///
     /// - Parameters:
-    ///   - rateLimiter: replaces the token bucket made from `qps`/`burst` (tests, shared limits).
+    ///   - pacer: replaces the ``AdaptivePacer`` made from `pacing` and `qps`/`burst` (tests, shared limits).
     ///   - eventLoopGroup: defaults to async-http-client's shared singleton group.
     ///   - logger: the client's logger (the caller picks its label).
     ///   - metricPrefix: names the request counter `<prefix>_kube_requests_total`.
     public init(
-        configuration: ClientConfiguration, rateLimiter: (any RateLimiter)? = nil,
+        configuration: ClientConfiguration, pacer: (any RequestPacer)? = nil,
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
         logger: Logger = Logger(label: "kubeclient"), metricPrefix: MetricPrefix = .kubeClient
     ) throws {
         self.configuration = configuration
         self.logger = logger
         self.requestCounters = RequestCounters(prefix: metricPrefix)
-        self.rateLimiter =
-            rateLimiter
-            ?? (configuration.qps > 0
-                ? TokenBucketRateLimiter(qps: configuration.qps, burst: configuration.burst) : UnlimitedRateLimiter())
+        self.pacer = pacer ?? AdaptivePacer(policy: configuration.pacing, ceiling: configuration.ceiling)
         switch configuration.authentication {
         case .none: tokens = NoBearerToken()
         case .bearerToken(let token): tokens = StaticBearerToken(value: token.value)
@@ -75,11 +76,18 @@ public final class HTTPKubernetesClient: KubernetesClient {
             requestServer = configuration.server
         }
         httpClient = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: http, backgroundActivityLogger: logger)
+        var control = http
+        control.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        controlClient = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: control, backgroundActivityLogger: logger)
     }
 
     /// Closes all connections and ends open watches. Call once, when done.
     public func shutdown() async throws {
-        try await httpClient.shutdown()
+        var failure: (any Error)?
+        for client in [httpClient, controlClient] {
+            do { try await client.shutdown() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     private struct ServerComponents {

@@ -54,10 +54,8 @@ struct Dev: AsyncParsableCommand {
         if !apiOnly {
             var logger = Logger(label: "rotor")
             logger.logLevel = .warning
-            var clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
-            // The sandbox's API server is in this process: no need for a cluster's politeness.
-            clientConfiguration.qps = 2000
-            clientConfiguration.burst = 4000
+            // Paced like `rotor run` by default: adaptive, no fixed ceiling.
+            let clientConfiguration = try KubeConfig.parse(yaml: emulator.kubeconfig()).clientConfiguration()
             let kubeClient = try OperatorProcess.kubernetesClient(clientConfiguration)
             client = kubeClient
             let controllers = try await DevSandbox.prepare(emulator: emulator, client: kubeClient, logger: logger)

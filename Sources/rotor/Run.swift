@@ -20,7 +20,7 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "The operator's own namespace: fingerprint key, Lease (ROTOR_OPERATOR_NAMESPACE). Default: POD_NAMESPACE, else the service account's, else rotor-system.")
     var operatorNamespace: String?
 
-    @Option(help: "Concurrent ExternalSecret reconciles (ROTOR_WORKERS). Default: 4.")
+    @Option(help: "Concurrent ExternalSecret reconciles, 1…256 or auto (ROTOR_WORKERS). Default: auto, 8 per processor within 16…64 (reconciles mostly wait on I/O).")
     var workers: String?
 
     @Option(help: "Take the leader Lease before reconciling: true or false (ROTOR_LEADER_ELECT). Default: true.")
@@ -38,10 +38,10 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "json or text (ROTOR_LOG_FORMAT). Default: json.")
     var logFormat: String?
 
-    @Option(help: "Requests per second to the API server (ROTOR_KUBE_QPS). Default: 50.")
+    @Option(help: "A fixed ceiling on requests per second to the API server, on top of the adaptive pacing (ROTOR_KUBE_QPS). Default: 0, no ceiling: requests are paced by what the server answers (429 with Retry-After, 5xx, latency).")
     var kubeQps: String?
 
-    @Option(help: "Burst of requests to the API server (ROTOR_KUBE_BURST). Default: 100.")
+    @Option(help: "Requests at once under --kube-qps (ROTOR_KUBE_BURST). Default: 0, twice --kube-qps.")
     var kubeBurst: String?
 
     @Option(help: "Let ClusterSecretStores use the operator's own mounted ServiceAccount token (Vault kubernetes auth without serviceAccountRef): true or false (ROTOR_ALLOW_OPERATOR_SERVICE_ACCOUNT_TOKEN). Never for a SecretStore. Default: false.")
@@ -126,6 +126,7 @@ struct CheckConfig: ParsableCommand {
               namespaces: \(configuration.namespaces.isEmpty ? "all" : configuration.namespaces.joined(separator: ","))
               operator namespace: \(configuration.operatorNamespace)
               workers: \(configuration.workers)
+              API requests: \(configuration.kubeQPS > 0 ? "adaptive pacing under a ceiling of \(configuration.kubeQPS) qps, burst \(configuration.kubeBurst > 0 ? configuration.kubeBurst : Int((2 * configuration.kubeQPS).rounded(.up)))" : "adaptive pacing, no fixed ceiling")
               leader election: \(configuration.leaderElection ? "on (Lease \(configuration.operatorNamespace)/\(configuration.leaseName))" : "off")
               health address: \(configuration.healthAddress.map(\.description) ?? "off")
               log: \(configuration.logLevel.rawValue), \(configuration.logFormat.rawValue)
