@@ -9,20 +9,44 @@ struct OperatorConfigurationTests {
     typealias Setting = OperatorConfiguration.Setting
 
     func resolve(_ flags: [Setting: String] = [:], _ environment: [String: String] = [:], serviceAccount: String? = nil) -> Result<OperatorConfiguration, OperatorConfiguration.Problems> {
-        OperatorConfiguration.resolve(flags: flags, environment: environment, serviceAccountNamespace: serviceAccount)
+        OperatorConfiguration.resolve(flags: flags, environment: environment, serviceAccountNamespace: serviceAccount, processors: 2)
     }
 
-    @Test("with nothing given: all namespaces, 4 workers, leader election on, health on :8080, JSON info logs")
+    @Test("with nothing given: all namespaces, 16 workers on 2 processors, leader election on, health on :8080, JSON info logs, no fixed request ceiling")
     func defaults() throws {
         let configuration = try resolve().get()
         #expect(configuration.scope == .all)
-        #expect(configuration.workers == 4)
+        #expect(configuration.workers == 16)
+        #expect(configuration.kubeQPS == 0, "no fixed ceiling: the adaptive pacing alone")
+        #expect(configuration.kubeBurst == 0)
         #expect(configuration.leaderElection)
         #expect(configuration.leaseName == "rotor-leader")
         #expect(configuration.operatorNamespace == "rotor-system")
         #expect(configuration.healthAddress == .init(host: "0.0.0.0", port: 8080))
         #expect(configuration.logFormat == .json)
         #expect(configuration.logLevel == .info)
+    }
+
+    @Test("workers auto: 8 per processor within 16…64, the same as giving none; a number overrides it")
+    func workersAuto() throws {
+        #expect(OperatorConfiguration.defaultWorkers(processors: 1) == 16)
+        #expect(OperatorConfiguration.defaultWorkers(processors: 4) == 32)
+        #expect(OperatorConfiguration.defaultWorkers(processors: 64) == 64)
+        #expect(try resolve([.workers: "auto"]).get().workers == 16)
+        #expect(try resolve([:], ["ROTOR_WORKERS": "AUTO"]).get().workers == 16)
+        #expect(try resolve([.workers: "3"]).get().workers == 3)
+    }
+
+    @Test("--kube-qps is an optional ceiling: 0 means none, a number sets it, a negative one is refused naming the flag")
+    func kubeCeiling() throws {
+        let ceiling = try resolve([.kubeQPS: "20", .kubeBurst: "40"]).get()
+        #expect(ceiling.kubeQPS == 20 && ceiling.kubeBurst == 40)
+        #expect(try resolve([.kubeQPS: "0", .kubeBurst: "0"]).get().kubeQPS == 0)
+        guard case .failure(let problems) = resolve([.kubeQPS: "-1"]) else {
+            Issue.record("a negative ceiling was accepted")
+            return
+        }
+        #expect(problems.description.contains("--kube-qps (or ROTOR_KUBE_QPS)"))
     }
 
     @Test("the cache budget over all stores: 64 MiB by default, ROTOR_CACHE_MEMORY or --cache-memory in MiB, 0 refused")

@@ -33,8 +33,33 @@ public final class FaultInjector: Sendable {
         var retryAfterSeconds: Int?
     }
 
+    /// A server that admits at most `requestsPerSecond` matching requests in each second
+    /// (counted from the first one) and answers the rest `429 TooManyRequests` with
+    /// `Retry-After`, as an API server's Priority and Fairness does for a flow over its share.
+    struct ThrottleRule {
+        var match: Match
+        var requestsPerSecond: Int
+        var retryAfterSeconds: Int
+        var secondStartedAt: ContinuousClock.Instant?
+        var admittedThisSecond = 0
+    }
+
+    /// One request a throttle rule saw: when it arrived, what it was, and whether it was refused.
+    public struct ThrottledArrival: Sendable, Hashable {
+        public var at: ContinuousClock.Instant
+        public var verb: String
+        public var resource: String
+        public var namespace: String?
+        /// The object's name (from the path, or a create's body).
+        public var name: String?
+        /// The `Retry-After` it was answered with, if it was refused.
+        public var refusedWithRetryAfter: Int?
+    }
+
     private struct State {
         var failures: [FailureRule] = []
+        var throttles: [ThrottleRule] = []
+        var arrivals: [ThrottledArrival] = []
         var latency: [(Match, Duration)] = []
         var requestCounts: [String: Int] = [:]
     }
@@ -51,6 +76,23 @@ public final class FaultInjector: Sendable {
         state.withLockedValue { $0.failures.append(rule) }
     }
 
+    /// Admits at most `requestsPerSecond` matching requests a second; answers the others 429
+    /// with `Retry-After: retryAfterSeconds`. Every matching request is logged (``arrivals``).
+    public func throttle(requestsPerSecond: Int, retryAfterSeconds: Int = 1, matching match: Match = Match()) {
+        let rule = ThrottleRule(match: match, requestsPerSecond: max(1, requestsPerSecond), retryAfterSeconds: max(1, retryAfterSeconds))
+        state.withLockedValue { $0.throttles.append(rule) }
+    }
+
+    /// Every request a throttle rule matched, in arrival order.
+    public var arrivals: [ThrottledArrival] {
+        state.withLockedValue { $0.arrivals }
+    }
+
+    /// Whether a throttle rule is set (the server then reads a create's name for ``arrivals``).
+    var isThrottling: Bool {
+        state.withLockedValue { !$0.throttles.isEmpty }
+    }
+
     /// Delays every matching request by `delay`.
     public func addLatency(_ delay: Duration, matching match: Match = Match()) {
         state.withLockedValue { $0.latency.append((match, delay)) }
@@ -61,6 +103,7 @@ public final class FaultInjector: Sendable {
         state.withLockedValue {
             $0.failures.removeAll()
             $0.latency.removeAll()
+            $0.throttles.removeAll()
         }
     }
 
@@ -69,10 +112,30 @@ public final class FaultInjector: Sendable {
         state.withLockedValue { $0.requestCounts["\(verb) \(resource)"] ?? 0 }
     }
 
-    func intercept(verb: String, resource: String, namespace: String?) async -> APIError? {
+    func intercept(verb: String, resource: String, namespace: String?, name: String? = nil) async -> APIError? {
         let (delay, failure): (Duration?, APIError?) = state.withLockedValue { state in
             state.requestCounts["\(verb) \(resource)", default: 0] += 1
             let delay = state.latency.first { $0.0.matches(verb: verb, resource: resource, namespace: namespace) }?.1
+            if let index = state.throttles.firstIndex(where: { $0.match.matches(verb: verb, resource: resource, namespace: namespace) }) {
+                let now = ContinuousClock.now
+                var rule = state.throttles[index]
+                if rule.secondStartedAt.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
+                    rule.secondStartedAt = now
+                    rule.admittedThisSecond = 0
+                }
+                let refused = rule.admittedThisSecond >= rule.requestsPerSecond
+                if !refused { rule.admittedThisSecond += 1 }
+                state.throttles[index] = rule
+                state.arrivals.append(ThrottledArrival(
+                    at: now, verb: verb, resource: resource, namespace: namespace, name: name,
+                    refusedWithRetryAfter: refused ? rule.retryAfterSeconds : nil))
+                if refused {
+                    var error = APIError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.")
+                    error.status.details = .init(retryAfterSeconds: rule.retryAfterSeconds)
+                    error.headers = [("Retry-After", String(rule.retryAfterSeconds))]
+                    return (delay, error)
+                }
+            }
             guard let index = state.failures.firstIndex(where: { $0.remaining > 0 && $0.match.matches(verb: verb, resource: resource, namespace: namespace) }) else {
                 return (delay, nil)
             }

@@ -27,7 +27,10 @@ struct ResourceEndpoints: Sendable {
     }
 
     func serve() async throws -> APIResponse {
-        if let failure = await server.faults.intercept(verb: verb, resource: resource.plural, namespace: target.namespace) {
+        // Under a throttle rule, name each request in its arrival log (a create's name is in its body).
+        let name = server.faults.isThrottling
+            ? target.name ?? (try? JSONValue(parsing: request.body))?[path: ["metadata", "name"]]?.stringValue : nil
+        if let failure = await server.faults.intercept(verb: verb, resource: resource.plural, namespace: target.namespace, name: name) {
             throw failure
         }
         if let sub = target.subresource {

@@ -1,0 +1,147 @@
+import EmulatorTestSupport
+import Foundation
+import JSONCore
+import KubeAPI
+import KubeClient
+import KubernetesEmulator
+import Testing
+
+/// The client's adaptive pacing against the emulator when it sheds load as an API server's
+/// Priority and Fairness does: 429 with `Retry-After` beyond a rate (its fault injection).
+@Suite("Request pacing against a throttling API server")
+struct RequestPacingTests {
+    static let configMaps = ResourceType(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+
+    /// A client with its own pacer (so the test can read its state), else the default configuration.
+    static func client(_ cluster: EmulatedCluster, pacer: AdaptivePacer) throws -> HTTPKubernetesClient {
+        try HTTPKubernetesClient(configuration: cluster.client.configuration, pacer: pacer)
+    }
+
+    static func createConfigMaps(_ client: HTTPKubernetesClient, names: [String], concurrency: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = names[...]
+            func next() {
+                guard let name = pending.popFirst() else { return }
+                group.addTask {
+                    _ = try await client.create(configMaps, namespace: "default", body: [
+                        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)], "data": ["k": "v"],
+                    ])
+                }
+            }
+            for _ in 0..<concurrency { next() }
+            while try await group.next() != nil { next() }
+        }
+    }
+
+    @Test("a server admitting 40 creates a second: every create lands, none is retried before Retry-After, the pacing settles at the server's rate, and 429s stay few")
+    func backsOffToTheServersRate() async throws {
+        try await EmulatedCluster.with { cluster in
+            cluster.emulator.faults.throttle(
+                requestsPerSecond: 40, retryAfterSeconds: 1, matching: .init(verb: "create", resource: "configmaps"))
+            let pacer = AdaptivePacer()
+            let client = try Self.client(cluster, pacer: pacer)
+            let names = (0..<160).map { "paced-\($0)" }
+            do {
+                try await Self.createConfigMaps(client, names: names, concurrency: 32)
+                let arrivals = cluster.emulator.faults.arrivals
+                // Every create landed, through the client's own retries (the callers saw no 429).
+                let admitted = Set(arrivals.filter { $0.refusedWithRetryAfter == nil }.compactMap(\.name))
+                #expect(admitted == Set(names))
+                // No request was sent again sooner than the Retry-After it was answered with.
+                for (index, arrival) in arrivals.enumerated() {
+                    guard let seconds = arrival.refusedWithRetryAfter else { continue }
+                    let retry = arrivals[(index + 1)...].first { $0.name == arrival.name }
+                    let gap = try #require(retry).at - arrival.at
+                    #expect(gap >= .seconds(seconds), "\(arrival.name ?? "?") retried after \(gap)")
+                }
+                // Few refusals, not a loop: the first burst (32 callers at once) and a probe now and then.
+                let refused = arrivals.filter { $0.refusedWithRetryAfter != nil }.count
+                #expect(refused > 0, "the server did refuse some")
+                #expect(refused < names.count / 2, "\(refused) 429s for \(names.count) creates")
+                let snapshot = await pacer.snapshot(.write)
+                let rate = try #require(snapshot.rate, "the pacing set a rate limit")
+                #expect(rate <= 40 * 1.3, "paced at about the server's 40 a second: \(rate)")
+                #expect(snapshot.throttled == refused, "the pacer saw every 429")
+                #expect(await pacer.snapshot(.read).rate == nil, "reads were not refused, so not slowed")
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+
+    @Test("once the server stops refusing, the pacing recovers: its rate limit is lifted and the window grows back")
+    func recoversWhenTheServerIsHealthy() async throws {
+        try await EmulatedCluster.with { cluster in
+            cluster.emulator.faults.throttle(
+                requestsPerSecond: 40, retryAfterSeconds: 1, matching: .init(verb: "create", resource: "configmaps"))
+            var policy = PacingPolicy()
+            policy.rateIncreasePerSecond = 2  // recover within about half a second, to keep the test short
+            let pacer = AdaptivePacer(policy: policy)
+            let client = try Self.client(cluster, pacer: pacer)
+            do {
+                try await Self.createConfigMaps(client, names: (0..<80).map { "before-\($0)" }, concurrency: 16)
+                let throttled = await pacer.snapshot(.write)
+                #expect(throttled.throttled > 0, "the server refused some, and the pacing backed off")
+                cluster.emulator.faults.reset()
+                let lifted = await EmulatedCluster.eventually {
+                    try? await Self.createConfigMaps(client, names: (0..<10).map { "after-\(UUID().uuidString.prefix(8).lowercased())-\($0)" }, concurrency: 10)
+                    return await pacer.snapshot(.write).rate == nil
+                }
+                #expect(lifted, "the rate limit was lifted once the server admitted everything")
+                let recovered = await pacer.snapshot(.write)
+                #expect(!recovered.gated)
+                #expect(recovered.window > throttled.window || recovered.window == Double(policy.maximumWindow))
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+
+    @Test("Lease requests and watches never wait behind writes the server holds back with a long Retry-After")
+    func leasesAndWatchesAreNotPaced() async throws {
+        try await EmulatedCluster.with { cluster in
+            cluster.emulator.faults.failNext(
+                1, matching: .init(verb: "create", resource: "configmaps"), code: 429, retryAfterSeconds: 20)
+            let pacer = AdaptivePacer()
+            let client = try Self.client(cluster, pacer: pacer)
+            do {
+                // One create is refused with Retry-After 20 s: writes are held back from then on.
+                let blocked = Task { try await Self.createConfigMaps(client, names: ["held"] + (0..<8).map { "held-\($0)" }, concurrency: 9) }
+                let gated = await EmulatedCluster.eventually { await pacer.snapshot(.write).gated }
+                #expect(gated)
+                // The leader's Lease: created, read and renewed while the write gate is closed.
+                let lease: JSONValue = [
+                    "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "leader", "namespace": "default"],
+                    "spec": ["holderIdentity": "a", "leaseDurationSeconds": 15],
+                ]
+                let created = try await client.create(ResourceTypes.leases, namespace: "default", body: lease)
+                _ = try await client.get(ResourceTypes.leases, namespace: "default", name: "leader")
+                _ = try await client.patch(
+                    ResourceTypes.leases, namespace: "default", name: "leader",
+                    patch: .merge(["metadata": ["resourceVersion": created[path: ["metadata", "resourceVersion"]] ?? .null], "spec": ["holderIdentity": "b"]]))
+                // A watch opens and delivers while writes still wait.
+                let watch = try await client.watch(Self.configMaps, namespace: "default", options: WatchOptions())
+                var events = watch.makeAsyncIterator()
+                _ = try await cluster.client.create(Self.configMaps, namespace: "default", body: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "from-another-client"],
+                ])
+                var seen = false
+                while !seen, let event = try await events.next() {
+                    seen = event.object[path: ["metadata", "name"]]?.stringValue == "from-another-client"
+                }
+                #expect(seen)
+                #expect(await pacer.snapshot(.write).gated, "all of this happened while the write gate was still closed")
+                blocked.cancel()
+                _ = await blocked.result
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+}
