@@ -87,13 +87,19 @@ final class OperatorChild: @unchecked Sendable {
         throw BenchmarkFailure("rotor run did not report its health address: \(output.joined(separator: "\n"))")
     }
 
-    /// The health base URL once `/readyz` answers 200.
+    /// The health base URL once `/readyz` answers 200 as the leader with its caches synced
+    /// (a standby is ready too, but reconciles nothing).
     func ready() async throws -> String {
         let health = try await healthURL()
-        while (try? await HTTPClient.shared.execute(HTTPClientRequest(url: health + "/readyz"), timeout: .seconds(2)).status.code) != 200 {
+        while true {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: health + "/readyz"), timeout: .seconds(2)),
+                response.status.code == 200,
+                let body = try? await response.body.collect(upTo: 1 << 16), String(buffer: body).contains("caches synced")
+            {
+                return health
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return health
     }
 
     /// SIGTERM and wait (a second call does nothing). With `ROTOR_BENCH_OPERATOR_LOG=FILE`
@@ -223,14 +229,19 @@ struct OperatorRun: Sendable {
     var firstPeak: Double
     var secondPeak: Double
     var workers: String
+    /// CPU seconds in the sync window: operator, API server (emulator only), the bench itself.
+    var cpuInWindow: (Double, Double, Double)
 }
 
 func operatorBenchmark(externalSecrets total: Int, namespaceCount: Int) async throws {
     let chart = try OperatorVariant.chartDefaults()
     var runs: [OperatorRun] = []
     print("operator benchmark: \(total) ExternalSecrets in \(namespaceCount) namespaces (fake provider), operator and emulator in their own processes")
-    for variant in [chart, chart.tuned()] {
-        let emulator = try await EmulatorProcess.start()
+    // ROTOR_BENCH_VARIANTS=chart or tuned runs one (against a real API server, one per fresh server).
+    let chosen = ProcessInfo.processInfo.environment["ROTOR_BENCH_VARIANTS"].map { $0.split(separator: ",").map(String.init) } ?? ["chart", "tuned"]
+    for variant in [chart, chart.tuned()] where chosen.contains(variant.name == chart.name ? "chart" : "tuned") {
+        let emulator: EmulatorProcess
+        if let external = EmulatorProcess.external { emulator = external } else { emulator = try await EmulatorProcess.start() }
         defer { emulator.stop() }
         let client = try emulator.client(connections: 64)
         do {
@@ -250,6 +261,7 @@ extension OperatorRun {
         lines.append(String(format: "  bare floor: %d Secrets created directly in %.2f s (8 concurrent requests)", total, seconds(bareFloor)))
         lines.append(String(format: "  same-writes floor: %d × (ExternalSecret create, Secret create, status write) in %.2f s (%d concurrent objects, the faster of 8 and 32)", total, seconds(sameWritesFloor), sameWritesConcurrency))
         lines.append(String(format: "  all %d Secrets synced %.2f s after the first create (%.2f× the same-writes floor); ExternalSecrets created in %.2f s; %.2f s after the last create", total, seconds(allSynced), seconds(allSynced) / seconds(sameWritesFloor), seconds(created), seconds(afterLastCreate)))
+        lines.append(String(format: "  CPU seconds in that window: operator %.2f, API server %.2f, bench client %.2f", cpuInWindow.0, cpuInWindow.1, cpuInWindow.2))
         lines.append("  API requests until synced: \(Int(requestsAtSync)) (\(byVerbAtSync)); 429 answers: \(Int(throttledAtSync))")
         lines.append("  provider reads until synced: \(Int(providerReads))")
         lines.append(String(format: "  restart with all %d refreshes due: a new ExternalSecret synced in %.0f ms (%.0f reconciles done by then, queue depth %.0f)", total, seconds(probe) * 1000, refreshedAtProbe, queueDepth))
@@ -286,9 +298,7 @@ private func sameWritesFloor(client: HTTPKubernetesClient, total: Int, namespace
         _ = try await client.update(ExternalSecret.resourceType, namespace: namespace, name: name, body: created, subresource: "status")
     }
     let elapsed = started.duration(to: clock.now)
-    for n in 0..<namespaceCount {
-        _ = try await client.delete(namespaces, namespace: nil, name: "\(prefix)\(n)")
-    }
+    try await deleteFloorNamespaces(client, (0..<namespaceCount).map { "\(prefix)\($0)" })
     return elapsed
 }
 
@@ -308,9 +318,7 @@ private func operatorBenchmark(
         _ = try await client.create(secrets, namespace: "floor" + namespace.dropFirst("bench".count), body: secret(name))
     }
     let floor = floorStart.duration(to: clock.now)
-    for n in 0..<namespaceCount {
-        _ = try await client.delete(namespaces, namespace: nil, name: "floor-\(n)")
-    }
+    try await deleteFloorNamespaces(client, (0..<namespaceCount).map { "floor-\($0)" })
 
     // The cluster: CRDs, the operator's namespace, one fake store per namespace.
     try await installOperatorPrerequisites(client)
@@ -357,6 +365,8 @@ private func operatorBenchmark(
             ],
         ]
     }
+    let emulatorPID = emulator.process?.processIdentifier
+    let cpuAtStart = (cpuSeconds(of: rotor.process.processIdentifier), emulatorPID.map(cpuSeconds(of:)) ?? 0, cpuSeconds(of: getpid()))
     let start = clock.now
     try await forEachConcurrently(total) { i in
         let (namespace, name) = place(i)
@@ -365,6 +375,9 @@ private func operatorBenchmark(
     let created = start.duration(to: clock.now)
     await synced.wait(for: total)
     let allSynced = start.duration(to: clock.now)
+    let cpuInWindow = (
+        cpuSeconds(of: rotor.process.processIdentifier) - cpuAtStart.0, (emulatorPID.map(cpuSeconds(of:)) ?? 0) - cpuAtStart.1,
+        cpuSeconds(of: getpid()) - cpuAtStart.2)
     let afterSync = try await scrape(health)
 
     // Every refresh due at once: the operator stops (SIGTERM) once all is synced and
@@ -428,7 +441,15 @@ private func operatorBenchmark(
         requestsAtSync: sum(afterSync, "rotor_kube_requests_total{"), throttledAtSync: throttled(afterSync), byVerbAtSync: byVerb(afterSync),
         providerReads: sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#), probe: probe,
         refreshedAtProbe: refreshedAtProbe, queueDepth: queueDepth, waveLines: waveLines, firstPeak: firstPeak, secondPeak: secondPeak,
-        workers: workers)
+        workers: workers, cpuInWindow: cpuInWindow)
+}
+
+/// Deletes a floor's namespaces on the emulator (its memory then holds only the benchmark's
+/// objects). On a real API server they stay: its namespace controller would delete their
+/// objects in the background while the operator is being measured.
+private func deleteFloorNamespaces(_ client: HTTPKubernetesClient, _ names: [String]) async throws {
+    guard EmulatorProcess.external == nil else { return }
+    for name in names { _ = try await client.delete(namespaces, namespace: nil, name: name) }
 }
 
 /// The 429 answers the operator received.
@@ -443,4 +464,14 @@ func installOperatorPrerequisites(_ client: any KubernetesClient) async throws {
     _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
     let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
     for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
+    // A real API server serves a CRD's resource only once it is Established.
+    for definition in RotorCRDs.all {
+        let name = definition.object[path: ["metadata", "name"]]?.stringValue ?? ""
+        while true {
+            let crd = try await client.get(crds, namespace: nil, name: name)
+            let conditions = crd[path: ["status", "conditions"]]?.arrayValue ?? []
+            if conditions.contains(where: { $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
 }

@@ -38,7 +38,7 @@ private func delta(_ after: [String: Int], _ before: [String: Int], _ name: Stri
 func vaultBenchmark(externalSecrets total: Int, keys: Int) async throws {
     let sandbox = try await EmulatorProcess.start(["--no-demo"])
     defer { sandbox.stop() }
-    let work = sandbox.work
+    let work = sandbox.work!
     let kubeconfig = sandbox.kubeconfigPath
     let envPath = work.appendingPathComponent("vault.env").path
     while !FileManager.default.fileExists(atPath: envPath) { try await Task.sleep(for: .milliseconds(50)) }

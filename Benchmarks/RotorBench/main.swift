@@ -48,6 +48,17 @@ func memory(of pid: Int32) -> (peakMiB: Double, currentMiB: Double) {
     return (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// CPU seconds (user + system) a process has used so far, from /proc.
+func cpuSeconds(of pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
+    // Fields after the command: state is field 3; utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 /// Creates `names` with `concurrency` requests in flight.
 func createAll(_ client: HTTPKubernetesClient, namespace: String, names: [String], concurrency: Int = 8) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,11 +88,19 @@ actor Arrivals {
     func count() -> Int { latencies.count }
 }
 
-/// An emulator in a child process (`rotor dev --api-only`) and its kubeconfig.
+/// An emulator in a child process (`rotor dev --api-only`) and its kubeconfig; or, for the
+/// operator benchmark with `ROTOR_BENCH_KUBECONFIG`, a real API server already running.
 struct EmulatorProcess {
-    let process: Process
+    /// Nil for an external API server.
+    let process: Process?
     let kubeconfigPath: String
-    let work: URL
+    let work: URL?
+
+    /// The API server `ROTOR_BENCH_KUBECONFIG` names, if set: the benchmark then runs against
+    /// it (e.g. a real kube-apiserver) instead of starting the emulator.
+    static var external: EmulatorProcess? {
+        ProcessInfo.processInfo.environment["ROTOR_BENCH_KUBECONFIG"].map { EmulatorProcess(process: nil, kubeconfigPath: $0, work: nil) }
+    }
 
     /// `rotor dev` with `arguments` (default: the API emulator alone), in a scratch directory.
     static func start(_ arguments: [String] = ["--api-only"]) async throws -> EmulatorProcess {
@@ -100,6 +119,7 @@ struct EmulatorProcess {
     }
 
     func stop() {
+        guard let process, let work else { return }
         process.interrupt()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: work)
@@ -192,7 +212,7 @@ if mode == "runtime" {
 
 let emulator = try await EmulatorProcess.start()
 defer { emulator.stop() }
-let server = emulator.process
+let server = emulator.process!
 let kubeconfigPath = emulator.kubeconfigPath
 var configuration = try KubeConfig.load(path: kubeconfigPath).clientConfiguration()
 configuration.maximumConnections = watcherCount + concurrency + 16

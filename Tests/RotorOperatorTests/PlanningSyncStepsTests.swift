@@ -47,18 +47,19 @@ struct PlanningSyncStepsTests {
 
     // MARK: Writes and their Events
 
-    enum WriteCase: String, CaseIterable { case create, unchanged, rotated, graceEnded }
+    enum WriteCase: String, CaseIterable { case firstSync, recreated, unchanged, rotated, graceEnded }
 
-    @Test("a write is announced: Synced, and Rotated or GraceExpired when a window opens or ends; no write, no Event", arguments: [
-        (WriteCase.create, ["Synced"], false), (.unchanged, [], false), (.rotated, ["Synced", "Rotated"], true),
-        (.graceEnded, ["Synced", "GraceExpired"], false),
+    @Test("a write is announced: Synced, and Rotated or GraceExpired when a window opens or ends; no write, no Event; a first sync's create is left to the Ready condition", arguments: [
+        (WriteCase.firstSync, [], false), (.recreated, ["Synced"], false), (.unchanged, [], false),
+        (.rotated, ["Synced", "Rotated"], true), (.graceEnded, ["Synced", "GraceExpired"], false),
     ])
     func writeEvents(_ situation: WriteCase, reasons: [String], countsRotation: Bool) {
         let (plain, synced) = F.synced(F.externalSecret(rotation: Self.rotation))
         let (windowed, _) = F.synced(synced, password: "v2", existing: plain)
         let input: SyncInput
         switch situation {
-        case .create: input = F.input(F.externalSecret(rotation: Self.rotation))
+        case .firstSync: input = F.input(F.externalSecret(rotation: Self.rotation))
+        case .recreated: input = F.input(synced)
         case .unchanged: input = F.input(synced, existing: plain)
         case .rotated: input = F.input(synced, password: "v2", existing: plain)
         case .graceEnded: input = F.input(synced, password: "v2", existing: windowed, at: F.now.addingTimeInterval(601))
