@@ -66,7 +66,10 @@ extension InstallManifestsTests {
         let printed = check.stdout
         #expect(printed.contains("namespaces: all"))
         #expect(printed.contains("operator namespace: rotor-system"))
-        #expect(printed.contains("workers: 4"))
+        // workers auto: 8 per processor within 16…64.
+        let workers = printed.split(separator: "\n").first { $0.contains("workers: ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        #expect(workers == min(64, max(16, 8 * ProcessInfo.processInfo.activeProcessorCount)), "\(printed)")
+        #expect(printed.contains("API requests: adaptive pacing, no fixed ceiling"))
         #expect(printed.contains("leader election: on (Lease rotor-system/rotor-leader)"))
         #expect(printed.contains("health address: 0.0.0.0:\(containerPort ?? -1)"))
         #expect(printed.contains("log: info, json"))

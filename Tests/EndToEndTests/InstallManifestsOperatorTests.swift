@@ -72,6 +72,9 @@ extension InstallManifestsTests {
             _ = try await client.create(ClusterSecretStore.resourceType, namespace: nil, body: clusterStore)
             _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: fromStore)
             _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: fromClusterStore)
+            // One that fails (its key is missing): a Warning Event, so the run creates Events too.
+            let failing = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"c","namespace":"default"},"spec":{"secretStoreRef":{"name":"s"},"refreshInterval":"1h","data":[{"secretKey":"x","remoteRef":{"key":"missing"}}]}}"#)
+            _ = try await client.create(ExternalSecret.resourceType, namespace: "default", body: failing)
 
             let before = Self.requestCounts(cluster.emulator.faults)
             func launch() throws -> (Process, OutputCollector) {
@@ -101,6 +104,13 @@ extension InstallManifestsTests {
                 (process, output) = try launch()
             }
             #expect(synced, "both ExternalSecrets' Secrets are written; output: \(earlier)\(output.text)")
+            var ownEventLists = 0
+            let warned = await EmulatedCluster.eventually {
+                ownEventLists += 1
+                let events = try? await client.list(ResourceTypes.events, namespace: "default")
+                return events?["items"]?.arrayValue?.contains { $0[path: ["involvedObject", "name"]]?.stringValue == "c" } == true
+            }
+            #expect(warned, "the failing ExternalSecret got its Warning Event; output: \(output.text)")
             let leaseHeld = await EmulatedCluster.eventually {
                 let lease = try? await client.get(RotorRunCommandTests.leases, namespace: "rotor-system", name: "rotor-leader")
                 return lease?["spec"]?["holderIdentity"]?.stringValue?.hasPrefix("rotor-7d9f8-abcde_") == true
@@ -111,7 +121,8 @@ extension InstallManifestsTests {
             process.terminate()
             let status = await OutputCollector.waitForExit(process)
             #expect(status == 0, "SIGTERM stops it cleanly; output: \(output.text)")
-            let after = Self.requestCounts(cluster.emulator.faults)
+            var after = Self.requestCounts(cluster.emulator.faults)
+            after["list events", default: 0] -= ownEventLists  // the test's own, above
 
             // The test itself only created objects before `before`, and read Secrets and the
             // Lease since (granted reads): every other request is the operator's.

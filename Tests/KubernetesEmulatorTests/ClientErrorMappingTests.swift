@@ -53,15 +53,27 @@ struct ClientErrorMappingTests {
         }
     }
 
-    @Test("an injected 429 maps to tooManyRequests with the Retry-After delay")
+    @Test("a 429 whose Retry-After is too long to wait in the client maps to tooManyRequests with the delay")
     func throttlingCarriesRetryAfter() async throws {
         try await EmulatedCluster.with { cluster in
-            cluster.emulator.faults.failNext(1, matching: .init(verb: "list", resource: "secrets"), code: 429, retryAfterSeconds: 7)
+            cluster.emulator.faults.failNext(1, matching: .init(verb: "list", resource: "secrets"), code: 429, retryAfterSeconds: 45)
             let error = await apiError { try await cluster.client.list(.testSecrets, namespace: "default") }
             #expect(error?.kind == .tooManyRequests)
-            #expect(error?.retryAfter == .seconds(7))
-            // Only the next request was failed.
+            #expect(error?.retryAfter == .seconds(45))
+            // Only the next request was failed. (A fresh client: this one's pacer holds lists for 45 s.)
+            let fresh = try HTTPKubernetesClient(configuration: cluster.client.configuration)
+            _ = try await fresh.list(.testSecrets, namespace: "default")
+            try await fresh.shutdown()
+        }
+    }
+
+    @Test("a 429 with a short Retry-After is retried by the client after it: the caller sees the answer")
+    func shortThrottlingIsRetried() async throws {
+        try await EmulatedCluster.with { cluster in
+            cluster.emulator.faults.failNext(1, matching: .init(verb: "list", resource: "secrets"), code: 429, retryAfterSeconds: 1)
+            let before = cluster.emulator.faults.requestCount(verb: "list", resource: "secrets")
             _ = try await cluster.client.list(.testSecrets, namespace: "default")
+            #expect(cluster.emulator.faults.requestCount(verb: "list", resource: "secrets") == before + 2, "refused once, then answered")
         }
     }
 

@@ -75,13 +75,13 @@ struct RequestPacingTests {
     func recoversWhenTheServerIsHealthy() async throws {
         try await EmulatedCluster.with { cluster in
             cluster.emulator.faults.throttle(
-                requestsPerSecond: 40, retryAfterSeconds: 1, matching: .init(verb: "create", resource: "configmaps"))
+                requestsPerSecond: 10, retryAfterSeconds: 1, matching: .init(verb: "create", resource: "configmaps"))
             var policy = PacingPolicy()
             policy.rateIncreasePerSecond = 2  // recover within about half a second, to keep the test short
             let pacer = AdaptivePacer(policy: policy)
             let client = try Self.client(cluster, pacer: pacer)
             do {
-                try await Self.createConfigMaps(client, names: (0..<80).map { "before-\($0)" }, concurrency: 16)
+                try await Self.createConfigMaps(client, names: (0..<40).map { "before-\($0)" }, concurrency: 16)
                 let throttled = await pacer.snapshot(.write)
                 #expect(throttled.throttled > 0, "the server refused some, and the pacing backed off")
                 cluster.emulator.faults.reset()
