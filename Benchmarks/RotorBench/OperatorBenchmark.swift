@@ -39,6 +39,9 @@ final class OperatorChild: @unchecked Sendable {
     /// `rotor run --kubeconfig KUBECONFIG` with `settings` (e.g. the chart's arguments), in the
     /// operator namespace `rotor-system` as the chart's pod would be.
     init(kubeconfig: String, settings: [String]) throws {
+        // ROTOR_BENCH_OPERATOR_KUBECONFIG: the operator's own identity on a real API server (e.g.
+        // the chart's ServiceAccount, which API Priority and Fairness paces, where an admin is exempt).
+        let kubeconfig = ProcessInfo.processInfo.environment["ROTOR_BENCH_OPERATOR_KUBECONFIG"] ?? kubeconfig
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         process.executableURL = binDirectory.appendingPathComponent("rotor")
         process.arguments = ["run", "--kubeconfig", kubeconfig] + settings
@@ -190,7 +193,13 @@ struct OperatorVariant: Sendable {
         var settings = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         guard settings.first == "run" else { throw BenchmarkFailure("\(path) does not start with the run command: \(settings.prefix(3))") }
         settings.removeFirst()
-        return OperatorVariant(name: "chart defaults", settings: settings.overriding(["--health-address=127.0.0.1:0"]))
+        var variant = OperatorVariant(name: "chart defaults", settings: settings.overriding(["--health-address=127.0.0.1:0"]))
+        // ROTOR_BENCH_EXTRA_ARGS="--workers=32": the chart's settings but these (to compare one setting).
+        if let extra = ProcessInfo.processInfo.environment["ROTOR_BENCH_EXTRA_ARGS"], !extra.isEmpty {
+            let replacements = extra.split(separator: " ").map(String.init)
+            variant = OperatorVariant(name: "chart defaults but \(extra)", settings: variant.settings.overriding(replacements))
+        }
+        return variant
     }
 
     /// The chart's settings with the earlier tuned flags (a fixed 5000 qps ceiling, 8 workers).
@@ -461,9 +470,13 @@ func throttled(_ samples: [String: Double]) -> Double {
 /// namespace (`rotor-system`: fingerprint key, Lease).
 func installOperatorPrerequisites(_ client: any KubernetesClient) async throws {
     let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
-    _ = try await client.create(namespaces, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
+    // Already there on a real API server prepared with the chart's manifests: fine.
+    func createUnlessPresent(_ type: ResourceType, _ body: JSONValue) async throws {
+        do { _ = try await client.create(type, namespace: nil, body: body) } catch let error as KubeAPIError where error.kind == .alreadyExists {}
+    }
+    try await createUnlessPresent(namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
     let crds = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
-    for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
+    for definition in RotorCRDs.all { try await createUnlessPresent(crds, definition.object) }
     // A real API server serves a CRD's resource only once it is Established.
     for definition in RotorCRDs.all {
         let name = definition.object[path: ["metadata", "name"]]?.stringValue ?? ""
