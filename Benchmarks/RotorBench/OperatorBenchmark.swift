@@ -229,6 +229,8 @@ struct OperatorRun: Sendable {
     var afterLastCreate: Duration
     var requestsAtSync: Double
     var throttledAtSync: Double
+    /// Requests until synced that the server did not answer 2xx, by verb, resource and code.
+    var unsuccessfulAtSync: String
     var byVerbAtSync: String
     var providerReads: Double
     var probe: Duration
@@ -271,7 +273,7 @@ extension OperatorRun {
         lines.append(String(format: "  same-writes floor: %d × (ExternalSecret create, Secret create, status write) in %.2f s (%d concurrent objects, the faster of 8 and 32)", total, seconds(sameWritesFloor), sameWritesConcurrency))
         lines.append(String(format: "  all %d Secrets synced %.2f s after the first create (%.2f× the same-writes floor); ExternalSecrets created in %.2f s; %.2f s after the last create", total, seconds(allSynced), seconds(allSynced) / seconds(sameWritesFloor), seconds(created), seconds(afterLastCreate)))
         lines.append(String(format: "  CPU seconds in that window: operator %.2f, API server %.2f, bench client %.2f", cpuInWindow.0, cpuInWindow.1, cpuInWindow.2))
-        lines.append("  API requests until synced: \(Int(requestsAtSync)) (\(byVerbAtSync)); 429 answers: \(Int(throttledAtSync))")
+        lines.append("  API requests until synced: \(Int(requestsAtSync)) (\(byVerbAtSync)); 429 answers: \(Int(throttledAtSync)); not 2xx: \(unsuccessfulAtSync.isEmpty ? "none" : unsuccessfulAtSync)")
         lines.append("  provider reads until synced: \(Int(providerReads))")
         lines.append(String(format: "  restart with all %d refreshes due: a new ExternalSecret synced in %.0f ms (%.0f reconciles done by then, queue depth %.0f)", total, seconds(probe) * 1000, refreshedAtProbe, queueDepth))
         lines += waveLines
@@ -447,7 +449,8 @@ private func operatorBenchmark(
     return OperatorRun(
         variant: variant, bareFloor: floor, sameWritesFloor: sameWrites, sameWritesConcurrency: sameWritesConcurrency,
         allSynced: allSynced, created: created, afterLastCreate: allSynced - created,
-        requestsAtSync: sum(afterSync, "rotor_kube_requests_total{"), throttledAtSync: throttled(afterSync), byVerbAtSync: byVerb(afterSync),
+        requestsAtSync: sum(afterSync, "rotor_kube_requests_total{"), throttledAtSync: throttled(afterSync),
+        unsuccessfulAtSync: unsuccessful(afterSync), byVerbAtSync: byVerb(afterSync),
         providerReads: sum(afterSync, #"rotor_provider_requests_total{provider="fake",op="read""#), probe: probe,
         refreshedAtProbe: refreshedAtProbe, queueDepth: queueDepth, waveLines: waveLines, firstPeak: firstPeak, secondPeak: secondPeak,
         workers: workers, cpuInWindow: cpuInWindow)
@@ -459,6 +462,19 @@ private func operatorBenchmark(
 private func deleteFloorNamespaces(_ client: HTTPKubernetesClient, _ names: [String]) async throws {
     guard EmulatorProcess.external == nil else { return }
     for name in names { _ = try await client.delete(namespaces, namespace: nil, name: name) }
+}
+
+/// The operator's requests not answered 2xx, e.g. `update externalsecrets/status 409: 12`.
+func unsuccessful(_ samples: [String: Double]) -> String {
+    samples.filter { $0.key.hasPrefix("rotor_kube_requests_total{") && !$0.key.contains(#"code="2"#) && $0.value > 0 }
+        .map { key, value -> String in
+            func label(_ name: String) -> String {
+                guard let range = key.range(of: "\(name)=\"") else { return "?" }
+                return String(key[range.upperBound...].prefix { $0 != "\"" })
+            }
+            return "\(label("verb")) \(label("resource")) \(label("code")): \(Int(value))"
+        }
+        .sorted().joined(separator: ", ")
 }
 
 /// The 429 answers the operator received.

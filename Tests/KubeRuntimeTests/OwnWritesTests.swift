@@ -26,6 +26,31 @@ struct OwnWritesTests {
         #expect(await writes.count == 0, "a write without a version is not recorded")
     }
 
+    @Test("an echo that outruns its write's answer is held as one, and nothing more is asked of the writer")
+    func echoBeforeTheAnswer() async {
+        let writes = OwnWrites()
+        await writes.beginWrite(key)
+        #expect(await writes.isEcho(key, resourceVersion: "42"), "held while the write is in flight")
+        #expect(await !writes.endWrite(key, resourceVersion: "42"), "it was our own: nothing to look at")
+        #expect(await writes.count == 0, "the echo already came: no record left waiting for it")
+        #expect(await !writes.isEcho(key, resourceVersion: "43"), "a later event is someone else's")
+    }
+
+    @Test("another version seen while a write was in flight is handed back to the writer; so is any event around a failed write")
+    func foreignChangeDuringAWrite() async {
+        let writes = OwnWrites()
+        await writes.beginWrite(key)
+        #expect(await writes.isEcho(key, resourceVersion: "42"))
+        #expect(await writes.isEcho(key, resourceVersion: "43"))
+        #expect(await writes.endWrite(key, resourceVersion: "42"), "43 was not ours: the writer must look again")
+        await writes.beginWrite(key)
+        #expect(await writes.isEcho(key, resourceVersion: "50"))
+        #expect(await writes.endWrite(key, resourceVersion: nil), "the write failed: what was seen is someone else's")
+        await writes.beginWrite(key)
+        #expect(await !writes.endWrite(key, resourceVersion: "60"), "no event yet: recorded as usual")
+        #expect(await writes.isEcho(key, resourceVersion: "60"))
+    }
+
     @Test("records stay within the capacity")
     func bounded() async {
         let writes = OwnWrites(capacity: 100)

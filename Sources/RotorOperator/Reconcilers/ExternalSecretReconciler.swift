@@ -204,16 +204,32 @@ public struct ExternalSecretReconciler: Sendable {
         _ steps: SyncSteps, _ es: ExternalSecret, key: ObjectKey, retry: () async throws -> ReconcileAction, presumedMissing: Bool
     ) async throws -> ReconcileAction {
         var secretVersion = steps.targetVersionAsRead
+        // Someone else changed the Secret while our write was in flight: look again after this sync.
+        var changedMeanwhile = false
         do {
             switch steps.write {
             case .create(let secret):
-                let created = try await client.createReturningReceipt(secret)
-                await ownWrites?.record(ObjectKey(of: created), resourceVersion: created.resourceVersion)
-                secretVersion = created.resourceVersion
+                let target = ObjectKey(of: secret)
+                await ownWrites?.beginWrite(target)
+                do {
+                    let created = try await client.createReturningReceipt(secret)
+                    changedMeanwhile = await ownWrites?.endWrite(target, resourceVersion: created.resourceVersion) ?? false
+                    secretVersion = created.resourceVersion
+                } catch {
+                    _ = await ownWrites?.endWrite(target, resourceVersion: nil)
+                    throw error
+                }
             case .update(let secret):
-                let updated = try await client.updateReturningReceipt(secret)
-                await ownWrites?.record(ObjectKey(of: updated), resourceVersion: updated.resourceVersion)
-                secretVersion = updated.resourceVersion
+                let target = ObjectKey(of: secret)
+                await ownWrites?.beginWrite(target)
+                do {
+                    let updated = try await client.updateReturningReceipt(secret)
+                    changedMeanwhile = await ownWrites?.endWrite(target, resourceVersion: updated.resourceVersion) ?? false
+                    secretVersion = updated.resourceVersion
+                } catch {
+                    _ = await ownWrites?.endWrite(target, resourceVersion: nil)
+                    throw error
+                }
             case .none:
                 break
             }
@@ -226,7 +242,7 @@ public struct ExternalSecretReconciler: Sendable {
             case .readTargetAndRetry: return try await retry()
             }
         }
-        if let entry = steps.verifiedEntry(secretVersion: secretVersion) {
+        if !changedMeanwhile, let entry = steps.verifiedEntry(secretVersion: secretVersion) {
             verifiedTargets?.record(entry, for: key)
         } else {
             verifiedTargets?.forget(key)
@@ -242,7 +258,7 @@ public struct ExternalSecretReconciler: Sendable {
         recordSync(result: "Synced")
         if let warning = steps.rolloutWarning { await record(warning, about: about) }
         await observe(es, steps.observation)
-        return steps.wake
+        return changedMeanwhile ? .requeue(after: .zero) : steps.wake
     }
 
     /// Records a failure (status, warning Event) and returns or throws what
