@@ -456,12 +456,16 @@ private func operatorBenchmark(
         workers: workers, cpuInWindow: cpuInWindow)
 }
 
-/// Deletes a floor's namespaces on the emulator (its memory then holds only the benchmark's
-/// objects). On a real API server they stay: its namespace controller would delete their
-/// objects in the background while the operator is being measured.
+/// Deletes a floor's namespaces and waits until they are gone, so that the operator, started
+/// after, finds only the benchmark's objects (a real API server's namespace controller deletes
+/// a namespace's objects in the background first).
 private func deleteFloorNamespaces(_ client: HTTPKubernetesClient, _ names: [String]) async throws {
-    guard EmulatorProcess.external == nil else { return }
     for name in names { _ = try await client.delete(namespaces, namespace: nil, name: name) }
+    for name in names {
+        while (try? await client.get(namespaces, namespace: nil, name: name)) != nil {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
 }
 
 /// The operator's requests not answered 2xx, e.g. `update externalsecrets/status 409: 12`.

@@ -45,7 +45,11 @@ public final class Informer<Object: Sendable>: Sendable {
 }
 
 extension Informer where Object: KubernetesResource {
-    /// An informer that keeps whole typed objects.
+    /// An informer that keeps whole typed objects — without `metadata.managedFields`, which
+    /// a real API server sends with every object (often the larger part of its metadata) and
+    /// which no controller reading a cache needs (as controller-runtime's
+    /// `TransformStripManagedFields`). An update built from a cached object leaves the field
+    /// out, and the API server then keeps the object's own.
     public convenience init(
         client: any KubernetesClient, configuration: WatcherConfiguration = WatcherConfiguration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "kuberuntime.informer"),
@@ -53,6 +57,11 @@ extension Informer where Object: KubernetesResource {
     ) {
         self.init(
             client: client, resource: Object.resourceType, configuration: configuration, clock: clock, logger: logger,
-            metricsFactory: metricsFactory, metricPrefix: metricPrefix, indexes: indexes, key: { ObjectKey(of: $0) }, project: { try $0.decode(as: Object.self) })
+            metricsFactory: metricsFactory, metricPrefix: metricPrefix, indexes: indexes, key: { ObjectKey(of: $0) },
+            project: { json in
+                var object = try json.decode(as: Object.self)
+                object.metadata.managedFields = nil
+                return object
+            })
     }
 }
