@@ -12,9 +12,19 @@ import Testing
 struct RequestPacingTests {
     static let configMaps = ResourceType(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
 
-    /// A client with its own pacer (so the test can read its state), else the default configuration.
-    static func client(_ cluster: EmulatedCluster, pacer: AdaptivePacer) throws -> HTTPKubernetesClient {
-        try HTTPKubernetesClient(configuration: cluster.client.configuration, pacer: pacer)
+    /// Runs `body` with a client of its own pacer (so the test can read its state), else the
+    /// default configuration; always shuts the client down.
+    static func withClient(
+        _ cluster: EmulatedCluster, pacer: AdaptivePacer, _ body: (HTTPKubernetesClient) async throws -> Void
+    ) async throws {
+        let client = try HTTPKubernetesClient(configuration: cluster.client.configuration, pacer: pacer)
+        do {
+            try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 
     static func createConfigMaps(_ client: HTTPKubernetesClient, names: [String], concurrency: Int) async throws {
@@ -40,10 +50,9 @@ struct RequestPacingTests {
             cluster.emulator.faults.throttle(
                 requestsPerSecond: limit, retryAfterSeconds: 1, matching: .init(verb: "create", resource: "configmaps"))
             let pacer = AdaptivePacer()
-            let client = try Self.client(cluster, pacer: pacer)
             // 32 callers at once: far more than 8 a second, however loaded the machine.
             let names = (0..<64).map { "paced-\($0)" }
-            do {
+            try await Self.withClient(cluster, pacer: pacer) { client in
                 try await Self.createConfigMaps(client, names: names, concurrency: 32)
                 let arrivals = cluster.emulator.faults.arrivals
                 // Every create landed, through the client's own retries (the callers saw no 429).
@@ -72,11 +81,7 @@ struct RequestPacingTests {
                 #expect(snapshot.throttled == refused, "the pacer saw every 429")
                 let reads = await pacer.snapshot(.read)
                 #expect(reads.throttled == 0 && reads.rate == nil, "reads were not refused, so not slowed")
-            } catch {
-                try? await client.shutdown()
-                throw error
             }
-            try await client.shutdown()
         }
     }
 
@@ -88,8 +93,7 @@ struct RequestPacingTests {
             var policy = PacingPolicy()
             policy.rateIncreasePerSecond = 2  // recover within about half a second, to keep the test short
             let pacer = AdaptivePacer(policy: policy)
-            let client = try Self.client(cluster, pacer: pacer)
-            do {
+            try await Self.withClient(cluster, pacer: pacer) { client in
                 try await Self.createConfigMaps(client, names: (0..<40).map { "before-\($0)" }, concurrency: 16)
                 let throttled = await pacer.snapshot(.write)
                 #expect(throttled.throttled > 0, "the server refused some, and the pacing backed off")
@@ -102,11 +106,7 @@ struct RequestPacingTests {
                 let recovered = await pacer.snapshot(.write)
                 #expect(!recovered.gated)
                 #expect(recovered.window > throttled.window || recovered.window == Double(policy.maximumWindow))
-            } catch {
-                try? await client.shutdown()
-                throw error
             }
-            try await client.shutdown()
         }
     }
 
@@ -116,8 +116,7 @@ struct RequestPacingTests {
             cluster.emulator.faults.failNext(
                 1, matching: .init(verb: "create", resource: "configmaps"), code: 429, retryAfterSeconds: 20)
             let pacer = AdaptivePacer()
-            let client = try Self.client(cluster, pacer: pacer)
-            do {
+            try await Self.withClient(cluster, pacer: pacer) { client in
                 // One create is refused with Retry-After 20 s: writes are held back from then on.
                 let blocked = Task { try await Self.createConfigMaps(client, names: ["held"] + (0..<8).map { "held-\($0)" }, concurrency: 9) }
                 let gated = await EmulatedCluster.eventually { await pacer.snapshot(.write).gated }
@@ -146,11 +145,7 @@ struct RequestPacingTests {
                 #expect(await pacer.snapshot(.write).gated, "all of this happened while the write gate was still closed")
                 blocked.cancel()
                 _ = await blocked.result
-            } catch {
-                try? await client.shutdown()
-                throw error
             }
-            try await client.shutdown()
         }
     }
 }

@@ -209,27 +209,9 @@ public struct ExternalSecretReconciler: Sendable {
         do {
             switch steps.write {
             case .create(let secret):
-                let target = ObjectKey(of: secret)
-                await ownWrites?.beginWrite(target)
-                do {
-                    let created = try await client.createReturningReceipt(secret)
-                    changedMeanwhile = await ownWrites?.endWrite(target, resourceVersion: created.resourceVersion) ?? false
-                    secretVersion = created.resourceVersion
-                } catch {
-                    _ = await ownWrites?.endWrite(target, resourceVersion: nil)
-                    throw error
-                }
+                (secretVersion, changedMeanwhile) = try await tracked(ObjectKey(of: secret)) { try await client.createReturningReceipt(secret) }
             case .update(let secret):
-                let target = ObjectKey(of: secret)
-                await ownWrites?.beginWrite(target)
-                do {
-                    let updated = try await client.updateReturningReceipt(secret)
-                    changedMeanwhile = await ownWrites?.endWrite(target, resourceVersion: updated.resourceVersion) ?? false
-                    secretVersion = updated.resourceVersion
-                } catch {
-                    _ = await ownWrites?.endWrite(target, resourceVersion: nil)
-                    throw error
-                }
+                (secretVersion, changedMeanwhile) = try await tracked(ObjectKey(of: secret)) { try await client.updateReturningReceipt(secret) }
             case .none:
                 break
             }
@@ -259,6 +241,22 @@ public struct ExternalSecretReconciler: Sendable {
         if let warning = steps.rolloutWarning { await record(warning, about: about) }
         await observe(es, steps.observation)
         return changedMeanwhile ? .requeue(after: .zero) : steps.wake
+    }
+
+    /// Writes the Secret `target` announced to ``OwnWrites`` (its echo may outrun the answer);
+    /// returns the version written and whether someone else changed it meanwhile.
+    private func tracked(
+        _ target: ObjectKey, _ write: () async throws -> WriteReceipt
+    ) async throws -> (resourceVersion: String?, changedMeanwhile: Bool) {
+        await ownWrites?.beginWrite(target)
+        do {
+            let receipt = try await write()
+            let changed = await ownWrites?.endWrite(target, resourceVersion: receipt.resourceVersion) ?? false
+            return (receipt.resourceVersion, changed)
+        } catch {
+            _ = await ownWrites?.endWrite(target, resourceVersion: nil)
+            throw error
+        }
     }
 
     /// Records a failure (status, warning Event) and returns or throws what
