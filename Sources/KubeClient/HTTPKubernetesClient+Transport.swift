@@ -10,8 +10,8 @@ extension HTTPKubernetesClient {
     /// Sends a non-watch request and returns its JSON body, or throws the error it carries.
     ///
     /// The request waits for the pacer first (unless it is a Lease request). A 429 is retried
-    /// here, after the server's `Retry-After` (the pacer holds every request of its class until
-    /// then), up to ``PacingPolicy/maximumThrottleRetries`` times: the server did not run it.
+    /// here, never before the server's `Retry-After` (the pacer meanwhile slows the whole
+    /// class), up to ``PacingPolicy/maximumThrottleRetries`` times: the server did not run it.
     func send(_ request: APIRequest) async throws -> JSONValue {
         var retries = 0
         while true {
@@ -27,7 +27,6 @@ extension HTTPKubernetesClient {
                 logger.debug(
                     "throttled by the API server; retrying after its Retry-After",
                     metadata: ["request": "\(request.description)", "retryAfter": "\(delay)", "retry": "\(retries)"])
-                // The pacer holds the whole class until then too; this wait also holds with any pacer.
                 try await Task.sleep(until: .now + delay, tolerance: nil)
             }
         }

@@ -12,8 +12,8 @@ struct SimulatedInstant: InstantProtocol {
 }
 
 /// A discrete-event run of one ``PacingLane`` against a simulated API server that admits at
-/// most `limit` requests in each second (Priority and Fairness sheds the rest with 429 and
-/// `Retry-After`), with clients that always have more to send.
+/// most `limit` requests in each second (the rest are refused with 429), with clients that
+/// always have more to send.
 struct PacedServerSimulation {
     typealias Lane = PacingLane<SimulatedInstant>
     struct InFlight {
@@ -26,7 +26,6 @@ struct PacedServerSimulation {
     var now = SimulatedInstant.zero
     /// Requests a second the server admits; nil: no limit.
     var limit: Int?
-    var retryAfter: Duration = .seconds(1)
     var latency: Duration = .milliseconds(2)
     var inFlight: [InFlight] = []
     var serverSecondStart = SimulatedInstant.zero
@@ -34,10 +33,6 @@ struct PacedServerSimulation {
     /// Per second of simulated time: requests admitted, and refused.
     var admittedPerSecond: [Int: Int] = [:]
     var refusedPerSecond: [Int: Int] = [:]
-    /// Each 429's arrival at the client, and the instant before which nothing may be sent.
-    var gates: [(received: SimulatedInstant, until: SimulatedInstant)] = []
-    /// Requests sent while a gate from an earlier 429 was still closed.
-    var sentInsideGate = 0
 
     init(policy: PacingPolicy = PacingPolicy(), ceiling: RequestCeiling? = nil, limit: Int?) {
         lane = Lane(policy: policy, ceiling: ceiling, now: .zero)
@@ -62,8 +57,7 @@ struct PacedServerSimulation {
                 continue
             }
             if request.refused {
-                lane.complete(request.ticket, .throttled(retryAfter: retryAfter), now: now)
-                gates.append((now, now.advanced(by: retryAfter)))
+                lane.complete(request.ticket, .throttled(retryAfter: .seconds(1)), now: now)
             } else {
                 lane.complete(request.ticket, .answered(latency: latency), now: now)
             }
@@ -73,7 +67,6 @@ struct PacedServerSimulation {
 
     private mutating func sendWhileAllowed() {
         while case .send(let ticket) = lane.decide(now: now) {
-            if gates.contains(where: { $0.received <= now && now < $0.until }) { sentInsideGate += 1 }
             if serverSecondStart.duration(to: now) >= .seconds(1) {
                 serverSecondStart = now
                 admittedThisSecond = 0
@@ -108,7 +101,7 @@ struct PacingLaneTests {
         #expect(lane.decide(now: .zero) == .full, "a full window waits for a completion, not for a timer")
     }
 
-    @Test("a 429 closes the gate until Retry-After, halves the window and sets a rate under what the server admitted")
+    @Test("a 429 halves the window and sets a rate under what the server admitted; the other requests are not held back")
     func throttleReaction() {
         var lane = Lane(now: .zero)
         var tickets: [Lane.Ticket] = []
@@ -123,30 +116,31 @@ struct PacingLaneTests {
             tickets.append(ticket)
         }
         let answeredAt = SimulatedInstant(offset: .milliseconds(405))
-        lane.complete(tickets[0], .throttled(retryAfter: .seconds(2)), now: answeredAt)
-        #expect(lane.gateUntil == answeredAt.advanced(by: .seconds(2)))
-        #expect(lane.decide(now: answeredAt.advanced(by: .milliseconds(1999))) == .wait(until: answeredAt.advanced(by: .seconds(2))))
+        lane.complete(tickets[0], .throttled(retryAfter: .seconds(1)), now: answeredAt)
         #expect(lane.window <= 5, "half of the 10 in flight: \(lane.window)")
         let rate = try! #require(lane.rate)
         #expect(rate > 0 && rate < 100, "under the ~100 a second the server admitted: \(rate)")
         // The other nine were sent before the decrease: their 429s do not cut again.
         let window = lane.window
-        for ticket in tickets.dropFirst() { lane.complete(ticket, .throttled(retryAfter: .seconds(2)), now: answeredAt) }
+        for ticket in tickets.dropFirst() { lane.complete(ticket, .throttled(retryAfter: .seconds(1)), now: answeredAt) }
         #expect(lane.window == window && lane.rate == rate)
         #expect(lane.throttledCount == 10)
+        // Paced, not stopped: the next request goes as soon as the rate allows (well within a second).
+        var next = answeredAt
+        while case .wait(let until) = lane.decide(now: next) { next = until }
+        #expect(answeredAt.duration(to: next) < .milliseconds(100), "sent again after \(answeredAt.duration(to: next))")
     }
 
-    @Test("against a server admitting 100 a second: backs off to its rate and stays there, no request inside a Retry-After gate, few 429s")
+    @Test("against a server admitting 100 a second: backs off to its rate and stays there, with few 429s")
     func convergesToTheServersRate() {
         var simulation = PacedServerSimulation(limit: 100)
         simulation.run(for: .seconds(60))
-        #expect(simulation.sentInsideGate == 0)
         // After the first episode the client sends at most what the server admits, and most of it.
         let admitted = simulation.admitted(seconds: 10..<60)
-        #expect(admitted >= 50 * 60, "at least 60 % of the server's 100 a second: \(admitted) in 50 s")
+        #expect(admitted >= 50 * 80, "at least 80 % of the server's 100 a second: \(admitted) in 50 s")
         let refused = simulation.refused(seconds: 10..<60)
-        #expect(refused <= 50, "a 429 now and then while probing, not a loop: \(refused) in 50 s")
-        #expect(refused * 100 <= admitted, "under 1 % refused: \(refused) of \(admitted)")
+        #expect(refused <= 100, "a few 429s now and then while probing, not a loop: \(refused) in 50 s")
+        #expect(refused * 50 <= admitted, "under 2 % refused: \(refused) of \(admitted)")
         let rate = try! #require(simulation.lane.rate)
         #expect(rate <= 130, "paced near the server's rate: \(rate)")
     }

@@ -104,24 +104,25 @@ struct RequestPacingTests {
                 }
                 #expect(lifted, "the rate limit was lifted once the server admitted everything")
                 let recovered = await pacer.snapshot(.write)
-                #expect(!recovered.gated)
                 #expect(recovered.window > throttled.window || recovered.window == Double(policy.maximumWindow))
             }
         }
     }
 
-    @Test("Lease requests and watches never wait behind writes the server holds back with a long Retry-After")
+    @Test("Lease requests, watches and reads never wait behind writes that fill their window")
     func leasesAndWatchesAreNotPaced() async throws {
         try await EmulatedCluster.with { cluster in
-            cluster.emulator.faults.failNext(
-                1, matching: .init(verb: "create", resource: "configmaps"), code: 429, retryAfterSeconds: 20)
-            let pacer = AdaptivePacer()
+            // Every ConfigMap create takes 8 s; the write window holds 2: the writes fill it.
+            cluster.emulator.faults.addLatency(.seconds(8), matching: .init(verb: "create", resource: "configmaps"))
+            var policy = PacingPolicy()
+            policy.initialWindow = 2
+            policy.maximumWindow = 2
+            let pacer = AdaptivePacer(policy: policy)
             try await Self.withClient(cluster, pacer: pacer) { client in
-                // One create is refused with Retry-After 20 s: writes are held back from then on.
-                let blocked = Task { try await Self.createConfigMaps(client, names: ["held"] + (0..<8).map { "held-\($0)" }, concurrency: 9) }
-                let gated = await EmulatedCluster.eventually { await pacer.snapshot(.write).gated }
-                #expect(gated)
-                // The leader's Lease: created, read and renewed while the write gate is closed.
+                let blocked = Task { try await Self.createConfigMaps(client, names: (0..<6).map { "slow-\($0)" }, concurrency: 6) }
+                let full = await EmulatedCluster.eventually { await pacer.snapshot(.write).inFlight == 2 }
+                #expect(full, "two writes in flight, four waiting for the window")
+                // The leader's Lease: created, read and renewed while the write window is full.
                 let lease: JSONValue = [
                     "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "leader", "namespace": "default"],
                     "spec": ["holderIdentity": "a", "leaseDurationSeconds": 15],
@@ -131,18 +132,22 @@ struct RequestPacingTests {
                 _ = try await client.patch(
                     ResourceTypes.leases, namespace: "default", name: "leader",
                     patch: .merge(["metadata": ["resourceVersion": created[path: ["metadata", "resourceVersion"]] ?? .null], "spec": ["holderIdentity": "b"]]))
-                // A watch opens and delivers while writes still wait.
+                // Reads are paced apart from writes.
+                _ = try await client.list(Self.configMaps, namespace: "default")
+                // A watch opens and delivers while the writes still wait.
                 let watch = try await client.watch(Self.configMaps, namespace: "default", options: WatchOptions())
                 var events = watch.makeAsyncIterator()
-                _ = try await cluster.client.create(Self.configMaps, namespace: "default", body: [
-                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "from-another-client"],
+                _ = try await client.create(ResourceTypes.leases, namespace: "default", body: [
+                    "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "second", "namespace": "default"],
                 ])
-                var seen = false
-                while !seen, let event = try await events.next() {
-                    seen = event.object[path: ["metadata", "name"]]?.stringValue == "from-another-client"
-                }
-                #expect(seen)
-                #expect(await pacer.snapshot(.write).gated, "all of this happened while the write gate was still closed")
+                _ = try await cluster.client.delete(ResourceTypes.leases, namespace: "default", name: "second")
+                let watchedLeases = try await client.watch(ResourceTypes.leases, namespace: "default", options: WatchOptions())
+                var leaseEvents = watchedLeases.makeAsyncIterator()
+                let first = try await leaseEvents.next()
+                #expect(first?.object[path: ["metadata", "name"]]?.stringValue == "leader")
+                _ = events
+                let still = await pacer.snapshot(.write)
+                #expect(still.inFlight == 2, "all of this happened while the write window was still full")
                 blocked.cancel()
                 _ = await blocked.result
             }

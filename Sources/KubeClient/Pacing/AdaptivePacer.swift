@@ -37,8 +37,6 @@ public struct PacingSnapshot: Sendable, Hashable {
     public var rate: Double?
     public var throttled: Int
     public var failed: Int
-    /// Whether a `Retry-After` gate is holding requests back now.
-    public var gated: Bool
 }
 
 /// The default ``RequestPacer``: one ``PacingLane`` per ``RequestClass`` (see
@@ -56,7 +54,7 @@ public actor AdaptivePacer: RequestPacer {
     private var lanes: [RequestClass: PacingLane<ContinuousClock.Instant>]
     private var tickets: [UInt64: PacingLane<ContinuousClock.Instant>.Ticket] = [:]
     private var waiters: [RequestClass: [Waiter]] = [:]
-    /// Normal-priority requests waiting in any way (window, gate or rate), per class.
+    /// Normal-priority requests waiting in any way (window or rate), per class.
     private var normalWaiting: [RequestClass: Int] = [:]
     private var nextID: UInt64 = 0
 
@@ -108,7 +106,7 @@ public actor AdaptivePacer: RequestPacer {
         let lane = lanes[requestClass]!
         return PacingSnapshot(
             window: lane.window, inFlight: lane.inFlight, rate: lane.rate, throttled: lane.throttledCount,
-            failed: lane.failedCount, gated: lane.gateUntil.map { clock.now < $0 } ?? false)
+            failed: lane.failedCount)
     }
 
     private func waitForRoom(_ requestClass: RequestClass, priority: RequestPriority, since: ContinuousClock.Instant) async throws {

@@ -2,16 +2,16 @@
 /// each reaction to the server can be checked step by step (``PacingPolicy`` says why it
 /// reacts as it does).
 ///
-/// Holds a window (requests allowed in flight), an optional rate limit with its tokens, a
-/// gate (no request before the server's `Retry-After`), an optional fixed ceiling, and the
-/// figures it reacts on: the rate the server admitted over the last second and the moving
-/// average of latency.
+/// Holds a window (requests allowed in flight), an optional rate limit with its tokens, an
+/// optional fixed ceiling, and the figures it reacts on: the rate the server admitted over
+/// the last second and the moving average of latency. (The refused request itself waits
+/// its `Retry-After` in the client before it is sent again: see ``HTTPKubernetesClient``.)
 public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// What a caller may do now.
     public enum Decision: Equatable, Sendable {
         /// Send now; hand the ticket back to ``complete(_:_:now:)`` with the outcome.
         case send(Ticket)
-        /// Ask again at this instant (a `Retry-After` gate, or the next token of a rate limit).
+        /// Ask again at this instant (the next token of a rate limit or of the ceiling).
         case wait(until: Instant)
         /// The window is full: ask again when a request in flight completes.
         case full
@@ -27,7 +27,8 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
     public enum Outcome: Sendable {
         /// Answered (any status but those below), after this latency.
         case answered(latency: Duration)
-        /// 429: the server did not run it; wait this long (its `Retry-After`) before sending again.
+        /// 429: the server did not run it (the client retries it after its `Retry-After`, which
+        /// is also how long this refusal episode is taken to last: no second cut within it).
         case throttled(retryAfter: Duration)
         /// 5xx, a timeout or a broken connection: the server may be overloaded.
         case failed
@@ -39,8 +40,6 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
     /// Requests allowed in flight.
     public private(set) var window: Double
     public private(set) var inFlight = 0
-    /// No request is sent before this instant.
-    public private(set) var gateUntil: Instant?
     /// The rate limit, requests a second; nil when there is none (the usual state).
     public private(set) var rate: Double?
     /// 429s and failures seen, for metrics and tests.
@@ -52,6 +51,8 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
     private var rateUpdatedAt: Instant
     private var ceiling: (limit: RequestCeiling, tokens: Double, updatedAt: Instant)?
     private var lastDecrease: Instant?
+    /// No further cut for a 429 before this instant (the last one's `Retry-After`).
+    private var throttleEpisodeEnds: Instant?
     /// Requests answered in the current and the previous second (the admitted rate).
     private var secondStartedAt: Instant
     private var answeredThisSecond = 0
@@ -70,8 +71,6 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
 
     /// Whether a request may be sent at `now`; `.send` counts it in flight and spends its tokens.
     public mutating func decide(now: Instant) -> Decision {
-        if let gateUntil, now < gateUntil { return .wait(until: gateUntil) }
-        gateUntil = nil
         guard inFlight < max(policy.minimumWindow, Int(window)) else { return .full }
         refillRate(now: now)
         if rate != nil, rateTokens < 1 {
@@ -107,9 +106,10 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
             }
         case .throttled(let retryAfter):
             throttledCount += 1
-            let until = now.advanced(by: retryAfter)
-            if gateUntil.map({ $0 < until }) ?? true { gateUntil = until }
-            guard mayDecrease else { return }
+            // One cut per refusal episode: a server refusing over a quota period (a second, or
+            // its Retry-After) refuses the requests sent after the cut too, until it ends.
+            guard mayDecrease, throttleEpisodeEnds.map({ now >= $0 }) ?? true else { return }
+            throttleEpisodeEnds = now.advanced(by: retryAfter)
             window = max(Double(policy.minimumWindow), min(window, Double(inFlight + 1)) * policy.throttleDecrease)
             refillRate(now: now)
             let admitted = admittedRate(now: now)
