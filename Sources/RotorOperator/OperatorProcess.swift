@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -68,6 +69,15 @@ public enum OperatorProcess {
         try await client.shutdown()
     }
 
+    /// The operator's own namespace (fingerprint key, Lease) does not exist: a configuration
+    /// error, said in one line with what to do.
+    public struct OperatorNamespaceMissing: Error, CustomStringConvertible {
+        public var namespace: String
+        public var description: String {
+            "the operator namespace \(namespace) does not exist: create it (kubectl create namespace \(namespace)) or name another with --operator-namespace NS"
+        }
+    }
+
     /// The operator's Kubernetes client: its User-Agent is `rotor/<version>`, its logger
     /// `rotor.kubeclient`, its request counter `rotor_kube_requests_total`.
     public static func kubernetesClient(_ configuration: ClientConfiguration) throws -> HTTPKubernetesClient {
@@ -81,7 +91,12 @@ public enum OperatorProcess {
         _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, secretAges: SecretAgeTable,
         phase: NIOLockedValueBox<Phase>, logger: Logger
     ) async throws {
-        let key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
+        let key: SymmetricKey
+        do {
+            key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
+        } catch let error as KubeAPIError where error.kind == .notFound && error.status?.details?.kind == "namespaces" {
+            throw OperatorNamespaceMissing(namespace: configuration.operatorNamespace)
+        }
         CacheBudget.shared.setLimits(CacheBudget.Limits(maxBytes: configuration.cacheMemoryMiB << 20))
         let identity = LeaderElectionConfiguration.defaultIdentity()
         let events = EventRecorder(

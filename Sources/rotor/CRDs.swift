@@ -12,7 +12,9 @@ struct CRDs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crds",
         abstract: "Print Rotor's CustomResourceDefinitions as YAML.",
-        discussion: "Without --output-dir, all CRDs go to standard output as one multi-document YAML stream.")
+        discussion: """
+            Without --output-dir, all CRDs go to standard output as one multi-document YAML stream.
+            """)
 
     @Option(help: "Write one file per CRD (PLURAL.GROUP.yaml) into this directory instead of printing.")
     var outputDir: String?

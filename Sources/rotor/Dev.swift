@@ -10,12 +10,19 @@ import RotorOperator
 /// runs the Kubernetes API emulator alone.
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a local sandbox: the Kubernetes API emulator and the operator, with a demo.")
+        abstract: "Run a local sandbox: the Kubernetes API emulator and the operator, with a demo.",
+        discussion: """
+            The first line printed is the `export KUBECONFIG=…` to copy into another terminal. The \
+            Vault emulator's address, root token and CA go to vault.env and vault-ca.pem, in the \
+            directory of --kubeconfig. Ctrl-C or SIGTERM stops everything.
+
+            Exit codes: 0 stopped, 1 a runtime failure, 2 a usage error.
+            """)
 
     @Flag(help: "Run only the Kubernetes API emulator (no operator, no Vault emulator).")
     var apiOnly = false
 
-    @Option(help: "Where to write the kubeconfig for kubectl.")
+    @Option(help: "Where to write the kubeconfig for kubectl; vault.env and vault-ca.pem (the Vault emulator's address, token and CA) go to the same directory.")
     var kubeconfig: String = ".rotor-dev/kubeconfig"
 
     @Option(help: "Port of the API emulator (0 picks a free one).")
@@ -85,6 +92,7 @@ struct Dev: AsyncParsableCommand {
             """
         // Written unbuffered: scripts wait for these lines on a pipe.
         FileHandle.standardOutput.write(Data("""
+            export KUBECONFIG=\(URL(fileURLWithPath: path).standardizedFileURL.path)
             Kubernetes API emulator listening on \(emulator.url)\(apiOnly ? "" : " (operator running\(noDemo ? "" : ", demo applied"))")
             kubeconfig written to \(path)
             \(vault.map { vaultLines($0) } ?? "")

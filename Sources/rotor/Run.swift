@@ -85,7 +85,10 @@ struct OperatorOptions: ParsableArguments {
 /// `rotor run`: the operator against a cluster.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the operator against a cluster (kubeconfig or in-cluster service account).")
+        abstract: "Run the operator against a cluster (kubeconfig or in-cluster service account).",
+        discussion: """
+            Exit codes: 0 stopped by SIGTERM or SIGINT, 1 a runtime failure, 2 a configuration or usage error.
+            """)
 
     @OptionGroup var options: OperatorOptions
 
@@ -103,6 +106,9 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "rotor")
         do {
             try await OperatorProcess.run(configuration, logger: logger, metrics: { registry.emitToBuffer() })
+        } catch let missing as OperatorProcess.OperatorNamespaceMissing {
+            FileHandle.standardError.write(Data("rotor: \(missing)\n".utf8))
+            throw ExitCode(2)
         } catch {
             logger.critical("rotor stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
@@ -114,7 +120,10 @@ struct Run: AsyncParsableCommand {
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the settings of `rotor run` (flags and ROTOR_* variables) without touching the cluster.")
+        abstract: "Validate the settings of `rotor run` (flags and ROTOR_* variables) without touching the cluster.",
+        discussion: """
+            Exit codes: 0 valid, 2 invalid (every problem is listed).
+            """)
 
     @OptionGroup var options: OperatorOptions
 
