@@ -102,22 +102,4 @@ struct RotorCommandLineTests {
             #expect(line?.contains("--operator-namespace") == true)
         }
     }
-
-    @Test("rotor dev prints the export KUBECONFIG line first")
-    func devPrintsExportFirst() async throws {
-        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-dev-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let kubeconfig = directory.appendingPathComponent("kc").path
-        let (process, output) = try RotorDevCommandTests.launch(executable, ["dev", "--api-only", "--kubeconfig", kubeconfig])
-        defer {
-            if process.isRunning { process.interrupt() }
-            process.waitUntilExit()
-        }
-        let started = BackgroundKubectl(process: process, output: output)
-        #expect(await started.waitForOutput { $0.contains("kubeconfig written to") }, "output: \(output.text)")
-        let first = output.text.split(separator: "\n").first.map(String.init)
-        #expect(first == "export KUBECONFIG=\(URL(fileURLWithPath: kubeconfig).standardizedFileURL.path)", "\(output.text)")
-    }
 }

@@ -33,7 +33,7 @@ struct RotorDevCommandTests {
         return (process, OutputCollector.following(pipe.fileHandleForReading))
     }
 
-    @Test("serves over TLS, writes the kubeconfig where asked, and kubectl uses it")
+    @Test("serves over TLS, prints export KUBECONFIG first, writes the kubeconfig where asked, and kubectl uses it")
     func devAPIOnly() async throws {
         let executable = try #require(Self.rotorExecutable, "the rotor executable is built with the tests (swift build --build-tests)")
         let kubectl = try Kubectl.required()
@@ -50,6 +50,9 @@ struct RotorDevCommandTests {
         let started = BackgroundKubectl(process: process, output: output)
         #expect(await started.waitForOutput { $0.contains("kubeconfig written to") }, "output: \(output.text)")
         #expect(output.text.contains("listening on https://127.0.0.1:"))
+        // The first line is the one to copy into another terminal.
+        let first = output.text.split(separator: "\n").first.map(String.init)
+        #expect(first == "export KUBECONFIG=\(URL(fileURLWithPath: kubeconfig).standardizedFileURL.path)", "\(output.text)")
         let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
         #expect(config.contains("certificate-authority-data:"))
         let attributes = try FileManager.default.attributesOfItem(atPath: kubeconfig)
