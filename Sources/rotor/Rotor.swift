@@ -137,8 +137,9 @@ enum BooleanArguments {
             let next = index + 1 < arguments.count ? arguments[index + 1].lowercased() : nil
             let (name, value) = split(argument)
             if options.contains(name), value == nil {
-                // `--leader-elect true` stays; a bare one means true.
-                if let next, literals.contains(next) {
+                // `--leader-elect true` stays (and `--leader-elect maybe` is reported as a bad
+                // value); a bare one — last, or followed by another flag — means true.
+                if let next, !next.hasPrefix("-") {
                     result += [argument, arguments[index + 1]]
                     index += 2
                 } else {
