@@ -24,7 +24,7 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var pacing = PacingPolicy()
     /// The ceiling `qps`/`burst` describe, if any.
     public var ceiling: RequestCeiling? {
-        qps > 0 ? RequestCeiling(qps: qps, burst: burst > 0 ? burst : Int((2 * qps).rounded(.up))) : nil
+        qps > 0 ? RequestCeiling(qps: qps, burst: burst) : nil
     }
     /// Deadline of a non-watch request, from sending to the last body byte.
     public var requestTimeout: Duration = .seconds(30)

@@ -62,14 +62,11 @@ struct Completion: ParsableCommand {
     @Argument(help: "bash, zsh or fish.")
     var shell: String
 
-    func validate() throws {
-        guard CompletionShell(rawValue: shell) != nil else {
+    func run() throws {
+        guard let completionShell = CompletionShell(rawValue: shell) else {
             throw ValidationError("unknown shell \(shell): choose bash, zsh or fish")
         }
-    }
-
-    func run() {
-        print(Rotor.completionScript(for: CompletionShell(rawValue: shell)!))
+        print(Rotor.completionScript(for: completionShell))
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeClient
 import Logging
 import Metrics
 import Prometheus
@@ -117,6 +118,13 @@ struct Run: AsyncParsableCommand {
 }
 
 /// `rotor check-config`: validates the settings `rotor run` would use, and nothing else.
+/// How requests to the API server will be paced, as `check-config` prints it.
+private func ceilingDescription(_ configuration: OperatorConfiguration) -> String {
+    guard configuration.kubeQPS > 0 else { return "adaptive pacing, no fixed ceiling" }
+    let ceiling = RequestCeiling(qps: configuration.kubeQPS, burst: configuration.kubeBurst)
+    return "adaptive pacing under a ceiling of \(ceiling.qps) qps, burst \(ceiling.burst)"
+}
+
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
@@ -135,7 +143,7 @@ struct CheckConfig: ParsableCommand {
               namespaces: \(configuration.namespaces.isEmpty ? "all" : configuration.namespaces.joined(separator: ","))
               operator namespace: \(configuration.operatorNamespace)
               workers: \(configuration.workers)
-              API requests: \(configuration.kubeQPS > 0 ? "adaptive pacing under a ceiling of \(configuration.kubeQPS) qps, burst \(configuration.kubeBurst > 0 ? configuration.kubeBurst : Int((2 * configuration.kubeQPS).rounded(.up)))" : "adaptive pacing, no fixed ceiling")
+              API requests: \(ceilingDescription(configuration))
               leader election: \(configuration.leaderElection ? "on (Lease \(configuration.operatorNamespace)/\(configuration.leaseName))" : "off")
               health address: \(configuration.healthAddress.map(\.description) ?? "off")
               log: \(configuration.logLevel.rawValue), \(configuration.logFormat.rawValue)

@@ -199,4 +199,20 @@ struct PacingLaneTests {
         let sent = simulation.admitted(seconds: 1..<10)
         #expect((85...95).contains(sent), "10 a second over 9 s: \(sent)")
     }
+
+    @Test("a ceiling's burst defaults to twice its qps, bounded; absurd settings wait, never trap")
+    func ceilingDefaultsAndBounds() {
+        #expect(RequestCeiling(qps: 20, burst: 0).burst == 40)
+        #expect(RequestCeiling(qps: 20, burst: 7).burst == 7)
+        #expect(RequestCeiling(qps: 0.1, burst: 0).burst == 1)
+        #expect(RequestCeiling(qps: 1e300, burst: 0).burst == 1_000_000)
+        var configuration = ClientConfiguration(server: "https://127.0.0.1:6443")
+        configuration.qps = 1e300
+        #expect(configuration.ceiling?.burst == 1_000_000)
+        // A ceiling of one request an age: the wait is bounded, not a trapping conversion.
+        var lane = Lane(ceiling: RequestCeiling(qps: 1e-300, burst: 1), now: .zero)
+        guard case .send = lane.decide(now: .zero) else { Issue.record("the burst goes at once"); return }
+        guard case .wait(let until) = lane.decide(now: .zero) else { Issue.record("then it waits"); return }
+        #expect(until.offset == .seconds(3_600))
+    }
 }

@@ -51,7 +51,8 @@ public actor AdaptivePacer: RequestPacer {
 
     private let clock = ContinuousClock()
     public nonisolated let policy: PacingPolicy
-    private var lanes: [RequestClass: PacingLane<ContinuousClock.Instant>]
+    private var readLane: PacingLane<ContinuousClock.Instant>
+    private var writeLane: PacingLane<ContinuousClock.Instant>
     private var tickets: [UInt64: PacingLane<ContinuousClock.Instant>.Ticket] = [:]
     private var waiters: [RequestClass: [Waiter]] = [:]
     /// Normal-priority requests waiting in any way (window or rate), per class.
@@ -61,11 +62,8 @@ public actor AdaptivePacer: RequestPacer {
     public init(policy: PacingPolicy = PacingPolicy(), ceiling: RequestCeiling? = nil) {
         self.policy = policy
         let now = ContinuousClock.now
-        var lanes: [RequestClass: PacingLane<ContinuousClock.Instant>] = [:]
-        for requestClass in RequestClass.allCases {
-            lanes[requestClass] = PacingLane(policy: policy, ceiling: ceiling, now: now)
-        }
-        self.lanes = lanes
+        readLane = PacingLane(policy: policy, ceiling: ceiling, now: now)
+        writeLane = PacingLane(policy: policy, ceiling: ceiling, now: now)
     }
 
     public func acquire(_ requestClass: RequestClass, priority: RequestPriority) async throws -> PacingPermit {
@@ -79,7 +77,7 @@ public actor AdaptivePacer: RequestPacer {
                 priority == .low && normalWaiting[requestClass, default: 0] > 0
                 && arrived.duration(to: now) < policy.lowPriorityMaximumWait
             let decision: PacingLane<ContinuousClock.Instant>.Decision =
-                yieldsToNormal ? .full : lanes[requestClass]!.decide(now: now)
+                yieldsToNormal ? .full : withLane(requestClass) { $0.decide(now: now) }
             switch decision {
             case .send(let ticket):
                 nextID &+= 1
@@ -97,16 +95,24 @@ public actor AdaptivePacer: RequestPacer {
 
     public func complete(_ permit: PacingPermit, _ outcome: PacingLane<ContinuousClock.Instant>.Outcome) {
         guard let ticket = tickets.removeValue(forKey: permit.id) else { return }
-        lanes[permit.requestClass]!.complete(ticket, outcome, now: clock.now)
+        let now = clock.now
+        withLane(permit.requestClass) { $0.complete(ticket, outcome, now: now) }
         wakeOne(permit.requestClass)
     }
 
     /// The state of one class now.
     public func snapshot(_ requestClass: RequestClass) -> PacingSnapshot {
-        let lane = lanes[requestClass]!
+        let lane = requestClass == .read ? readLane : writeLane
         return PacingSnapshot(
             window: lane.window, inFlight: lane.inFlight, rate: lane.rate, throttled: lane.throttledCount,
             failed: lane.failedCount)
+    }
+
+    private func withLane<T>(_ requestClass: RequestClass, _ body: (inout PacingLane<ContinuousClock.Instant>) -> T) -> T {
+        switch requestClass {
+        case .read: return body(&readLane)
+        case .write: return body(&writeLane)
+        }
     }
 
     private func waitForRoom(_ requestClass: RequestClass, priority: RequestPriority, since: ContinuousClock.Instant) async throws {

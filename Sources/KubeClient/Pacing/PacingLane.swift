@@ -100,7 +100,7 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
             countAnswered(now: now)
             let rising = observe(latency: Self.seconds(latency))
             if rising {
-                if mayDecrease { decreaseWindow(by: 0.9, now: now) }
+                if mayDecrease { decreaseWindow(by: policy.latencyDecrease, now: now) }
             } else {
                 window = min(Double(policy.maximumWindow), window + 1 / max(window, 1))
             }
@@ -109,7 +109,7 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
             // One cut per refusal episode: a server refusing over a quota period (a second, or
             // its Retry-After) refuses the requests sent after the cut too, until it ends.
             guard mayDecrease, throttleEpisodeEnds.map({ now >= $0 }) ?? true else { return }
-            throttleEpisodeEnds = now.advanced(by: retryAfter)
+            throttleEpisodeEnds = now.advanced(by: min(retryAfter, policy.maximumRetryAfter))
             window = max(Double(policy.minimumWindow), min(window, Double(inFlight + 1)) * policy.throttleDecrease)
             refillRate(now: now)
             let admitted = admittedRate(now: now)
@@ -187,7 +187,9 @@ public struct PacingLane<Instant: InstantProtocol>: Sendable where Instant.Durat
     }
 
     static func duration(seconds: Double) -> Duration {
-        // Rounded up to the microsecond so a waiter never wakes a hair too early.
-        .microseconds(Int64((max(0, seconds) * 1e6).rounded(.up)))
+        // Rounded up to the microsecond so a waiter never wakes a hair too early; at most an
+        // hour, so that no rate a caller configures can make the conversion trap.
+        let bounded = seconds.isFinite ? min(max(0, seconds), 3_600) : 3_600
+        return .microseconds(Int64((bounded * 1e6).rounded(.up)))
     }
 }

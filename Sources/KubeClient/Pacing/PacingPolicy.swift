@@ -34,6 +34,8 @@ public struct PacingPolicy: Sendable, Hashable {
     public var throttleDecrease: Double = 0.5
     /// The window after a 5xx or a transport failure: this fraction of it.
     public var serverErrorDecrease: Double = 0.7
+    /// The window while latency is rising: this fraction of it, once per episode.
+    public var latencyDecrease: Double = 0.9
     /// The rate limit set after a 429: this fraction of the rate the server admitted over the
     /// last second.
     public var rateAfterThrottle: Double = 0.8
@@ -65,8 +67,9 @@ public struct RequestCeiling: Sendable, Hashable {
     public var qps: Double
     public var burst: Int
 
+    /// `burst` ≤ 0: twice `qps` (at least 1, at most a million).
     public init(qps: Double, burst: Int) {
         self.qps = qps
-        self.burst = max(1, burst)
+        self.burst = burst > 0 ? burst : Int(max(1, min(2 * qps, 1_000_000)).rounded(.up))
     }
 }
