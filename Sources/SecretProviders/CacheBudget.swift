@@ -34,8 +34,20 @@ public final class CacheBudget: Sendable {
     private struct Item {
         var outcome: Outcome
         var expires: ContinuousClock.Instant
+        /// When the read that produced `outcome` was started.
+        var fetched: ReadMark
+        var fetchedAt: ContinuousClock.Instant
         var bytes: Int
         var lastUse: UInt64
+
+        /// Whether this entry may answer a caller needing `freshness`. A failure answers
+        /// anyone until it expires: its short TTL is what keeps an outage or a missing key
+        /// from being read again by every retry.
+        func serves(_ freshness: ReadFreshness, now: ContinuousClock.Instant) -> Bool {
+            guard expires > now else { return false }
+            if case .failure = outcome { return true }
+            return freshness.admits(fetched, started: fetchedAt, now: now)
+        }
     }
 
     private struct State {
@@ -78,19 +90,20 @@ public final class CacheBudget: Sendable {
         }
     }
 
-    /// The fresh outcome cached for `id`, marking it used.
-    func lookup(_ owner: UInt64, _ id: RemoteSecretID, now: ContinuousClock.Instant) -> Outcome? {
+    /// The outcome cached for `id`, if it has not expired and is as fresh as `freshness`
+    /// asks, marking it used.
+    func lookup(_ owner: UInt64, _ id: RemoteSecretID, _ freshness: ReadFreshness = .any, now: ContinuousClock.Instant) -> Outcome? {
         state.withLockedValue { state in
-            guard let item = state.owners[owner]?[id], item.expires > now else { return nil }
+            guard let item = state.owners[owner]?[id], item.serves(freshness, now: now) else { return nil }
             state.tick &+= 1
             state.owners[owner]?[id]?.lastUse = state.tick
             return item.outcome
         }
     }
 
-    /// Whether a fresh outcome is cached for `id` (not marking it used).
-    func isFresh(_ owner: UInt64, _ id: RemoteSecretID, now: ContinuousClock.Instant) -> Bool {
-        state.withLockedValue { state in (state.owners[owner]?[id]).map { $0.expires > now } ?? false }
+    /// Whether ``lookup(_:_:_:now:)`` would answer (not marking it used).
+    func isFresh(_ owner: UInt64, _ id: RemoteSecretID, _ freshness: ReadFreshness = .any, now: ContinuousClock.Instant) -> Bool {
+        state.withLockedValue { state in (state.owners[owner]?[id]).map { $0.serves(freshness, now: now) } ?? false }
     }
 
     func count(_ owner: UInt64) -> Int {
@@ -102,8 +115,8 @@ public final class CacheBudget: Sendable {
     /// (expired, then least recently used of any owner). An outcome larger than the whole
     /// byte budget is not cached.
     func insert(
-        _ owner: UInt64, _ id: RemoteSecretID, _ outcome: Outcome, expires: ContinuousClock.Instant, ownerMaxEntries: Int,
-        now: ContinuousClock.Instant
+        _ owner: UInt64, _ id: RemoteSecretID, _ outcome: Outcome, fetched: ReadMark, fetchedAt: ContinuousClock.Instant,
+        expires: ContinuousClock.Instant, ownerMaxEntries: Int, now: ContinuousClock.Instant
     ) {
         let bytes = Self.size(of: outcome)
         state.withLockedValue { state in
@@ -116,7 +129,7 @@ public final class CacheBudget: Sendable {
                 Self.trimGlobal(adding: bytes, now: now, in: &state)
             }
             state.tick &+= 1
-            state.owners[owner, default: [:]][id] = Item(outcome: outcome, expires: expires, bytes: bytes, lastUse: state.tick)
+            state.owners[owner, default: [:]][id] = Item(outcome: outcome, expires: expires, fetched: fetched, fetchedAt: fetchedAt, bytes: bytes, lastUse: state.tick)
             state.bytes += bytes
             state.entries += 1
         }

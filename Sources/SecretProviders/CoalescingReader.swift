@@ -11,6 +11,12 @@
 /// - **a concurrency cap**: at most ``Configuration/maxConcurrentCalls`` provider
 ///   calls of this store at a time.
 ///
+/// - **freshness**: a caller may ask for reads started after a ``ReadMark`` (the end of
+///   an ExternalSecret's previous refresh) and at most so old (its refresh interval), see
+///   ``read(_:freshness:)``; cached values and reads in flight that are older do not
+///   answer it, so no ExternalSecret is served a value older than its own refresh
+///   interval, however long the TTL.
+///
 /// Writes go through as well and drop the written key from the cache.
 public actor CoalescingReader: SecretWriter {
     public struct Configuration: Sendable, Hashable {
@@ -36,6 +42,9 @@ public actor CoalescingReader: SecretWriter {
 
     private struct Flight {
         var batch: UInt64
+        /// When the flight's read started.
+        var mark: ReadMark
+        var started: ContinuousClock.Instant
         var task: BatchTask
     }
 
@@ -81,15 +90,23 @@ public actor CoalescingReader: SecretWriter {
     // MARK: SecretReader
 
     public func read(_ ids: [RemoteSecretID]) async throws -> [RemoteSecretID: Outcome] {
+        await read(ids, freshness: .any)
+    }
+
+    /// Reads `ids`, answering each from a read (cached, in flight, or started now) as
+    /// fresh as `freshness` asks. A cached failure answers regardless until its
+    /// ``Configuration/failureTTL`` ends, so that the retries of many ExternalSecrets do
+    /// not hammer a failing provider.
+    public func read(_ ids: [RemoteSecretID], freshness: ReadFreshness) async -> [RemoteSecretID: Outcome] {
         let time = now()
         var results: [RemoteSecretID: Outcome] = [:]
         var joined: [UInt64: (task: BatchTask, ids: [RemoteSecretID])] = [:]
         var misses: [RemoteSecretID] = []
         var seen = Set<RemoteSecretID>()
         for id in ids where seen.insert(id).inserted {
-            if let outcome = budget.lookup(owner, id, now: time) {
+            if let outcome = budget.lookup(owner, id, freshness, now: time) {
                 results[id] = outcome
-            } else if let flight = inFlight[id] {
+            } else if let flight = inFlight[id], freshness.admits(flight.mark, started: flight.started, now: time) {
                 joined[flight.batch, default: (flight.task, [])].ids.append(id)
             } else {
                 misses.append(id)
@@ -103,19 +120,32 @@ public actor CoalescingReader: SecretWriter {
         return results
     }
 
+    /// This reader as one refresh sees it: its reads are answered only by reads as fresh
+    /// as `freshness` asks (see ``read(_:freshness:)``). `find` and `validate` are unchanged.
+    public nonisolated func reading(_ freshness: ReadFreshness) -> any SecretReader {
+        FreshReader(reader: self, freshness: freshness)
+    }
+
     /// Starts reading `ids` that are neither cached nor in flight, without waiting for
     /// them: later ``read(_:)`` calls of those ids join the reads in flight. For reading
     /// ahead the keys of many ExternalSecrets about to come due, in full batches.
-    public func prefetch(_ ids: [RemoteSecretID]) {
+    ///
+    /// - Parameter freshness: per id, what its readers need of a read (absent: any
+    ///   unexpired one will do).
+    public func prefetch(_ ids: [RemoteSecretID], freshness: [RemoteSecretID: ReadFreshness] = [:]) {
         var seen = Set<RemoteSecretID>()
-        _ = start(uncached(ids.filter { seen.insert($0).inserted }))
+        _ = start(uncached(ids.filter { seen.insert($0).inserted }, freshness: freshness))
     }
 
-    /// The ids among `ids` that a read would ask the provider for (neither cached and
-    /// fresh, nor in flight), in their order.
-    public func uncached(_ ids: [RemoteSecretID]) -> [RemoteSecretID] {
+    /// The ids among `ids` that a read would ask the provider for (neither cached nor in
+    /// flight as fresh as their `freshness` asks), in their order.
+    public func uncached(_ ids: [RemoteSecretID], freshness: [RemoteSecretID: ReadFreshness] = [:]) -> [RemoteSecretID] {
         let time = now()
-        return ids.filter { id in !budget.isFresh(owner, id, now: time) && inFlight[id] == nil }
+        return ids.filter { id in
+            let needed = freshness[id] ?? .any
+            if budget.isFresh(owner, id, needed, now: time) { return false }
+            return !(inFlight[id].map { needed.admits($0.mark, started: $0.started, now: time) } ?? false)
+        }
     }
 
     public func find(_ query: FindQuery) async throws -> [String] {
@@ -174,20 +204,22 @@ public actor CoalescingReader: SecretWriter {
     /// tasks, so that one caller's cancellation does not fail the others sharing them.
     private func start(_ ids: [RemoteSecretID]) -> [(batch: UInt64, task: BatchTask, ids: [RemoteSecretID])] {
         let size = capabilities.maxBatchSize
+        let time = now()
         var flights: [(batch: UInt64, task: BatchTask, ids: [RemoteSecretID])] = []
         for offset in stride(from: 0, to: ids.count, by: size) {
             let chunk = Array(ids[offset..<min(offset + size, ids.count)])
             nextBatch &+= 1
             let batch = nextBatch
-            let task = BatchTask { await self.fetch(chunk, batch: batch) }
-            for id in chunk { inFlight[id] = Flight(batch: batch, task: task) }
+            let mark = ReadMark.next()
+            let task = BatchTask { await self.fetch(chunk, batch: batch, mark: mark, started: time) }
+            for id in chunk { inFlight[id] = Flight(batch: batch, mark: mark, started: time, task: task) }
             flights.append((batch, task, chunk))
         }
         providerReadCalls += flights.count
         return flights
     }
 
-    private func fetch(_ chunk: [RemoteSecretID], batch: UInt64) async -> [RemoteSecretID: Outcome] {
+    private func fetch(_ chunk: [RemoteSecretID], batch: UInt64, mark: ReadMark, started: ContinuousClock.Instant) async -> [RemoteSecretID: Outcome] {
         let base = self.base
         let outcomes: [RemoteSecretID: Outcome]
         do {
@@ -196,14 +228,17 @@ public actor CoalescingReader: SecretWriter {
             let failure = Self.providerError(error)
             outcomes = Dictionary(uniqueKeysWithValues: chunk.map { ($0, .failure(failure)) })
         }
-        record(outcomes, for: chunk, batch: batch)
+        record(outcomes, for: chunk, batch: batch, mark: mark, started: started)
         return outcomes
     }
 
-    private func record(_ outcomes: [RemoteSecretID: Outcome], for ids: [RemoteSecretID], batch: UInt64) {
+    private func record(
+        _ outcomes: [RemoteSecretID: Outcome], for ids: [RemoteSecretID], batch: UInt64, mark: ReadMark, started: ContinuousClock.Instant
+    ) {
         let time = now()
         for id in ids {
-            // Invalidated while in flight: the outcome still answers its callers but is not kept.
+            // Invalidated (or overtaken by a newer read) while in flight: the outcome still
+            // answers its callers but is not kept.
             guard inFlight[id]?.batch == batch else { continue }
             inFlight[id] = nil
             let outcome = outcomes[id] ?? .failure(Self.missing(id))
@@ -213,7 +248,7 @@ public actor CoalescingReader: SecretWriter {
             case .failure: ttl = configuration.failureTTL
             }
             guard ttl > .zero else { continue }
-            budget.insert(owner, id, outcome, expires: time + ttl, ownerMaxEntries: configuration.maxEntries, now: time)
+            budget.insert(owner, id, outcome, fetched: mark, fetchedAt: started, expires: time + ttl, ownerMaxEntries: configuration.maxEntries, now: time)
         }
     }
 
@@ -228,4 +263,21 @@ public actor CoalescingReader: SecretWriter {
         if error is CancellationError { return .transient(detail: "cancelled") }
         return .transient(detail: "unexpected \(type(of: error))")
     }
+}
+
+/// A ``CoalescingReader`` as one refresh sees it: reads answered only by reads as fresh
+/// as `freshness` asks.
+private struct FreshReader: SecretReader {
+    let reader: CoalescingReader
+    let freshness: ReadFreshness
+
+    var capabilities: ProviderCapabilities { reader.capabilities }
+
+    func read(_ ids: [RemoteSecretID]) async throws -> [RemoteSecretID: Result<RemoteSecret, ProviderError>] {
+        await reader.read(ids, freshness: freshness)
+    }
+
+    func find(_ query: FindQuery) async throws -> [String] { try await reader.find(query) }
+
+    func validate() async throws { try await reader.validate() }
 }

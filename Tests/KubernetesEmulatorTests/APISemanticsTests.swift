@@ -98,7 +98,11 @@ struct APISemanticsTests {
             let addMore = await apiError {
                 try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["metadata": ["finalizers": ["rotor.dev/cleanup", "other/x", "late/y"]]]))
             }
-            #expect(addMore?.kind == .forbidden || addMore?.kind == .invalid)
+            // As kube-apiserver answers it: 422 Invalid with a Forbidden cause on metadata.finalizers.
+            #expect(addMore?.kind == .invalid)
+            #expect(addMore?.causes.map(\.field) == ["metadata.finalizers"])
+            #expect(addMore?.causes.first?.reason == "FieldValueForbidden")
+            #expect(addMore?.message.hasSuffix(#"metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"late/y"}"#) == true)
             _ = try await cluster.client.patch(.testSecrets, namespace: "default", name: "db", patch: .merge(["metadata": ["finalizers": ["other/x"]]]))
             let kind1 = await errorKind { try await cluster.client.get(.testSecrets, namespace: "default", name: "db") }
             #expect(kind1 == nil)

@@ -249,7 +249,9 @@ struct ReadAheadTests {
         let keys = 40
         let externalSecrets = (0..<200).map { Self.externalSecret($0, keys: keys, interval: "1h") }
         try await Self.withExternalSecrets(keys: keys, externalSecrets: externalSecrets) { _, fake in
-            #expect(await fake.readCalls == 2)
+            let calls = await fake.readCalls
+            let counts = await fake.readCounts
+            #expect(calls == 2, "\(calls) provider calls; keys read more than once: \(counts.filter { $0.value > 1 }.keys.sorted())")
             #expect(await fake.readCounts.values.allSatisfy { $0 == 1 })
         }
     }

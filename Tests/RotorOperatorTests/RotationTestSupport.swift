@@ -104,9 +104,12 @@ final class RotationHarness: Sendable {
 
     /// Starts an operator: fresh caches, queue and providers, as a new process would have.
     func startOperator(hooks: RotationCheckpoints? = nil, logger: Logger = Logger(label: "rotor.operator")) -> Running {
+        // The stores' caches age reads by the test's clock too.
+        let (clock, origin, start) = (self.clock, ContinuousClock.now, self.clock.now())
+        let cacheClock: @Sendable () -> ContinuousClock.Instant = { origin + .seconds(clock.now().timeIntervalSince(start)) }
         let providers = clusterCredentials
-            ? StoreProviders.kubernetes(client: client, registry: registry, logger: Logger(label: "rotor.test"))
-            : StoreProviders(registry: registry)
+            ? StoreProviders.kubernetes(client: client, registry: registry, cacheClock: cacheClock, logger: Logger(label: "rotor.test"))
+            : StoreProviders(registry: registry, cacheClock: cacheClock)
         let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"), logger: logger)
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,

@@ -128,7 +128,12 @@ extension ClusterStore {
             let oldFinalizers = Set(current.finalizers)
             let newFinalizers = Set(metadata["finalizers"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             if current.isTerminating && !newFinalizers.isSubset(of: oldFinalizers) {
-                throw APIError.forbidden(resource, key.name, "no new finalizers can be added if the object is being deleted, found new finalizers \(newFinalizers.subtracting(oldFinalizers).sorted())")
+                // As ValidateObjectMetaUpdate words it: a 422 with a Forbidden field cause.
+                let added = newFinalizers.subtracting(oldFinalizers).sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                throw APIError.invalid(resource, key.name, [StatusCause(
+                    reason: "FieldValueForbidden",
+                    message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\(added)}",
+                    field: "metadata.finalizers")])
             }
             metadata["managedFields"] = metadata["managedFields"] ?? old["managedFields"]
             object["metadata"] = .object(metadata)

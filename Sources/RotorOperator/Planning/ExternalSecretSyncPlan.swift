@@ -83,6 +83,8 @@ public struct NotDuePlan: Sendable {
 
 /// How a sync begins, before the values are read.
 public struct SyncStart: Sendable, Equatable {
+    /// Why the provider is read (nil: only housekeeping of the rotation window is due).
+    public var due: DueReason?
     /// Remote keys whose cached reads are dropped first: a new force-sync value means "from
     /// the provider", not from what other ExternalSecrets read lately.
     public var dropCachedKeys: Set<String>

@@ -141,7 +141,7 @@ public enum ExternalSecretSyncPlanner {
         let next: SyncCourse.Next
         if due != nil || housekeeping {
             next = .sync(SyncStart(
-                dropCachedKeys: cachedKeysToDrop(es, version: version), checkRolloutsOf: rolloutCheck(es, recordedWindow: recordedWindow, now: now)))
+                due: due, dropCachedKeys: cachedKeysToDrop(es, version: version), checkRolloutsOf: rolloutCheck(es, recordedWindow: recordedWindow, now: now)))
         } else {
             next = .notDue(notDue(input, targetState: targetState, recordedWindow: recordedWindow))
         }

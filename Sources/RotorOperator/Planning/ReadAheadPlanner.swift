@@ -20,10 +20,14 @@ public enum ReadAheadPlanner {
         public var id: RemoteSecretID
         /// The earliest time an ExternalSecret reading `id` comes due.
         public var due: Date
+        /// What those ExternalSecrets need of a read of `id`, as seen now (the strictest of
+        /// theirs; a maximum age shortened by the wait until each comes due).
+        public var freshness: ReadFreshness
 
-        public init(id: RemoteSecretID, due: Date) {
+        public init(id: RemoteSecretID, due: Date, freshness: ReadFreshness = .any) {
             self.id = id
             self.due = due
+            self.freshness = freshness
         }
     }
 
@@ -73,7 +77,8 @@ public enum ReadAheadPlanner {
     }
 
     /// The remote secrets the store's ExternalSecrets will read within `horizon` of `now`,
-    /// each once at its earliest time, soonest first:
+    /// each once at its earliest time with the strictest `freshness` of its readers, soonest
+    /// first:
     /// - `queued` ones (ready in the work queue) read when their turn comes, estimated from
     ///   their position and the rate reconciles run at, if they are due by then;
     /// - the others read at their refresh time (``nextRead(of:store:now:)``), counted only
@@ -82,13 +87,20 @@ public enum ReadAheadPlanner {
     ///   too early would expire from the cache before it is used.
     public static func candidates(
         queued: [Queued], externalSecrets: [ExternalSecret], queueSeenWhole: Bool, reconcilesPerSecond: Double,
-        store: ResolvedStore, now: Date, horizon: Duration
+        store: ResolvedStore, now: Date, horizon: Duration, freshness: (ExternalSecret) -> ReadFreshness = { _ in .any }
     ) -> [Candidate] {
         let limit = now.addingTimeInterval(horizon.timeInterval)
         let rate = max(reconcilesPerSecond, 1)
         var earliest: [RemoteSecretID: Date] = [:]
+        var needed: [RemoteSecretID: ReadFreshness] = [:]
         func add(_ es: ExternalSecret, at time: Date) {
-            for id in remoteIDs(of: es.spec) where earliest[id].map({ time < $0 }) ?? true { earliest[id] = time }
+            var wanted = freshness(es)
+            // A read started now must still be young enough when `es` comes due.
+            if let maxAge = wanted.maxAge { wanted.maxAge = max(.zero, maxAge - .seconds(max(0, time.timeIntervalSince(now)))) }
+            for id in remoteIDs(of: es.spec) {
+                if earliest[id].map({ time < $0 }) ?? true { earliest[id] = time }
+                needed[id] = needed[id].map { $0.combined(with: wanted) } ?? wanted
+            }
         }
         var inQueue = Set<ObjectKey>()
         for entry in queued {
@@ -104,7 +116,7 @@ public enum ReadAheadPlanner {
                 add(es, at: max(due, now))
             }
         }
-        return earliest.map { Candidate(id: $0.key, due: $0.value) }
+        return earliest.map { Candidate(id: $0.key, due: $0.value, freshness: needed[$0.key] ?? .any) }
             .sorted { ($0.due, $0.id.key, $0.id.version ?? "") < ($1.due, $1.id.key, $1.id.version ?? "") }
     }
 

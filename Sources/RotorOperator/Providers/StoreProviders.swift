@@ -39,6 +39,7 @@ public actor StoreProviders {
     private var entries: [StoreIdentity: Entry] = [:]
     private let registry: ProviderRegistry
     private let coalescing: CoalescingReader.Configuration
+    private let cacheClock: @Sendable () -> ContinuousClock.Instant
     private let credentials: @Sendable (StoreIdentity) -> any CredentialResolver
     private let serviceAccountTokens: @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)?
     private let logger: Logger
@@ -52,9 +53,12 @@ public actor StoreProviders {
     ///     auth, AWS web identity); `nil` where none can be issued.
     ///   - allowances: what ClusterSecretStores may use of the operator's own identity
     ///     (``StoreIdentityRule``); nothing by default.
+    ///   - cacheClock: the time the stores' caches expire and age reads by (tests pass one
+    ///     that follows their manual clock).
     public init(
         registry: ProviderRegistry = .rotorDefault,
         coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
+        cacheClock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         logger: Logger = Logger(label: "rotor.providers"),
         credentials: @escaping @Sendable (StoreIdentity) -> any CredentialResolver = { _ in NoCredentials() },
         serviceAccountTokens: @escaping @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)? = { _ in nil },
@@ -63,6 +67,7 @@ public actor StoreProviders {
         self.allowances = allowances
         self.registry = registry
         self.coalescing = coalescing
+        self.cacheClock = cacheClock
         self.credentials = credentials
         self.serviceAccountTokens = serviceAccountTokens
         self.logger = logger
@@ -95,7 +100,7 @@ public actor StoreProviders {
         } catch {
             throw ProviderError.invalidRequest(store: store.description, detail: "cannot build the \(kind) provider: \(type(of: error))")
         }
-        let reader = CoalescingReader(MeteredProvider(base, kind: kind), configuration: coalescing)
+        let reader = CoalescingReader(MeteredProvider(base, kind: kind), configuration: coalescing, now: cacheClock)
         entries[store] = Entry(provider: provider, reader: reader, base: base)
         return reader
     }
@@ -104,12 +109,13 @@ public actor StoreProviders {
     /// its TokenRequest API.
     public static func kubernetes(
         client: any KubernetesClient, registry: ProviderRegistry = .rotorDefault,
-        coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(), logger: Logger,
+        coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
+        cacheClock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, logger: Logger,
         allowances: AmbientIdentityAllowances = .none
     ) -> StoreProviders {
         let apiAudiences = APIServerAudiences(client: client)
         return StoreProviders(
-            registry: registry, coalescing: coalescing, logger: logger,
+            registry: registry, coalescing: coalescing, cacheClock: cacheClock, logger: logger,
             credentials: { KubernetesCredentials(client: client, store: $0) },
             serviceAccountTokens: { KubernetesServiceAccountTokens(client: client, store: $0, apiAudiences: apiAudiences) },
             allowances: allowances)

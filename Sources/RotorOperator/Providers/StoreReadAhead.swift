@@ -49,6 +49,7 @@ public actor StoreReadAhead {
 
     public nonisolated let configuration: Configuration
     private let externalSecrets: Store<ExternalSecret>
+    private let refreshMarks: RefreshMarks
     private let upcoming: @Sendable (Int) async -> [ObjectKey]
     private let logger: Logger
     private var lastScan: [StoreIdentity: Date] = [:]
@@ -62,14 +63,16 @@ public actor StoreReadAhead {
     /// - Parameters:
     ///   - externalSecrets: the ExternalSecret informer's cache, indexed by store
     ///     (``ExternalSecretController``'s `store` index).
+    ///   - refreshMarks: how fresh each ExternalSecret's read must be (the reconciler's).
     ///   - upcoming: up to N keys the work queue hands out next, in order
     ///     (`WorkQueue.upcoming(_:)`); none by default.
     public init(
-        externalSecrets: Store<ExternalSecret>, configuration: Configuration = Configuration(),
+        externalSecrets: Store<ExternalSecret>, refreshMarks: RefreshMarks = RefreshMarks(), configuration: Configuration = Configuration(),
         upcoming: @escaping @Sendable (Int) async -> [ObjectKey] = { _ in [] }, logger: Logger = Logger(label: "rotor.readahead")
     ) {
         self.logger = logger
         self.externalSecrets = externalSecrets
+        self.refreshMarks = refreshMarks
         self.configuration = configuration
         self.upcoming = upcoming
         self.reconcilesPerSecond = configuration.initialReconcilesPerSecond
@@ -111,9 +114,10 @@ public actor StoreReadAhead {
         let siblings = await externalSecrets.byIndex(ExternalSecretController.storeIndex, storeKey)
         let candidates = ReadAheadPlanner.candidates(
             queued: queued, externalSecrets: siblings, queueSeenWhole: queue.seenWhole, reconcilesPerSecond: reconcilesPerSecond,
-            store: store, now: now, horizon: horizon)
+            store: store, now: now, horizon: horizon, freshness: { freshness(of: $0, store: store) })
         guard !candidates.isEmpty else { return }
-        let uncached = Set(await reader.uncached(candidates.map(\.id)))
+        let needed = Dictionary(uniqueKeysWithValues: candidates.map { ($0.id, $0.freshness) })
+        let uncached = Set(await reader.uncached(candidates.map(\.id), freshness: needed))
         let picked = ReadAheadPlanner.pick(
             candidates.filter { uncached.contains($0.id) }, now: now, scanInterval: configuration.scanInterval,
             batchSize: reader.capabilities.maxBatchSize, limit: configuration.maxReadsPerScan)
@@ -122,7 +126,20 @@ public actor StoreReadAhead {
                 "store": "\(store.identity)", "secrets": "\(picked.count)", "candidates": "\(candidates.count)",
                 "queuedInSight": "\(queued.count)", "reconcilesPerSecond": "\(Int(reconcilesPerSecond.rounded()))",
             ])
-        await reader.prefetch(picked)
+        await reader.prefetch(picked, freshness: needed)
+    }
+
+    /// What the next read of `es` needs of the cache, as the reconciler will ask it
+    /// (``RefreshMarks``): its mark counts only when that read is a refresh of values
+    /// synced for this spec. An ExternalSecret whose last sync the informer has not caught
+    /// up with looks due here though it is not: anything cached will do for it, so its
+    /// keys are not read ahead again.
+    private func freshness(of es: ExternalSecret, store: ResolvedStore) -> ReadFreshness {
+        let key = ObjectKey(of: es)
+        if refreshMarks.isBehind(key, refreshTime: es.status?.refreshTime?.date) { return .any }
+        let schedule = (try? RefreshSchedule.of(es.spec).get()) ?? .onChange
+        let refresh = es.status?.syncedResourceVersion.map { !SyncedVersion(externalSecret: es, store: store).specDiffers(from: $0) } ?? false
+        return refreshMarks.freshness(for: key, schedule: schedule, due: refresh ? .intervalElapsed : .specChanged)
     }
 
     /// The ExternalSecrets next in the work queue, by store: one look per `scanInterval`

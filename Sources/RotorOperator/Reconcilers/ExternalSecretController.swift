@@ -52,10 +52,12 @@ public enum ExternalSecretController {
         let queue = WorkQueue<ObjectKey>(clock: clock)
         let ownWrites = OwnWrites()
         let managedSecretCache = managedSecrets.store
+        let refreshMarks = RefreshMarks()
         let reconciler = ExternalSecretReconciler(
             client: client, providers: providers, secretStores: secretStores.store, clusterSecretStores: clusterSecretStores.store,
-            readAhead: StoreReadAhead(externalSecrets: externalSecrets.store, upcoming: { await queue.upcoming($0) }, logger: logger),
-            ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
+            readAhead: StoreReadAhead(
+                externalSecrets: externalSecrets.store, refreshMarks: refreshMarks, upcoming: { await queue.upcoming($0) }, logger: logger),
+            refreshMarks: refreshMarks, ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
             namespaceLabels: namespaces.map { .cache($0.store) } ?? .get(client), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
             rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationCheckpoints: rotationCheckpoints)
         var controller = Controller(

@@ -40,6 +40,8 @@ public struct ExternalSecretReconciler: Sendable {
     public let clusterSecretStores: Store<ClusterSecretStore>
     /// Reads ahead the keys of a store's ExternalSecrets coming due, in full batches.
     public let readAhead: StoreReadAhead?
+    /// How fresh each ExternalSecret's next read must be (never older than its interval).
+    public let refreshMarks: RefreshMarks
     /// Where the Secret versions written here are recorded, so their watch echo is ignored.
     public let ownWrites: OwnWrites?
     /// Secrets known to match their plan, and the resourceVersion of each Secret as the
@@ -64,7 +66,8 @@ public struct ExternalSecretReconciler: Sendable {
     ///   steps; by default a debug log line each, on `logger`.
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
-        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, ownWrites: OwnWrites? = nil,
+        clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, refreshMarks: RefreshMarks = RefreshMarks(),
+        ownWrites: OwnWrites? = nil,
         verifiedTargets: VerifiedTargets? = nil, cachedTargetVersion: (@Sendable (ObjectKey) async -> String?)? = nil,
         namespaceLabels: NamespaceLabelSource? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
@@ -76,6 +79,7 @@ public struct ExternalSecretReconciler: Sendable {
         self.secretStores = secretStores
         self.clusterSecretStores = clusterSecretStores
         self.readAhead = readAhead
+        self.refreshMarks = refreshMarks
         self.ownWrites = ownWrites
         self.verifiedTargets = verifiedTargets
         self.cachedTargetVersion = cachedTargetVersion
@@ -113,6 +117,7 @@ public struct ExternalSecretReconciler: Sendable {
     private func converge(_ key: ObjectKey, _ object: ExternalSecret?, mayPresumeMissing: Bool = true) async throws -> ReconcileAction {
         guard !Planner.isGone(object), var es = object else {
             verifiedTargets?.forget(key)
+            refreshMarks.forget(key)
             await rotationMetrics.forget(namespace: key.namespace ?? "", name: key.name)
             return .done
         }
@@ -159,7 +164,7 @@ public struct ExternalSecretReconciler: Sendable {
         for remoteKey in start.dropCachedKeys { await reader.invalidate(key: remoteKey) }
         await readAhead?.prime(store, reader: reader, now: now)
         let values: [String: SecretValue]
-        switch await ValueResolver.resolve(es.spec, from: reader) {
+        switch await ValueResolver.resolve(es.spec, from: reader.reading(refreshMarks.freshness(for: key, schedule: schedule, due: start.due))) {
         case .success(let v): values = v
         case .failure(let failure):
             let decision = Planner.afterReadFailure(failure.error, field: failure.field, of: es, store: store.identity, targetRead: verified == nil)
@@ -170,6 +175,8 @@ public struct ExternalSecretReconciler: Sendable {
             }
             return try await fail(es, decision.failure)
         }
+        // Every read started so far is as old as the values in hand, or older.
+        let readMark = ReadMark.current
         let rendered: RenderedSecret
         do {
             rendered = try SecretRenderer.render(externalSecret: es, values: values)
@@ -193,7 +200,10 @@ public struct ExternalSecretReconciler: Sendable {
         case .fail(let failure):
             return try await fail(es, failure)
         case .carryOut(let steps):
-            return try await carryOut(steps, es, key: key, retry: { try await converge(key, object, mayPresumeMissing: false) }, presumedMissing: presumedMissing)
+            let action = try await carryOut(
+                steps, es, key: key, retry: { try await converge(key, object, mayPresumeMissing: false) }, presumedMissing: presumedMissing)
+            refreshMarks.record(readMark, for: key, synced: now)
+            return action
         }
     }
 
