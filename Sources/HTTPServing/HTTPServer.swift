@@ -27,8 +27,10 @@ public final class HTTPServer: Sendable {
     /// - Parameters:
     ///   - maximumBodySize: larger request bodies get `payloadTooLarge` unread.
     ///   - payloadTooLarge: the answer to an oversized body (each API words it its own way).
+    ///   - acceptsListMethod: take Vault's `LIST` method, as `GET` with `list=true`
+    ///     (``ListMethodRewriter``; SwiftNIO's parser refuses unknown methods).
     public init(
-        host: String, port: Int, tls: NIOSSLContext? = nil, group: any EventLoopGroup, logger: Logger,
+        host: String, port: Int, tls: NIOSSLContext? = nil, group: any EventLoopGroup, logger: Logger, acceptsListMethod: Bool = false,
         maximumBodySize: Int = 3 * 1024 * 1024,
         payloadTooLarge: HTTPServerResponse = HTTPServerResponse(status: .payloadTooLarge, headers: [], body: .bytes([])),
         handler: @escaping Handler
@@ -43,6 +45,9 @@ public final class HTTPServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    if acceptsListMethod {
+                        try channel.pipeline.syncOperations.addHandler(ListMethodRewriter())
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(

@@ -168,10 +168,12 @@ extension VaultCore {
                 host: config.host, caCertificatePEM: config.caCertificatePEM, reviewerJWT: config.reviewerJWT, jwt: jwt,
                 audiences: role.audience.map { [$0] } ?? [])
         } catch {
-            return .error(500, [error.message])
+            // The kubernetes auth plugin answers any failed lookup (the TokenReview refused,
+            // unreachable or not authenticated) with permission denied, not a server error.
+            return .loginDenied
         }
         guard review.authenticated, let saName = review.serviceAccountName, let saNamespace = review.namespace else {
-            return .permissionDenied
+            return .loginDenied
         }
         guard role.boundNames.contains("*") || role.boundNames.contains(saName) else {
             return .error(403, ["service account name not authorized"])

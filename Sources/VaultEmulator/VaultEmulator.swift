@@ -75,7 +75,7 @@ public final class VaultEmulator: Sendable {
             : nil
         let server = try await HTTPServer(
             host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(),
-            group: MultiThreadedEventLoopGroup.singleton, logger: configuration.logger,
+            group: MultiThreadedEventLoopGroup.singleton, logger: configuration.logger, acceptsListMethod: true,
             payloadTooLarge: Self.response(VaultResponse.error(413, ["http: request body too large"]))
         ) { request in
             await Self.serve(request, core: core, faults: faults)

@@ -42,6 +42,9 @@ struct VaultResponse: Sendable {
 
     /// Vault's wording for a refused token or capability.
     static let permissionDenied = error(403, ["1 error occurred:\n\t* permission denied\n\n"])
+    /// A login an auth method refused (`logical.ErrPermissionDenied` from the plugin): Vault
+    /// answers with the bare error, not the ACL check's multi-error wording.
+    static let loginDenied = error(403, ["permission denied"])
     static let notFound = error(404, [])
     static func badRequest(_ message: String) -> VaultResponse { error(400, [message]) }
     static func unsupportedPath(_ path: String) -> VaultResponse {

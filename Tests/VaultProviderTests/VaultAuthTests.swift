@@ -72,6 +72,26 @@ struct VaultAuthTests {
         }
     }
 
+    @Test("kubernetes auth: a login whose TokenReview fails is 403 permission denied, as Vault's plugin answers it, not a server error")
+    func kubernetesLoginWithAFailingTokenReviewIsPermissionDenied() async throws {
+        try await EmulatedCluster.with { cluster in
+            try await VaultFixture.with { f in
+                try await Self.createNamespace(cluster, "shop")
+                try await Self.configureKubernetesAuth(f, cluster: cluster)
+                // The reviewer's own token is refused by the API server (401): the review fails.
+                try await f.call("POST", "auth/kubernetes/config", [
+                    "kubernetes_host": .string(cluster.emulator.url), "kubernetes_ca_cert": .string(cluster.emulator.caCertificatePEM ?? ""),
+                    "token_reviewer_jwt": "not-a-token",
+                ])
+                let jwt = try await ClusterTokenIssuer(client: cluster.client, defaultNamespace: "shop")
+                    .token(serviceAccount: "rotor", namespace: "shop", audiences: ["vault"]).revealedString() ?? ""
+                let login = try await f.call("POST", "auth/kubernetes/login", ["role": "rotor", "jwt": .string(jwt)], token: "")
+                #expect(login.status == 403)
+                #expect(login.json?["errors"] == ["permission denied"])
+            }
+        }
+    }
+
     @Test("appRole: role id and secret id log in; a wrong secret id is refused")
     func appRoleLogsIn() async throws {
         try await VaultFixture.with { f in

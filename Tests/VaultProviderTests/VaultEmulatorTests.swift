@@ -70,6 +70,24 @@ struct VaultEmulatorTests {
         }
     }
 
+    @Test("the LIST HTTP method (curl -X LIST, hvac) works, also between requests with bodies on one kept-alive connection")
+    func listMethod() async throws {
+        try await VaultFixture.with { f in
+            try await f.call("POST", "secret/data/a/b", ["data": ["k": "v"]])
+            let first = try await f.call("LIST-METHOD", "secret/metadata/a")
+            try await f.call("POST", "secret/data/a/c", ["data": ["k": .string(String(repeating: "x", count: 70_000))]])
+            let second = try await f.call("LIST-METHOD", "secret/metadata/a/")
+            let read = try await f.call("GET", "secret/data/a/c")
+            let withQuery = try await f.call("LIST-METHOD", "secret/metadata/a?foo=bar")
+            #expect(first.status == 200)
+            #expect(first.json?[path: ["data", "keys"]] == ["b"])
+            #expect(second.json?[path: ["data", "keys"]] == ["b", "c"])
+            #expect(read.json?[path: ["data", "data", "k"]]?.stringValue?.count == 70_000, "a body is passed on untouched")
+            #expect(withQuery.json?[path: ["data", "keys"]] == ["b", "c"])
+            #expect(f.vault.faults.requestCount(method: "LIST", pathPrefix: "secret/metadata/a") == 3)
+        }
+    }
+
     @Test("tokens: create with a TTL, lookup-self, renew-self, revoke-self; expiry on the injected clock")
     func tokenLifecycle() async throws {
         try await VaultFixture.with { f in

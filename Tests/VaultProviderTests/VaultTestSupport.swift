@@ -100,7 +100,8 @@ struct VaultFixture: Sendable {
         await vault.shutdown()
     }
 
-    /// One API call as a user would make it with curl: `path` after `/v1/`.
+    /// One API call as a user would make it with curl: `path` after `/v1/`. `LIST` is sent
+    /// as `GET …?list=true`, `LIST-METHOD` with the `LIST` HTTP method itself.
     @discardableResult
     func call(
         _ method: String, _ path: String, _ body: JSONValue? = nil, token: String? = nil, namespace: String? = nil
@@ -110,6 +111,7 @@ struct VaultFixture: Sendable {
         case "POST": request.method = .POST
         case "PUT": request.method = .PUT
         case "DELETE": request.method = .DELETE
+        case "LIST-METHOD": request.method = .RAW(value: "LIST")
         default: request.method = .GET
         }
         if method == "LIST" { request.url += (path.contains("?") ? "&" : "?") + "list=true" }
