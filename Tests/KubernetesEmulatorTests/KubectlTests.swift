@@ -174,6 +174,10 @@ struct KubectlTests {
         #expect(rows.contains(["namespaces", "ns", "v1", "false", "Namespace"]))
         #expect(rows.contains(["leases", "coordination.k8s.io/v1", "true", "Lease"]))
         #expect(rows.contains(["widgets", "wd", "example.com/v1", "true", "Widget"]))
+        // The discovery roots answer with a trailing slash too (the Python client's
+        // `get_api_versions()` asks for `/api/` and `/apis/`), the same documents.
+        #expect(try await sandbox.kubectl("get", "--raw", "/apis/").stdout == (try await sandbox.kubectl("get", "--raw", "/apis").stdout))
+        #expect(try await sandbox.kubectl("get", "--raw", "/api/").stdout.contains(#""kind":"APIVersions""#))
     }
 
     @Test("delete removes an object; delete ns removes what was in it", arguments: Kubectl.available)

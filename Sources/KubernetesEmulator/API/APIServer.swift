@@ -44,7 +44,10 @@ struct APIServer: Sendable {
 
     private func route(_ request: APIRequest) async throws -> APIResponse {
         let segments = request.path.split(separator: "/").map(String.init)
-        switch request.path {
+        // The discovery roots are served with a trailing slash too, as kube-apiserver does
+        // (the official Python client asks for `/api/` and `/apis/`).
+        let root = ["/api/", "/apis/"].contains(request.path) ? String(request.path.dropLast()) : request.path
+        switch root {
         case "/healthz", "/livez", "/readyz":
             return APIResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok".utf8)))
         case "/version":
