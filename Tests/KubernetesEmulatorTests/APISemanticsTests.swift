@@ -212,6 +212,53 @@ struct APISemanticsTests {
         }
     }
 
+    @Test("Events are one storage seen through v1 and events.k8s.io/v1: written through either, read, selected and watched through both")
+    func eventsInBothAPIs() async throws {
+        let coreEvents = ResourceType(group: "", version: "v1", plural: "events", kind: "Event", namespaced: true)
+        let newEvents = ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true)
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            let watch = try await client.watch(coreEvents, namespace: "default", options: WatchOptions(resourceVersion: "0", timeoutSeconds: 10))
+            let written = try await client.create(newEvents, namespace: "default", body: [
+                "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "synced.1"],
+                "regarding": ["kind": "ExternalSecret", "name": "db", "namespace": "default"], "reason": "Synced", "type": "Normal",
+                "note": "Secret written", "action": "Sync", "eventTime": "2026-12-07T10:00:00.000000Z",
+                "reportingController": "rotor.dev/operator", "reportingInstance": "rotor-1",
+            ])
+            // Through the core API: the same object under its core field names.
+            let core = try await client.get(coreEvents, namespace: "default", name: "synced.1")
+            #expect(core["apiVersion"] == "v1")
+            #expect(core[path: ["involvedObject", "name"]] == "db")
+            #expect(core["message"] == "Secret written")
+            #expect(core["reportingComponent"] == "rotor.dev/operator")
+            #expect(core["note"] == nil && core["regarding"] == nil)
+            #expect(core.resourceVersion == written.resourceVersion && core[path: ["metadata", "uid"]] == written[path: ["metadata", "uid"]])
+            // kubectl get events --field-selector involvedObject.name=db finds it; so does regarding.name through the new API.
+            let selected = try await client.list(coreEvents, namespace: "default", options: ListOptions(fieldSelector: "involvedObject.name=db"))
+            #expect(selected["items"]?.arrayValue?.count == 1)
+            let selectedNew = try await client.list(newEvents, namespace: "default", options: ListOptions(fieldSelector: "regarding.name=db"))
+            #expect(selectedNew[path: ["items"]]?.arrayValue?.first?["note"] == "Secret written")
+            let events = try await collect(watch, count: 1)
+            #expect(events.first?.object[path: ["involvedObject", "name"]] == "db", "a core watch sees an Event written through events.k8s.io")
+
+            // Written through the core API, read through the new one; names are shared.
+            _ = try await client.create(coreEvents, namespace: "default", body: [
+                "apiVersion": "v1", "kind": "Event", "metadata": ["name": "failed.1"],
+                "involvedObject": ["kind": "ExternalSecret", "name": "api", "namespace": "default"], "reason": "SyncFailed", "type": "Warning",
+                "message": "store not ready", "count": 3, "source": ["component": "rotor"],
+            ])
+            let new = try await client.get(newEvents, namespace: "default", name: "failed.1")
+            #expect(new["apiVersion"] == "events.k8s.io/v1")
+            #expect(new[path: ["regarding", "name"]] == "api" && new["note"] == "store not ready")
+            #expect(new["deprecatedCount"] == 3 && new[path: ["deprecatedSource", "component"]] == "rotor")
+            let clash = await apiError { try await client.create(newEvents, namespace: "default", body: ["metadata": ["name": "failed.1"], "note": "x"]) }
+            #expect(clash?.kind == .alreadyExists)
+            #expect(clash?.message == #"events.events.k8s.io "failed.1" already exists"#)
+            let all = try await client.list(newEvents, namespace: "default")
+            #expect(all["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue }.sorted() == ["failed.1", "synced.1"])
+        }
+    }
+
     @Test("a watch that asks for bookmarks gets them with the current resourceVersion")
     func watchBookmarks() async throws {
         try await EmulatedCluster.with({ $0.bookmarkInterval = .milliseconds(100) }) { cluster in

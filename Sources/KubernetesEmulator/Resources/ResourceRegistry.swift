@@ -101,11 +101,15 @@ struct ResourceRegistry: Sendable {
                     Columns.ageOf("Last Seen", ["series", "lastObservedTime"], fallback: ["eventTime"]), Columns.path("Type", ["type"]),
                     Columns.path("Reason", ["reason"]), Columns.path("Note", ["note"]),
                 ],
+                // Selected on the stored (core) form: these are one storage.
                 extraFieldSelectors: [
-                    "regarding.kind": ["regarding", "kind"], "regarding.name": ["regarding", "name"],
-                    "regarding.namespace": ["regarding", "namespace"], "reason": ["reason"], "type": ["type"],
+                    "regarding.kind": ["involvedObject", "kind"], "regarding.name": ["involvedObject", "name"],
+                    "regarding.namespace": ["involvedObject", "namespace"], "regarding.uid": ["involvedObject", "uid"],
+                    "regarding.apiVersion": ["involvedObject", "apiVersion"], "reason": ["reason"], "type": ["type"],
+                    "reportingController": ["reportingComponent"],
                 ],
-                description: "Event is a report of an event somewhere in the cluster."),
+                description: "Event is a report of an event somewhere in the cluster.",
+                view: EventsConversion.view),
             strategy: BuiltinStrategy(knownMembers: nil))
         r.register(
             ResourceDescriptor(

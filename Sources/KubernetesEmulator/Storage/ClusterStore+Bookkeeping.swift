@@ -10,36 +10,37 @@ extension ClusterStore {
     @discardableResult
     func commit(_ resource: ResourceDescriptor, key: ObjectKey, object: JSONObject, type: WatchEventType, previous: JSONObject?) -> StoredObject {
         currentResourceVersion += 1
-        var object = object
+        var object = resource.stored(object)
+        let previous = previous.map(resource.stored)
         object.set(.string(String(currentResourceVersion)), at: ["metadata", "resourceVersion"])
         let stored = StoredObject(object, resourceVersion: currentResourceVersion)
         // Mutated in place: copying the table out and back would copy every object on each write.
-        let old = tables[resource.id]?.objects[key]
-        tables[resource.id, default: ResourceTable()].put(key, stored)
-        if let old { unindex(old, resource: resource.id, key: key) }
-        index(stored, resource: resource.id, key: key)
+        let old = tables[resource.storageID]?.objects[key]
+        tables[resource.storageID, default: ResourceTable()].put(key, stored)
+        if let old { unindex(old, resource: resource.storageID, key: key) }
+        index(stored, resource: resource.storageID, key: key)
         if old == nil && !key.namespace.isEmpty { objectCountByNamespace[key.namespace, default: 0] += 1 }
         // A dependent whose owners are all gone (e.g. created by a controller that had not
         // yet seen its owner's deletion) is collected, as kube-controller-manager's GC does.
         let owners = stored.ownerUIDs
         if !owners.isEmpty && !stored.isTerminating && owners.allSatisfy({ objectsByUID[$0] == nil }) {
-            orphanedDependents.append((resource.id, key))
+            orphanedDependents.append((resource.storageID, key))
         }
-        publish(ChangeEvent(resourceVersion: currentResourceVersion, resource: resource.id, type: type, key: key, object: stored, previous: previous))
+        publish(ChangeEvent(resourceVersion: currentResourceVersion, resource: resource.storageID, type: type, key: key, object: stored, previous: previous))
         return stored
     }
 
     /// Removes an object for good and notifies watchers with its last state.
     func remove(_ resource: ResourceDescriptor, key: ObjectKey, lastState: StoredObject) {
-        guard let old = tables[resource.id]?.objects[key] else { return }
-        tables[resource.id]?.remove(key)
-        unindex(old, resource: resource.id, key: key)
+        guard let old = tables[resource.storageID]?.objects[key] else { return }
+        tables[resource.storageID]?.remove(key)
+        unindex(old, resource: resource.storageID, key: key)
         if !key.namespace.isEmpty { objectCountByNamespace[key.namespace, default: 1] -= 1 }
         currentResourceVersion += 1
-        var object = lastState.object
+        var object = resource.stored(lastState.object)
         object.set(.string(String(currentResourceVersion)), at: ["metadata", "resourceVersion"])
         let final = StoredObject(object, resourceVersion: currentResourceVersion)
-        publish(ChangeEvent(resourceVersion: currentResourceVersion, resource: resource.id, type: .deleted, key: key, object: final, previous: old.object))
+        publish(ChangeEvent(resourceVersion: currentResourceVersion, resource: resource.storageID, type: .deleted, key: key, object: final, previous: old.object))
         pendingRemovals.append((resource, final))
     }
 

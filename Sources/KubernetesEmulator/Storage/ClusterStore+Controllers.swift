@@ -167,7 +167,7 @@ extension ClusterStore {
 
     /// Removes a finalizer; the object goes when it was the last one of a terminating object.
     func removeFinalizer(_ finalizer: String, from resource: ResourceDescriptor, key: ObjectKey) {
-        guard let current = tables[resource.id]?.objects[key] else { return }
+        guard let current = tables[resource.storageID]?.objects[key] else { return }
         let remaining = current.finalizers.filter { $0 != finalizer }
         var object = current.object
         object.set(remaining.isEmpty ? nil : .array(remaining.map(JSONValue.string)), at: ["metadata", "finalizers"])

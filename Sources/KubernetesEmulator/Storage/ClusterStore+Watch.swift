@@ -44,7 +44,10 @@ struct ChangeHistory: Sendable {
 
 /// One open watch: what it selects and where its events go.
 struct Watcher: Sendable {
+    /// The storage watched.
     var resource: ResourceID
+    /// How the watched resource serves stored objects (nil: as stored).
+    var view: ResourceDescriptor?
     var namespace: String?
     var labelSelector: LabelSelectorQuery?
     var fieldSelector: FieldSelectorQuery?
@@ -70,7 +73,8 @@ extension ClusterStore {
         let (stream, continuation) = AsyncStream<WatchItem>.makeStream(
             bufferingPolicy: .bufferingOldest(configuration.watchBufferLimit))
         let watcher = Watcher(
-            resource: resource.id, namespace: resource.namespaced ? namespace : nil, labelSelector: labelSelector,
+            resource: resource.storageID, view: resource.view == nil ? nil : resource,
+            namespace: resource.namespaced ? namespace : nil, labelSelector: labelSelector,
             fieldSelector: fieldSelector, bookmarks: bookmarks, continuation: continuation)
         let rvText = resourceVersion ?? ""
         if rvText.isEmpty || rvText == "0" || sendInitialEvents {
@@ -90,7 +94,7 @@ extension ClusterStore {
                 continuation.finish()
                 return (-1, stream)
             }
-            for event in history.since(rv) where event.resource == resource.id {
+            for event in history.since(rv) where event.resource == resource.storageID {
                 deliver(event, to: watcher)
             }
         }
@@ -157,7 +161,8 @@ extension ClusterStore {
         default:
             return true
         }
-        if case .dropped = watcher.continuation.yield(.event(type, event.object)) { return false }
+        let object = watcher.view?.presented(event.object) ?? event.object
+        if case .dropped = watcher.continuation.yield(.event(type, object)) { return false }
         return true
     }
 }

@@ -32,7 +32,7 @@ extension ClusterStore {
             throw APIError.invalid(resource, "", [StatusCause(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")])
         }
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
-        if tables[resource.id]?.objects[key] != nil { throw APIError.alreadyExists(resource, name) }
+        if tables[resource.storageID]?.objects[key] != nil { throw APIError.alreadyExists(resource, name) }
         let timestamp = KubeTime(now())
         metadata["uid"] = .string(Self.newUID())
         metadata["creationTimestamp"] = .string(timestamp.rfc3339)
@@ -48,7 +48,7 @@ extension ClusterStore {
         }
         let stored = commit(resource, key: key, object: object, type: .added, previous: nil)
         try afterCreate(resource, stored)
-        return WriteResult(object: stored, warnings: warnings)
+        return WriteResult(object: resource.presented(stored), warnings: warnings)
     }
 
     /// PUT of the object or its `status` subresource.
@@ -57,7 +57,8 @@ extension ClusterStore {
         subresource: String?, options: WriteOptions
     ) throws -> WriteResult {
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
-        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        guard let stored = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, name) }
+        let current = resource.presented(stored)
         var object = body
         try checkTypeMeta(resource, &object)
         let bodyName = object.value(at: ["metadata", "name"])?.stringValue ?? ""
@@ -79,7 +80,9 @@ extension ClusterStore {
         subresource: String?, options: WriteOptions
     ) throws -> WriteResult {
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
-        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        guard let stored = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, name) }
+        // The patch applies to the object as this resource serves it.
+        let current = resource.presented(stored)
         let patched: JSONValue
         do {
             switch patchType {
@@ -164,33 +167,36 @@ extension ClusterStore {
             let stored = StoredObject(object, resourceVersion: current.resourceVersion)
             remove(resource, key: key, lastState: stored)
             runControllers()
-            return WriteResult(object: tables[resource.id]?.objects[key] ?? stored, warnings: warnings)
+            return WriteResult(object: resource.presented(tables[resource.storageID]?.objects[key] ?? stored), warnings: warnings)
         }
         let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
         runControllers()
-        return WriteResult(object: stored, warnings: warnings)
+        return WriteResult(object: resource.presented(stored), warnings: warnings)
     }
 
     func delete(_ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool) throws -> DeleteOutcome {
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
-        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
+        guard let current = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, name) }
         if let uid = options.preconditions?.uid, uid != current.uid {
             throw APIError.conflict(resource, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
         }
         if let rv = options.preconditions?.resourceVersion, Int64(rv) != current.resourceVersion {
             throw APIError.conflict(resource, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
         }
-        if dryRun { return .deleted(current) }
+        if dryRun { return .deleted(resource.presented(current)) }
         let outcome = try deleteObject(resource, key: key, policy: options.propagationPolicy)
         runControllers()
-        if case .deleted = outcome, let stillThere = tables[resource.id]?.objects[key] { return .pending(stillThere) }
-        return outcome
+        if case .deleted = outcome, let stillThere = tables[resource.storageID]?.objects[key] { return .pending(resource.presented(stillThere)) }
+        switch outcome {
+        case .deleted(let object): return .deleted(resource.presented(object))
+        case .pending(let object): return .pending(resource.presented(object))
+        }
     }
 
     /// Deletes one object: immediately when nothing holds it, else marks it terminating.
     @discardableResult
     func deleteObject(_ resource: ResourceDescriptor, key: ObjectKey, policy: PropagationPolicy?) throws -> DeleteOutcome {
-        guard let current = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, key.name) }
+        guard let current = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, key.name) }
         var finalizers = current.finalizers
         let policy = policy ?? .background
         if resource.id == ResourceRegistry.namespaces && !current.isTerminating {

@@ -90,11 +90,24 @@ actor ClusterStore {
 
     func get(_ resource: ResourceDescriptor, namespace: String?, name: String) throws -> StoredObject {
         let key = ObjectKey(namespace: resource.namespaced ? (namespace ?? "") : "", name: name)
-        guard let stored = tables[resource.id]?.objects[key] else { throw APIError.notFound(resource, name) }
-        return stored
+        guard let stored = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, name) }
+        return resource.presented(stored)
     }
 
     func list(
+        _ resource: ResourceDescriptor, namespace: String?, labelSelector: LabelSelectorQuery?,
+        fieldSelector: FieldSelectorQuery?, limit: Int?, continueToken: String?,
+        resourceVersion: String?, resourceVersionMatch: String?
+    ) throws -> ListPage {
+        var page = try listStored(
+            resource, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
+            continueToken: continueToken, resourceVersion: resourceVersion, resourceVersionMatch: resourceVersionMatch)
+        if resource.view != nil { page.items = page.items.map(resource.presented) }
+        return page
+    }
+
+    /// The page in the storage's form (selectors match stored objects).
+    private func listStored(
         _ resource: ResourceDescriptor, namespace: String?, labelSelector: LabelSelectorQuery?,
         fieldSelector: FieldSelectorQuery?, limit: Int?, continueToken: String?,
         resourceVersion: String?, resourceVersionMatch: String?
@@ -111,8 +124,8 @@ actor ClusterStore {
             resumed = token
         }
         let startAfter = resumed?.startAfter
-        let keys = sortedKeys(resource.id, namespace: resource.namespaced ? namespace : nil)
-        let table = tables[resource.id]
+        let keys = sortedKeys(resource.storageID, namespace: resource.namespaced ? namespace : nil)
+        let table = tables[resource.storageID]
         var startIndex = keys.startIndex
         if let startAfter {
             startIndex = keys.partitionPoint { $0 <= startAfter }

@@ -33,6 +33,9 @@ struct ResourceDescriptor: Sendable {
     var isVirtual = false
     /// Describes the resource to kubectl (`kubectl explain`).
     var description: String = ""
+    /// Set when the objects live in another resource's storage (`events.k8s.io` Events
+    /// are core Events): how they are converted. Field selectors then name stored paths.
+    var view: StorageView?
 
     var kind: String { type.kind }
     var plural: String { type.plural }
@@ -40,8 +43,21 @@ struct ResourceDescriptor: Sendable {
     var namespaced: Bool { type.namespaced }
     /// `secrets` or `externalsecrets.rotor.dev`: how error messages name the resource.
     var qualifiedName: String { type.group.isEmpty ? type.plural : "\(type.plural).\(type.group)" }
-    /// Storage identity, independent of version.
+    /// Identity, independent of version.
     var id: ResourceID { ResourceID(group: type.group, plural: type.plural) }
+    /// Where the objects are stored: ``id``, or the storage this resource is a view of.
+    var storageID: ResourceID { view?.storedAs ?? id }
+
+    /// `stored` as this resource serves it (converted from the storage's form for a view).
+    func presented(_ stored: StoredObject) -> StoredObject {
+        guard let view else { return stored }
+        return StoredObject(view.fromStorage(stored.object), resourceVersion: stored.resourceVersion)
+    }
+
+    /// `object` in the storage's form.
+    func stored(_ object: JSONObject) -> JSONObject {
+        view?.toStorage(object) ?? object
+    }
 }
 
 /// The storage identity of a resource type: group and plural.
