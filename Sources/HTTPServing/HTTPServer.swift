@@ -21,6 +21,9 @@ public final class HTTPServer: Sendable {
     /// Open connections, so that shutdown can close idle keep-alive ones too; `nil` once
     /// shutdown began (connections accepted after that are closed at once).
     private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]?>
+    /// Connections being set up that have not reached the accept loop yet: shutdown waits
+    /// for them, since one dropped unconsumed when the server channel closes traps in NIO.
+    private let settingUp: NIOLockedValueBox<Int>
 
     /// Starts serving on `host:port` (port 0: any free port).
     ///
@@ -35,6 +38,8 @@ public final class HTTPServer: Sendable {
         payloadTooLarge: HTTPServerResponse = HTTPServerResponse(status: .payloadTooLarge, headers: [], body: .bytes([])),
         handler: @escaping Handler
     ) async throws {
+        let settingUp = NIOLockedValueBox(0)
+        self.settingUp = settingUp
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -42,7 +47,8 @@ public final class HTTPServer: Sendable {
             // SO_DEBUG, which an unprivileged process is refused (every connection dropped).
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
+                settingUp.withLockedValue { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture { () throws -> NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart> in
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
@@ -52,6 +58,10 @@ public final class HTTPServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                         wrappingChannelSynchronously: channel)
+                }.flatMapErrorThrowing { error -> NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart> in
+                    // This one never reaches the accept loop.
+                    settingUp.withLockedValue { $0 -= 1 }
+                    throw error
                 }
             }
         serverChannel = channel
@@ -65,6 +75,7 @@ public final class HTTPServer: Sendable {
                 do {
                     try await channel.executeThenClose { inbound in
                         for try await connection in inbound {
+                            settingUp.withLockedValue { $0 -= 1 }
                             let id = ObjectIdentifier(connection.channel)
                             let accepted = connections.withLockedValue { open -> Bool in
                                 guard open != nil else { return false }
@@ -99,6 +110,12 @@ public final class HTTPServer: Sendable {
         // server channel closed while it was being set up, traps in NIO (seen in CI).
         try? await serverChannel.channel.setOption(ChannelOptions.autoRead, value: false)
         try? await Task.sleep(for: .milliseconds(50))
+        // Then wait (boundedly: a connection whose setup failed never arrives) until every
+        // connection whose setup began has reached the accept loop, which closes it.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while settingUp.withLockedValue({ $0 > 0 }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         let open = connections.withLockedValue { open -> [any Channel] in
             defer { open = nil }
             return Array((open ?? [:]).values)

@@ -52,11 +52,20 @@ struct ResourceEndpoints: Sendable {
         case "get": return try await getObject()
         case "create":
             guard target.name == nil else { throw APIError.methodNotAllowed() }
+            try checkDryRun()
             return try await create()
-        case "update": return try await updateObject()
-        case "patch": return try await patchObject()
-        case "delete": return try await deleteObject()
-        case "deletecollection": return try await deleteCollection()
+        case "update", "patch":
+            // PUT and PATCH address one object; on a collection they are not allowed.
+            guard target.name != nil else { throw APIError.methodNotAllowed() }
+            try checkDryRun()
+            return verb == "update" ? try await updateObject() : try await patchObject()
+        case "delete":
+            try checkDryRun()
+            return try await deleteObject()
+        case "deletecollection":
+            guard resource.verbs.contains("deletecollection") else { throw APIError.methodNotAllowed() }
+            try checkDryRun()
+            return try await deleteCollection()
         default: throw APIError.methodNotAllowed()
         }
     }
@@ -172,6 +181,24 @@ struct ResourceEndpoints: Sendable {
 
     // MARK: Writes
 
+    /// The `dryRun` values other than `All` are refused as the options' validation words it.
+    private func checkDryRun() throws {
+        let values = request.query["dryRun"] ?? []
+        guard values.contains(where: { $0 != "All" }) else { return }
+        let kind: String
+        switch verb {
+        case "create": kind = "CreateOptions"
+        case "update": kind = "UpdateOptions"
+        case "patch": kind = "PatchOptions"
+        default: kind = "DeleteOptions"
+        }
+        let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
+        let message = "Unsupported value: []string{\(list)}: supported values: \"All\""
+        throw APIError(
+            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: dryRun: \(message)",
+            details: StatusDetails(group: "meta.k8s.io", kind: kind, causes: [StatusCause(reason: "FieldValueNotSupported", message: message, field: "dryRun")]))
+    }
+
     private var writeOptions: WriteOptions {
         var options = WriteOptions()
         options.dryRun = request.query["dryRun"]?.contains("All") ?? false
@@ -254,10 +281,12 @@ struct ResourceEndpoints: Sendable {
         case .deleted(let stored):
             let status = Status(
                 status: "Success",
-                details: StatusDetails(name: stored.name, group: resource.group, kind: resource.plural, uid: stored.uid))
+                details: StatusDetails(name: stored.name, group: resource.statusGroup, kind: resource.plural, uid: stored.uid))
             return .json(try JSONValue(encoding: status))
         case .pending(let stored):
-            return .rawJSON(stored.bytes, status: .accepted)
+            // The object stays (finalizers, a foreground or orphan deletion): kube-apiserver
+            // answers 200 with it as it now is.
+            return .rawJSON(stored.bytes, status: .ok)
         }
     }
 

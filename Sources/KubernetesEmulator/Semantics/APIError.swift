@@ -15,20 +15,20 @@ struct APIError: Error, Sendable {
     static func notFound(_ resource: ResourceDescriptor, _ name: String) -> APIError {
         APIError(
             code: 404, reason: "NotFound", message: "\(resource.qualifiedName) \"\(name)\" not found",
-            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.plural))
     }
 
     static func alreadyExists(_ resource: ResourceDescriptor, _ name: String) -> APIError {
         APIError(
             code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedName) \"\(name)\" already exists",
-            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.plural))
     }
 
     static func conflict(_ resource: ResourceDescriptor, _ name: String, _ why: String) -> APIError {
         APIError(
             code: 409, reason: "Conflict",
             message: "Operation cannot be fulfilled on \(resource.qualifiedName) \"\(name)\": \(why)",
-            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.plural))
     }
 
     static func invalid(_ resource: ResourceDescriptor, _ name: String, _ causes: [StatusCause]) -> APIError {
@@ -38,7 +38,15 @@ struct APIError: Error, Sendable {
         let list = summary.count == 1 ? summary[0] : "[" + summary.joined(separator: ", ") + "]"
         return APIError(
             code: 422, reason: "Invalid", message: "\(resource.kind)\(resource.group.isEmpty ? "" : "." + resource.group) \"\(name)\" is invalid: \(list)",
-            details: StatusDetails(name: name, group: resource.group, kind: resource.kind, causes: causes))
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.kind, causes: causes))
+    }
+
+    /// A failed delete precondition, as kube-apiserver words it (its `details.kind` is the Kind).
+    static func preconditionFailed(_ resource: ResourceDescriptor, _ name: String, _ what: String, expected: String, actual: String) -> APIError {
+        APIError(
+            code: 409, reason: "Conflict",
+            message: "Operation cannot be fulfilled on \(resource.kind) \"\(name)\": the \(what) in the precondition (\(expected)) does not match the \(what) in record (\(actual)). The object might have been modified",
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.kind))
     }
 
     static func badRequest(_ message: String) -> APIError {
@@ -52,7 +60,7 @@ struct APIError: Error, Sendable {
     static func forbidden(_ resource: ResourceDescriptor, _ name: String, _ why: String) -> APIError {
         APIError(
             code: 403, reason: "Forbidden", message: "\(resource.qualifiedName) \"\(name)\" is forbidden: \(why)",
-            details: StatusDetails(name: name, group: resource.group, kind: resource.plural))
+            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.plural))
     }
 
     static func gone(_ message: String) -> APIError {

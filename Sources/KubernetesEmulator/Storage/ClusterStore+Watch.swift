@@ -144,6 +144,7 @@ extension ClusterStore {
         let now = watcher.selects(event.object.object)
         let before = watcher.selects(event.previous)
         let type: WatchEventType
+        var sent = event.object
         switch event.type {
         case .added:
             guard now else { return true }
@@ -152,7 +153,14 @@ extension ClusterStore {
             switch (before, now) {
             case (true, true): type = .modified
             case (false, true): type = .added
-            case (true, false): type = .deleted
+            case (true, false):
+                // Leaving the selector: the last state the watcher was allowed to see, at
+                // this change's resourceVersion (as kube-apiserver's watch cache sends it).
+                type = .deleted
+                if var last = event.previous {
+                    last.set(.string(String(event.resourceVersion)), at: ["metadata", "resourceVersion"])
+                    sent = StoredObject(last, resourceVersion: event.resourceVersion)
+                }
             case (false, false): return true
             }
         case .deleted:
@@ -161,7 +169,7 @@ extension ClusterStore {
         default:
             return true
         }
-        let object = watcher.view?.presented(event.object) ?? event.object
+        let object = watcher.view?.presented(sent) ?? sent
         if case .dropped = watcher.continuation.yield(.event(type, object)) { return false }
         return true
     }

@@ -65,6 +65,16 @@ extension ClusterStore {
         if !bodyName.isEmpty && bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
+        let bodyVersion = object.value(at: ["metadata", "resourceVersion"])?.stringValue ?? ""
+        if bodyVersion.isEmpty && resource.definedByCRD != nil {
+            // Custom resources allow no unconditional update (built-in types mostly do).
+            let message = "Invalid value: 0x0: must be specified for an update"
+            throw APIError(
+                code: 422, reason: "Invalid", message: "\(resource.qualifiedName) \"\(name)\" is invalid: metadata.resourceVersion: \(message)",
+                details: StatusDetails(
+                    name: name, group: resource.statusGroup, kind: resource.plural,
+                    causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "metadata.resourceVersion")]))
+        }
         if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !rv.isEmpty {
             guard Int64(rv) == current.resourceVersion else {
                 throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
@@ -178,10 +188,10 @@ extension ClusterStore {
         let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "" : "", name: name)
         guard let current = tables[resource.storageID]?.objects[key] else { throw APIError.notFound(resource, name) }
         if let uid = options.preconditions?.uid, uid != current.uid {
-            throw APIError.conflict(resource, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
+            throw APIError.preconditionFailed(resource, name, "UID", expected: uid, actual: current.uid)
         }
         if let rv = options.preconditions?.resourceVersion, Int64(rv) != current.resourceVersion {
-            throw APIError.conflict(resource, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
+            throw APIError.preconditionFailed(resource, name, "ResourceVersion", expected: rv, actual: String(current.resourceVersion))
         }
         if dryRun { return .deleted(resource.presented(current)) }
         let outcome = try deleteObject(resource, key: key, policy: options.propagationPolicy)

@@ -43,6 +43,8 @@ struct ResourceDescriptor: Sendable {
     var namespaced: Bool { type.namespaced }
     /// `secrets` or `externalsecrets.rotor.dev`: how error messages name the resource.
     var qualifiedName: String { type.group.isEmpty ? type.plural : "\(type.plural).\(type.group)" }
+    /// The group as Status details carry it: omitted for the core group.
+    var statusGroup: String? { type.group.isEmpty ? nil : type.group }
     /// Identity, independent of version.
     var id: ResourceID { ResourceID(group: type.group, plural: type.plural) }
     /// Where the objects are stored: ``id``, or the storage this resource is a view of.
