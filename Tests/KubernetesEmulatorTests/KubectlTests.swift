@@ -130,6 +130,28 @@ struct KubectlTests {
         #expect(failedTest.stderr.contains("test failed"))
     }
 
+    @Test("apply --server-side creates, updates, reports a conflict with another manager, honours --force-conflicts, and the managers show", arguments: Kubectl.available)
+    func serverSideApply(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        func config(_ data: String) -> String {
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n\(data)"
+        }
+        let created = try await sandbox.kubectl("apply", "--server-side", "--field-manager=flux", "-f", "-", stdin: config("  level: info\n  mode: a\n"))
+        #expect(created.stdout.contains("configmap/app serverside-applied"))
+        try await sandbox.kubectl("apply", "--server-side", "--field-manager=flux", "-f", "-", stdin: config("  level: debug\n"))
+        #expect(try await sandbox.kubectl("get", "cm", "app", "-o", "jsonpath={.data}").stdout == #"{"level":"debug"}"#, "a field the manager stopped applying is gone")
+
+        let conflict = try await sandbox.kubectlFailing("apply", "--server-side", "--field-manager=argocd", "-f", "-", stdin: config("  level: warn\n"))
+        #expect(conflict.stderr.contains(#"conflict with "flux""#) && conflict.stderr.contains(".data.level"), "\(conflict.stderr)")
+        try await sandbox.kubectl("apply", "--server-side", "--field-manager=argocd", "--force-conflicts", "-f", "-", stdin: config("  level: warn\n"))
+        #expect(try await sandbox.kubectl("get", "cm", "app", "-o", "jsonpath={.data.level}").stdout == "warn")
+
+        let yaml = try await sandbox.kubectl("get", "cm", "app", "-o", "yaml", "--show-managed-fields").stdout
+        #expect(yaml.contains("manager: argocd") && yaml.contains("operation: Apply") && yaml.contains("f:level: {}"), "\(yaml)")
+        #expect(!yaml.contains("manager: flux"), "flux lost its only field to the forced apply")
+    }
+
     @Test("get secrets -l and --field-selector select the right objects", arguments: Kubectl.available)
     func selectors(kubectl: Kubectl) async throws {
         let sandbox = try await KubectlSandbox.start(kubectl)

@@ -183,15 +183,10 @@ struct ResourceEndpoints: Sendable {
 
     /// The `dryRun` values other than `All` are refused as the options' validation words it.
     private func checkDryRun() throws {
+        try checkFieldManager()
         let values = request.query["dryRun"] ?? []
         guard values.contains(where: { $0 != "All" }) else { return }
-        let kind: String
-        switch verb {
-        case "create": kind = "CreateOptions"
-        case "update": kind = "UpdateOptions"
-        case "patch": kind = "PatchOptions"
-        default: kind = "DeleteOptions"
-        }
+        let kind = optionsKind
         let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
         let message = "Unsupported value: []string{\(list)}: supported values: \"All\""
         throw APIError(
@@ -199,8 +194,32 @@ struct ResourceEndpoints: Sendable {
             details: StatusDetails(group: "meta.k8s.io", kind: kind, causes: [StatusCause(reason: "FieldValueNotSupported", message: message, field: "dryRun")]))
     }
 
+    /// The options' kind, as their validation errors name it.
+    private var optionsKind: String {
+        switch verb {
+        case "create": return "CreateOptions"
+        case "update": return "UpdateOptions"
+        case "patch": return "PatchOptions"
+        default: return "DeleteOptions"
+        }
+    }
+
+    /// `fieldManager` may not be longer than 128 bytes.
+    private func checkFieldManager() throws {
+        guard let manager = request.parameter("fieldManager"), manager.utf8.count > 128 else { return }
+        let message = "Too long: may not be more than 128 bytes"
+        throw APIError(
+            code: 422, reason: "Invalid", message: "\(optionsKind).meta.k8s.io \"\" is invalid: fieldManager: \(message)",
+            details: StatusDetails(group: "meta.k8s.io", kind: optionsKind, causes: [StatusCause(reason: "FieldValueTooLong", message: message, field: "fieldManager")]))
+    }
+
     private var writeOptions: WriteOptions {
         var options = WriteOptions()
+        options.fieldManager = request.parameter("fieldManager")
+        options.force = request.parameter("force") == "true"
+        let agent = request.headers.first(name: "user-agent") ?? ""
+        let prefix = agent.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        options.defaultManager = prefix.isEmpty ? "unknown" : prefix
         options.dryRun = request.query["dryRun"]?.contains("All") ?? false
         if let v = request.parameter("fieldValidation"), let fv = WriteOptions.FieldValidation(rawValue: v) {
             options.fieldValidation = fv
@@ -249,7 +268,15 @@ struct ResourceEndpoints: Sendable {
         do {
             patch = try JSONValue(parsing: request.body)
         } catch let error as JSONParseError {
+            // Apply configurations are YAML to kube-apiserver; this emulator reads their JSON form only.
+            if type == .apply { throw APIError.badRequest("error decoding YAML: error converting YAML to JSON: \(error.description)") }
             throw APIError.badRequest("error decoding patch: \(error.description)")
+        }
+        if type == .apply {
+            if target.subresource == "status" && !resource.hasStatusSubresource { throw APIError.pathNotFound() }
+            let (result, created) = try await store.apply(
+                resource, namespace: target.namespace, name: target.name!, config: patch, subresource: target.subresource, options: writeOptions)
+            return respond(result, status: created ? .created : .ok)
         }
         let result = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)

@@ -83,5 +83,7 @@ struct APIError: Error, Sendable {
     }
 
     static let bodyMediaTypes = ["application/json", ProtobufBodies.contentType + " (Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest)"]
-    static let patchMediaTypes = [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue + " (built-in types)"]
+    static let patchMediaTypes = [
+        PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue + " (built-in types)", PatchType.apply.rawValue,
+    ]
 }

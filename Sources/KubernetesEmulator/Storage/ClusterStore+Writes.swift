@@ -43,6 +43,7 @@ extension ClusterStore {
         if resource.hasStatusSubresource { object["status"] = nil }
         try registry.strategy(for: resource).prepareForCreate(&object, now: timestamp)
         warnings += try validate(resource, &object, old: nil, options: options)
+        manageFields(resource, old: nil, new: &object, sent: nil, subresource: nil, options: options)
         if options.dryRun {
             return WriteResult(object: StoredObject(object, resourceVersion: currentResourceVersion), warnings: warnings)
         }
@@ -123,7 +124,7 @@ extension ClusterStore {
         return try replace(resource, key: key, current: current, with: object, subresource: subresource, options: options)
     }
 
-    private func replace(
+    func replace(
         _ resource: ResourceDescriptor, key: ObjectKey, current: StoredObject, with body: JSONObject,
         subresource: String?, options: WriteOptions
     ) throws -> WriteResult {
@@ -148,7 +149,6 @@ extension ClusterStore {
                     message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\(added)}",
                     field: "metadata.finalizers")])
             }
-            metadata["managedFields"] = metadata["managedFields"] ?? old["managedFields"]
             object["metadata"] = .object(metadata)
         }
         // Fields the server owns.
@@ -167,6 +167,9 @@ extension ClusterStore {
         metadata = object["metadata"]?.objectValue ?? [:]
         metadata["resourceVersion"] = old["resourceVersion"]
         object["metadata"] = .object(metadata)
+        manageFields(
+            resource, old: current.object, new: &object, sent: subresource == "status" ? nil : body.value(at: ["metadata", "managedFields"]),
+            subresource: subresource, options: options)
         if object == current.object {
             // A no-op write does not bump the resourceVersion (as with etcd's guaranteed update).
             return WriteResult(object: current, warnings: warnings)

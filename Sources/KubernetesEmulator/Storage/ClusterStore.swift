@@ -7,6 +7,16 @@ struct WriteOptions: Sendable {
     enum FieldValidation: String, Sendable { case ignore = "Ignore", warn = "Warn", strict = "Strict" }
     var dryRun = false
     var fieldValidation: FieldValidation = .warn
+    /// `fieldManager`: who the write's fields belong to (required for an apply).
+    var fieldManager: String?
+    /// The manager when none is named: the client's User-Agent up to its first `/`.
+    var defaultManager = "unknown"
+    /// `force`: an apply takes the fields it conflicts on.
+    var force = false
+    /// Set by an apply: the managed fields it computed (not an `Update` of them).
+    var appliedFields: [ManagedFields.Entry]?
+
+    var manager: String { fieldManager.flatMap { $0.isEmpty ? nil : $0 } ?? defaultManager }
 }
 
 /// The result of a write: the stored object and any `Warning` headers.
