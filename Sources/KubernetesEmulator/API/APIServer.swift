@@ -52,10 +52,17 @@ struct APIServer: Sendable {
             return APIResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok".utf8)))
         case "/version":
             return .json(Discovery.serverVersion)
-        case "/api":
-            return .json(Discovery.coreVersions(serverAddress: request.headers.first(name: "host") ?? "127.0.0.1"))
-        case "/apis":
-            return .json(Discovery.groupList(await store.allDescriptors()))
+        case "/api", "/apis":
+            switch Discovery.negotiate(accept: request.headers.first(name: "accept")) {
+            case .notAcceptable:
+                throw Discovery.notAcceptable
+            case .aggregated:
+                let document = Discovery.aggregated(await store.allDescriptors(), core: root == "/api")
+                return APIResponse(status: .ok, headers: [("Content-Type", Discovery.aggregatedMediaType)], body: .bytes(document.serializedBytes()))
+            case .legacy:
+                if root == "/api" { return .json(Discovery.coreVersions(serverAddress: request.headers.first(name: "host") ?? "127.0.0.1")) }
+                return .json(Discovery.groupList(await store.allDescriptors()))
+            }
         case "/openapi/v2":
             // An empty protobuf document: kubectl 1.27 insists on fetching it, then uses v3.
             return APIResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")], body: .bytes([]))

@@ -2,9 +2,9 @@ import Foundation
 import JSONCore
 import KubeAPI
 
-/// Legacy discovery documents (`/api`, `/apis`, `/api/v1`, `/apis/G/V`). kubectl asks
-/// for aggregated discovery first and falls back to these when the response's
-/// Content-Type is plain `application/json`.
+/// Discovery documents: the legacy ones (`/api`, `/apis`, `/api/v1`, `/apis/G/V`) and,
+/// when the client asks for it, aggregated discovery of `/api` and `/apis` (below), which
+/// kubectl 1.30+ asks for first.
 enum Discovery {
     static let serverVersion: JSONValue = [
         "major": "1", "minor": "33", "gitVersion": "v1.33.0", "gitCommit": "rotor-emulator",
@@ -66,5 +66,85 @@ enum Discovery {
             }
         }
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion.apiVersion), "resources": .array(resources)]
+    }
+}
+
+/// Aggregated discovery (`apidiscovery.k8s.io/v2`): every group, version and resource in
+/// one document per root, which kubectl 1.30+ and client-go ask for first with
+/// `Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`.
+extension Discovery {
+    /// The media type of the document, as kube-apiserver answers with it.
+    static let aggregatedMediaType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+    /// What an `Accept` header asks of a discovery root.
+    enum Negotiated: Equatable {
+        case aggregated
+        case legacy
+        /// Only aggregated discovery of a version not served, with no fallback: 406.
+        case notAcceptable
+    }
+
+    static func negotiate(accept: String?) -> Negotiated {
+        guard let accept, accept.contains("apidiscovery.k8s.io") else { return .legacy }
+        var fallback = false
+        for part in accept.split(separator: ",") {
+            let parameters = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let isDiscovery = parameters.contains("g=apidiscovery.k8s.io")
+            if isDiscovery && parameters.contains("v=v2") && parameters.contains("as=APIGroupDiscoveryList") { return .aggregated }
+            if !isDiscovery { fallback = true }
+        }
+        return fallback ? .legacy : .notAcceptable
+    }
+
+    /// The 406 kube-apiserver answers when no acceptable media type is asked for.
+    static var notAcceptable: APIError {
+        APIError(
+            code: 406, reason: "NotAcceptable",
+            message: "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    }
+
+    /// The `APIGroupDiscoveryList` of `/api` (`core: true`: the core group) or `/apis`.
+    static func aggregated(_ descriptors: [ResourceDescriptor], core: Bool) -> JSONValue {
+        let items: [JSONValue]
+        if core {
+            items = [["metadata": [:], "versions": [version("v1", descriptors.filter { $0.group.isEmpty && $0.type.version == "v1" })]]]
+        } else {
+            items = groups(descriptors).map { group in
+                let versions = group.versions.map { v in version(v, descriptors.filter { $0.group == group.group && $0.type.version == v }) }
+                return ["metadata": ["name": .string(group.group)], "versions": .array(versions)]
+            }
+        }
+        return ["kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": [:], "items": .array(items)]
+    }
+
+    private static func version(_ version: String, _ descriptors: [ResourceDescriptor]) -> JSONValue {
+        ["version": .string(version), "resources": .array(descriptors.map(resource)), "freshness": "Current"]
+    }
+
+    private static func resource(_ d: ResourceDescriptor) -> JSONValue {
+        // Built-in types leave the group and version to the document's; custom resources name them.
+        let kind: JSONValue = d.definedByCRD == nil
+            ? ["group": "", "version": "", "kind": .string(d.kind)]
+            : ["group": .string(d.group), "version": .string(d.type.version), "kind": .string(d.kind)]
+        var entry: JSONObject = [
+            "resource": .string(d.plural), "responseKind": kind, "scope": d.namespaced ? "Namespaced" : "Cluster",
+            "singularResource": .string(d.singular), "verbs": .array(d.verbs.map(JSONValue.string)),
+        ]
+        if !d.shortNames.isEmpty { entry["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
+        if !d.categories.isEmpty { entry["categories"] = .array(d.categories.map(JSONValue.string)) }
+        var subresources: [JSONValue] = []
+        if d.id == ResourceRegistry.namespaces {
+            subresources.append(["subresource": "finalize", "responseKind": kind, "verbs": ["update"]])
+        }
+        if d.hasStatusSubresource {
+            subresources.append(["subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"]])
+        }
+        if d.id == ResourceRegistry.serviceAccounts {
+            subresources.append([
+                "subresource": "token", "responseKind": ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"], "verbs": ["create"],
+            ])
+        }
+        if !subresources.isEmpty { entry["subresources"] = .array(subresources) }
+        return .object(entry)
     }
 }
