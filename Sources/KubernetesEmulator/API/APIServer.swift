@@ -76,7 +76,7 @@ struct APIServer: Sendable {
                 ? GroupVersion(group: "", version: segments[3])
                 : segments.count == 5 ? GroupVersion(group: segments[3], version: segments[4]) : nil
             let descriptors = await store.allDescriptors()
-            guard let gv, OpenAPI.groupVersions(descriptors).contains(gv) else { throw APIError.pathNotFound() }
+            guard let gv, OpenAPI.groupVersions(descriptors).contains(gv) else { throw APIError.pageNotFound("") }
             return .json(OpenAPI.document(descriptors, groupVersion: gv))
         }
         let groupVersion: GroupVersion
@@ -88,18 +88,20 @@ struct APIServer: Sendable {
             if segments.count == 2 {
                 guard request.method == .GET else { throw APIError.methodNotAllowed() }
                 let descriptors = await store.allDescriptors()
-                guard let group = Discovery.groups(descriptors).first(where: { $0.group == segments[1] }) else { throw APIError.pathNotFound() }
+                guard let group = Discovery.groups(descriptors).first(where: { $0.group == segments[1] }) else { throw APIError.pageNotFound() }
                 return .json(JSONValue(["kind": "APIGroup", "apiVersion": "v1"]).merging(Discovery.group(group.group, versions: group.versions)))
             }
             groupVersion = GroupVersion(group: segments[1], version: segments[2])
             rest = segments[3...]
         } else {
-            throw APIError.pathNotFound()
+            throw APIError.pageNotFound()
         }
         if rest.isEmpty {
             guard request.method == .GET else { throw APIError.methodNotAllowed() }
             let descriptors = await store.allDescriptors()
-            guard descriptors.contains(where: { $0.type.groupVersion == groupVersion }) else { throw APIError.pathNotFound() }
+            guard descriptors.contains(where: { $0.type.groupVersion == groupVersion }) else {
+                throw groupVersion.group.isEmpty ? APIError.pathNotFound() : APIError.pageNotFound()
+            }
             return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))
         }
         let target = try await resolve(groupVersion: groupVersion, rest)
@@ -116,21 +118,26 @@ struct APIServer: Sendable {
 
     private func resolve(groupVersion: GroupVersion, _ rest: ArraySlice<String>) async throws -> Target {
         let parts = Array(rest)
+        // Paths of a group version served by no built-in type (unknown, or a CRD's) that
+        // match no resource are answered by Go's mux: plain text.
+        let servedHere = await store.allDescriptors().filter { $0.type.groupVersion == groupVersion }
+        let builtIn = servedHere.contains { $0.definedByCRD == nil }
+        let notFound = builtIn ? APIError.pathNotFound() : APIError.pageNotFound()
         func descriptor(_ plural: String) async throws -> ResourceDescriptor {
             guard let d = await store.descriptor(group: groupVersion.group, version: groupVersion.version, plural: plural) else {
-                throw APIError.pathNotFound()
+                throw notFound
             }
             return d
         }
         if parts[0] == "namespaces", parts.count >= 3, !(parts.count == 3 && ["status", "finalize"].contains(parts[2])) {
             let resource = try await descriptor(parts[2])
-            guard resource.namespaced else { throw APIError.pathNotFound() }
+            guard resource.namespaced else { throw notFound }
             guard parts.count <= 5 else { throw APIError.pathNotFound() }
             return Target(resource: resource, namespace: parts[1], name: parts.count > 3 ? parts[3] : nil, subresource: parts.count > 4 ? parts[4] : nil)
         }
         let resource = try await descriptor(parts[0])
         guard parts.count <= 3 else { throw APIError.pathNotFound() }
-        if resource.namespaced && parts.count > 1 { throw APIError.pathNotFound() }
+        if resource.namespaced && parts.count > 1 { throw notFound }
         return Target(resource: resource, namespace: nil, name: parts.count > 1 ? parts[1] : nil, subresource: parts.count > 2 ? parts[2] : nil)
     }
 }

@@ -39,6 +39,9 @@ struct ResourceEndpoints: Sendable {
             case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
             case (_, "status", .PUT) where resource.hasStatusSubresource: return try await updateObject()
             case (_, "status", .PATCH) where resource.hasStatusSubresource: return try await patchObject()
+            case (_, "status", .POST) where resource.hasStatusSubresource: throw APIError.methodNotAllowed()
+            // A custom resource without a status subresource: the CRD handler looks the object up first.
+            case (_, "status", _) where resource.definedByCRD != nil: throw APIError.notFound(resource, target.name ?? "")
             default: throw APIError.pathNotFound()
             }
         }

@@ -25,6 +25,11 @@ extension HTTPServerResponse {
     }
 
     static func error(_ error: APIError) -> APIResponse {
+        if let text = error.textBody {
+            return APIResponse(
+                status: HTTPResponseStatus(statusCode: error.httpCode), headers: [("Content-Type", "text/plain; charset=utf-8")] + error.headers,
+                body: .bytes(Array((text.isEmpty ? "" : text + "\n").utf8)))
+        }
         let value = (try? JSONValue(encoding: error.status)) ?? .object([:])
         return .json(value, status: HTTPResponseStatus(statusCode: error.httpCode), headers: error.headers)
     }

@@ -7,6 +7,9 @@ struct APIError: Error, Sendable {
     var httpCode: Int { status.code ?? 500 }
     /// Extra response headers (e.g. `Retry-After`).
     var headers: [(String, String)] = []
+    /// Set when kube-apiserver answers with plain text rather than a Status (a path no API
+    /// serves: `404 page not found`).
+    var textBody: String?
 
     init(code: Int, reason: String, message: String, details: StatusDetails? = nil) {
         status = Status(status: "Failure", message: message, reason: reason, details: details, code: code)
@@ -69,6 +72,14 @@ struct APIError: Error, Sendable {
 
     static func unauthorized() -> APIError {
         APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
+    }
+
+    /// A path no API group, version or custom resource handler serves: Go's mux answers
+    /// it in plain text.
+    static func pageNotFound(_ body: String = "404 page not found") -> APIError {
+        var error = APIError(code: 404, reason: "NotFound", message: "404 page not found")
+        error.textBody = body
+        return error
     }
 
     static func pathNotFound() -> APIError {
