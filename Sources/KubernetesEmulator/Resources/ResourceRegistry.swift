@@ -110,7 +110,7 @@ struct ResourceRegistry: Sendable {
                 ],
                 description: "Event is a report of an event somewhere in the cluster.",
                 view: EventsConversion.view),
-            strategy: BuiltinStrategy(knownMembers: nil))
+            strategy: EventsV1Strategy())
         r.register(
             ResourceDescriptor(
                 type: ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true),

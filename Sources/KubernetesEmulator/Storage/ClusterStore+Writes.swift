@@ -278,7 +278,9 @@ extension ClusterStore {
         var causes = ObjectValidation.validateMetadata(object, resource: resource, unknownFields: &unknown)
         causes += try strategy.validate(&object, old: old, unknownFields: &unknown)
         let name = object.value(at: ["metadata", "name"])?.stringValue ?? ""
-        if !causes.isEmpty { throw APIError.invalid(resource, name, causes) }
+        // A view is validated as its stored type, and named so.
+        let named = resource.view.flatMap { registry.lookup($0.storedAs) } ?? resource
+        if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
         switch options.fieldValidation {
         case .strict where !unknown.isEmpty:
             let list = unknown.map { "unknown field \"\($0)\"" }
