@@ -64,6 +64,7 @@ public final class KubernetesEmulator: Sendable {
                 await store.allDescriptors().first { $0.id == ResourceRegistry.namespaces }!, namespace: nil,
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]], options: WriteOptions())
         }
+        await store.markStarted()
         let certificates = configuration.tls ? try ServingCertificates.generate() : nil
         let faults = FaultInjector()
         let group = MultiThreadedEventLoopGroup.singleton

@@ -218,7 +218,7 @@ struct APISemanticsTests {
         let newEvents = ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true)
         try await EmulatedCluster.with { cluster in
             let client = cluster.client
-            let watch = try await client.watch(coreEvents, namespace: "default", options: WatchOptions(resourceVersion: "0", timeoutSeconds: 10))
+            let watch = try await client.watch(coreEvents, namespace: "default", options: WatchOptions(resourceVersion: "0", timeoutSeconds: 120))
             let written = try await client.create(newEvents, namespace: "default", body: [
                 "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "synced.1"],
                 "regarding": ["kind": "ExternalSecret", "name": "db", "namespace": "default"], "reason": "Synced", "type": "Normal",

@@ -121,6 +121,14 @@ extension ClusterStore {
         watchers.removeAll()
     }
 
+    /// Where the watch history begins once the emulator has set itself up: as with
+    /// kube-apiserver's watch cache, which starts at the revision the server started at, a
+    /// watch from before it (`resourceVersion=1`) gets 410 `Expired`. The current
+    /// revision itself stays usable (lists and continue tokens of it).
+    func markStarted() {
+        history.compact(through: max(0, currentResourceVersion - 1))
+    }
+
     /// Forgets the history up to now, so that resuming from any older resourceVersion gets 410.
     func compactHistory() {
         history.compact(through: currentResourceVersion)

@@ -193,7 +193,9 @@ actor ClusterStore {
             throw APIError.badRequest("resourceVersion: Invalid value: \"\(resourceVersion)\": must be a valid resourceVersion")
         }
         if rv > currentResourceVersion {
-            throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(rv), current resource version: \(currentResourceVersion)")
+            throw APIError(
+                code: 504, reason: "Timeout", message: "Timeout: Too large resource version: \(rv), current: \(currentResourceVersion)",
+                details: StatusDetails(causes: [StatusCause(reason: "ResourceVersionTooLarge", message: "Too large resource version")], retryAfterSeconds: 1))
         }
         if match == "Exact" && rv != currentResourceVersion {
             // We keep no snapshots: an exact list of an older state is as gone as after an etcd compaction.
