@@ -27,11 +27,7 @@ struct RefreshFreshnessTests {
         do {
             for (key, value) in keys { _ = await vault.write(["password": value], to: "app/\(key)") }
             try await RotationHarness.with(clusterCredentials: true) { h in
-                var token = Secret(metadata: ObjectMeta(name: "vault-token", namespace: "default"))
-                token.data = ["token": Data(vault.rootToken.utf8)]
-                _ = try await h.client.create(token)
-                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
-                _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
+                try await ScheduledRotationVaultTests.createStore(h, vault)
                 let running = h.startOperator()
                 try await body(h, vault, running)
             }

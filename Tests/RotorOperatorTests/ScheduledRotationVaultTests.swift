@@ -26,11 +26,7 @@ struct ScheduledRotationVaultTests {
             let version = await vault.write(["password": "old-pass", "user": "app"], to: "db/creds")
             #expect(version == 1)
             try await RotationHarness.with(clusterCredentials: true) { h in
-                var token = Secret(metadata: ObjectMeta(name: "vault-token", namespace: "default"))
-                token.data = ["token": Data(vault.rootToken.utf8)]
-                _ = try await h.client.create(token)
-                let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
-                _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
+                try await ScheduledRotationVaultTests.createStore(h, vault)
                 // A reader of its own, to look at Vault's versions as a client would.
                 let spec = try JSONValue(parsing: #"{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}"#)
                 let reader = try VaultProviderFactory().makeProvider(ProviderContext(
@@ -43,6 +39,16 @@ struct ScheduledRotationVaultTests {
             throw error
         }
         await vault.shutdown()
+    }
+
+    /// The Secret `vault-token` (the root token) and the SecretStore `vault` using it (KV v2
+    /// at `secret/`, plain HTTP).
+    static func createStore(_ h: RotationHarness, _ vault: VaultEmulator) async throws {
+        var token = Secret(metadata: ObjectMeta(name: "vault-token", namespace: "default"))
+        token.data = ["token": Data(vault.rootToken.utf8)]
+        _ = try await h.client.create(token)
+        let store = #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"default"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","insecureAllowHTTP":true,"path":"secret","version":"v2","auth":{"tokenSecretRef":{"name":"vault-token","key":"token"}}}}}}"#
+        _ = try await h.client.create(SecretStore.resourceType, namespace: "default", body: try JSONValue(parsing: store))
     }
 
     struct RootToken: CredentialResolver {
