@@ -41,6 +41,12 @@ enum OpenAPI {
         ["group": .string(d.group), "version": .string(d.type.version), "kind": .string(d.kind)]
     }
 
+    /// A group version served by CRDs only is documented by the CRD handler, under its own title.
+    static func title(_ descriptors: [ResourceDescriptor], groupVersion: GroupVersion) -> String {
+        let served = descriptors.filter { $0.type.groupVersion == groupVersion }
+        return !served.isEmpty && served.allSatisfy({ $0.definedByCRD != nil }) ? "Kubernetes CRD Swagger" : "Kubernetes"
+    }
+
     static func document(_ descriptors: [ResourceDescriptor], groupVersion: GroupVersion) -> JSONValue {
         var paths: JSONObject = [:]
         var schemas: JSONObject = ["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": objectMetaSchema]
@@ -76,7 +82,7 @@ enum OpenAPI {
             }
         }
         return [
-            "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.33.0"],
+            "openapi": "3.0.0", "info": ["title": .string(Self.title(descriptors, groupVersion: groupVersion)), "version": "v1.33.0"],
             "paths": .object(paths), "components": ["schemas": .object(schemas)],
         ]
     }

@@ -39,6 +39,10 @@ struct ResourceEndpoints: Sendable {
             case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
             case (_, "status", .PUT) where resource.hasStatusSubresource: return try await updateObject()
             case (_, "status", .PATCH) where resource.hasStatusSubresource: return try await patchObject()
+            case (_, "status", .POST) where resource.definedByCRD != nil:
+                throw APIError(
+                    code: 405, reason: "MethodNotAllowed", message: "create is not supported on resources of kind \"\(resource.qualifiedName)\"",
+                    details: StatusDetails(group: resource.statusGroup, kind: resource.plural))
             case (_, "status", .POST) where resource.hasStatusSubresource: throw APIError.methodNotAllowed()
             // A custom resource without a status subresource: the CRD handler looks the object up first.
             case (_, "status", _) where resource.definedByCRD != nil: throw APIError.notFound(resource, target.name ?? "")
@@ -104,6 +108,8 @@ struct ResourceEndpoints: Sendable {
             resourceVersionMatch: request.parameter("resourceVersionMatch"))
         var listMeta: JSONObject = ["resourceVersion": .string(String(page.resourceVersion))]
         if let token = page.continueToken { listMeta["continue"] = .string(token) }
+        // The custom resource handler always writes `continue` out.
+        if resource.definedByCRD != nil && listMeta["continue"] == nil { listMeta["continue"] = "" }
         if let remaining = page.remainingItemCount { listMeta["remainingItemCount"] = .int(remaining) }
         if request.wantsTable {
             return .json(Tables.table(page.items, resource: resource, include: includeObject, now: server.now().timeIntervalSince1970, listMeta: listMeta))

@@ -12,6 +12,14 @@ struct CRDStrategy: ResourceStrategy {
         var finalizers = object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []
         if !finalizers.contains(.string(Self.cleanupFinalizer)) { finalizers.append(.string(Self.cleanupFinalizer)) }
         object.set(.array(finalizers), at: ["metadata", "finalizers"])
+        // What kube-apiserver's defaulting and create strategy write before any controller
+        // looks at the CRD: no conversion webhook, no names accepted yet, and the storage
+        // version recorded as stored.
+        if object.value(at: ["spec", "conversion"]) == nil { object.set(["strategy": "None"], at: ["spec", "conversion"]) }
+        let storage = (object.value(at: ["spec", "versions"])?.arrayValue ?? []).first { $0["storage"]?.boolValue == true }?["name"]
+        var status: JSONObject = ["acceptedNames": ["kind": "", "plural": ""]]
+        status["storedVersions"] = storage.map { .array([$0]) } ?? []
+        object["status"] = .object(status)
     }
 
     func validate(_ object: inout JSONObject, old: JSONObject?, unknownFields: inout [String]) throws -> [StatusCause] {

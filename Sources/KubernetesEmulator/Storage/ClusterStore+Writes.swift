@@ -103,7 +103,10 @@ extension ClusterStore {
             case .json: patched = try Patching.jsonPatch(.object(current.object), patch)
             case .strategic:
                 guard registry.strategy(for: resource).supportsStrategicMerge else {
-                    throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
+                    // The custom resource handler's wording: what it accepts, nothing more.
+                    throw APIError(
+                        code: 415, reason: "UnsupportedMediaType",
+                        message: "the body of the request was in an unknown format - accepted media types include: \([PatchType.json, .merge, .apply].map(\.rawValue).joined(separator: ", "))")
                 }
                 patched = try Patching.strategicMergePatch(.object(current.object), patch)
             case .apply:
@@ -237,6 +240,16 @@ extension ClusterStore {
         var object = current.object
         object.set(.array(finalizers.map(JSONValue.string)), at: ["metadata", "finalizers"])
         if !current.isTerminating {
+            if resource.id == ResourceRegistry.customResourceDefinitions {
+                // The CRD says it is going while its custom resources are removed.
+                var conditions = (object.value(at: ["status", "conditions"])?.arrayValue ?? []).filter { $0["type"]?.stringValue != "Terminating" }
+                conditions.append([
+                    "type": "Terminating", "status": "True", "reason": "InstanceDeletionPending",
+                    "message": "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
+                    "lastTransitionTime": .string(KubeTime(now()).rfc3339),
+                ])
+                object.set(.array(conditions), at: ["status", "conditions"])
+            }
             object.set(.string(KubeTime(now()).rfc3339), at: ["metadata", "deletionTimestamp"])
             object.set(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
             if resource.tracksGeneration {
@@ -254,6 +267,20 @@ extension ClusterStore {
             object["kind"] = .string(resource.kind)
             object["apiVersion"] = .string(resource.type.apiVersion)
             return
+        }
+        if resource.definedByCRD != nil {
+            // The custom resource handler: another version is refused as it is decoded,
+            // another kind by validation.
+            if apiVersion != resource.type.apiVersion {
+                throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.type.apiVersion))")
+            }
+            if kind != resource.kind {
+                let name = object.value(at: ["metadata", "name"])?.stringValue ?? ""
+                let message = "Invalid value: \"\(kind)\": must be \(resource.kind)"
+                throw APIError(
+                    code: 422, reason: "Invalid", message: "\(kind).\(resource.group) \"\(name)\" is invalid: kind: \(message)",
+                    details: StatusDetails(name: name, group: resource.group, kind: kind, causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "kind")]))
+            }
         }
         if kind != resource.kind || GroupVersion(apiVersion: apiVersion).group != resource.group {
             throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.type.apiVersion))")
