@@ -314,6 +314,8 @@ struct ResourceEndpoints: Sendable {
         let options = try deleteOptions()
         let outcome = try await store.delete(resource, namespace: target.namespace, name: target.name!, options: options, dryRun: writeOptions.dryRun)
         switch outcome {
+        case .deleted(let stored) where resource.returnsDeletedObject:
+            return .rawJSON(stored.bytes)
         case .deleted(let stored):
             let status = Status(
                 status: "Success",

@@ -15,7 +15,16 @@ enum ObjectValidation {
         let metadata = object["metadata"]?.objectValue ?? [:]
         for key in metadata.keys.sorted() where !knownMetadataFields.contains(key) { unknownFields.append("metadata.\(key)") }
         let name = metadata["name"]?.stringValue ?? ""
-        let nameProblem = resource.id == ResourceRegistry.namespaces ? dnsLabelProblem(name) : dnsSubdomainProblem(name)
+        let isNamespace = resource.id == ResourceRegistry.namespaces
+        func check(_ text: String) -> String? { isNamespace ? dnsLabelProblem(text) : dnsSubdomainProblem(text) }
+        if let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
+            // As ValidateObjectMeta checks it: the prefix with a trailing dash masked.
+            let masked = prefix.hasSuffix("-") ? String(prefix.dropLast()) + "a" : prefix
+            if let problem = check(masked) {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(prefix)\": \(problem)", field: "metadata.generateName"))
+            }
+        }
+        let nameProblem = check(name)
         if let nameProblem {
             causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(nameProblem)", field: "metadata.name"))
         }

@@ -75,7 +75,8 @@ struct ResourceRegistry: Sendable {
                 type: ResourceType(group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true),
                 singular: "serviceaccount", shortNames: ["sa"],
                 columns: [Columns.name, Columns.count("Secrets", ["secrets"], description: "The number of secrets"), age],
-                description: "ServiceAccount binds together a name, a principal that can be authenticated, and secrets."),
+                description: "ServiceAccount binds together a name, a principal that can be authenticated, and secrets.",
+                returnsDeletedObject: true),
             strategy: BuiltinStrategy(knownMembers: ["secrets", "imagePullSecrets", "automountServiceAccountToken"]))
         let eventColumns = [
             Columns.ageOf("Last Seen", ["lastTimestamp"], fallback: ["eventTime"]), Columns.path("Type", ["type"]),
@@ -117,7 +118,7 @@ struct ResourceRegistry: Sendable {
                 singular: "lease",
                 columns: [Columns.name, Columns.path("Holder", ["spec", "holderIdentity"]), age],
                 description: "Lease defines a lease concept."),
-            strategy: BuiltinStrategy(knownMembers: ["spec"]))
+            strategy: LeaseStrategy())
         for (plural, kind, short, columns) in [
             ("deployments", "Deployment", ["deploy"], [
                 Columns.name, Columns.ready(["status", "readyReplicas"], ["spec", "replicas"]),

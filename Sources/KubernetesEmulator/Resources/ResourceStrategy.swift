@@ -172,3 +172,16 @@ struct NamespaceStrategy: ResourceStrategy {
         return []
     }
 }
+
+/// Leases: a duration, when given, must be positive (coordination validation).
+struct LeaseStrategy: ResourceStrategy {
+    var supportsStrategicMerge: Bool { true }
+
+    func validate(_ object: inout JSONObject, old: JSONObject?, unknownFields: inout [String]) throws -> [StatusCause] {
+        var causes = try BuiltinStrategy(knownMembers: ["spec"]).validate(&object, old: old, unknownFields: &unknownFields)
+        if let duration = object.value(at: ["spec", "leaseDurationSeconds"])?.intValue, duration <= 0 {
+            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(duration): must be greater than 0", field: "spec.leaseDurationSeconds"))
+        }
+        return causes
+    }
+}

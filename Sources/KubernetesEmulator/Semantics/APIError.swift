@@ -41,7 +41,7 @@ struct APIError: Error, Sendable {
         let list = summary.count == 1 ? summary[0] : "[" + summary.joined(separator: ", ") + "]"
         return APIError(
             code: 422, reason: "Invalid", message: "\(resource.kind)\(resource.group.isEmpty ? "" : "." + resource.group) \"\(name)\" is invalid: \(list)",
-            details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.kind, causes: causes))
+            details: StatusDetails(name: name.isEmpty ? nil : name, group: resource.statusGroup, kind: resource.kind, causes: causes))
     }
 
     /// A failed delete precondition, as kube-apiserver words it (its `details.kind` is the Kind).

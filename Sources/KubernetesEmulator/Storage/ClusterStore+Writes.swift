@@ -295,7 +295,11 @@ extension ClusterStore {
             throw APIError.notFound(namespaces, namespace)
         }
         if ns.isTerminating {
-            throw APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            var error = APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            error.status.details?.causes = [
+                StatusCause(reason: "NamespaceTerminating", message: "namespace \(namespace) is being terminated", field: "metadata.namespace")
+            ]
+            throw error
         }
     }
 

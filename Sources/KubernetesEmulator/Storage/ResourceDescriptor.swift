@@ -33,6 +33,8 @@ struct ResourceDescriptor: Sendable {
     var isVirtual = false
     /// Describes the resource to kubectl (`kubectl explain`).
     var description: String = ""
+    /// Whether a completed delete answers with the deleted object (ServiceAccounts), not a Status.
+    var returnsDeletedObject = false
     /// Set when the objects live in another resource's storage (`events.k8s.io` Events
     /// are core Events): how they are converted. Field selectors then name stored paths.
     var view: StorageView?
