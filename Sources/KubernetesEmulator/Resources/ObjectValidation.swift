@@ -55,6 +55,9 @@ enum ObjectValidation {
                 causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "metadata.ownerReferences[\(i)].\(field)"))
             }
         }
+        for (i, finalizer) in (metadata["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue).enumerated() {
+            causes += finalizerProblems(finalizer, index: i)
+        }
         let controllers = (metadata["ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
         if controllers.count > 1 {
             causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: only one reference can have Controller set to true", field: "metadata.ownerReferences"))
@@ -89,6 +92,26 @@ enum ObjectValidation {
     }
 
     /// A label or annotation key: `[prefix/]name`.
+    /// Finalizer names kube-apiserver accepts without a domain.
+    static let standardFinalizers: Set<String> = [
+        "kubernetes", "orphan", "foregroundDeletion", "customresourcecleanup.apiextensions.k8s.io",
+    ]
+
+    /// ValidateFinalizerName's findings: a qualified name, and one with a domain unless standard.
+    static func finalizerProblems(_ name: String, index: Int) -> [StatusCause] {
+        guard !standardFinalizers.contains(name) else { return [] }
+        var causes: [StatusCause] = []
+        if let problem = qualifiedNameProblem(name) {
+            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)", field: "metadata.finalizers"))
+        }
+        if !name.contains("/") {
+            causes.append(StatusCause(
+                reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": name is neither a standard finalizer name nor is it fully qualified",
+                field: "metadata.finalizers[\(index)]"))
+        }
+        return causes
+    }
+
     static func qualifiedNameProblem(_ s: String) -> String? {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character" }

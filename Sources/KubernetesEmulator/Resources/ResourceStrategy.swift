@@ -126,11 +126,15 @@ struct ConfigMapStrategy: ResourceStrategy {
             object[key] = nil
         }
         var causes: [StatusCause] = []
-        let keys = Array((object["data"]?.objectValue ?? [:]).keys) + Array((object["binaryData"]?.objectValue ?? [:]).keys)
-        for key in keys.sorted() {
+        let dataKeys = Set((object["data"]?.objectValue ?? [:]).keys)
+        let binaryKeys = Set((object["binaryData"]?.objectValue ?? [:]).keys)
+        for key in (Array(dataKeys) + Array(binaryKeys)).sorted() {
             if let problem = ObjectValidation.configKeyProblem(key) {
                 causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "data[\(key)]"))
             }
+        }
+        for key in dataKeys.intersection(binaryKeys).sorted() {
+            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": duplicate of key present in binaryData", field: "data[\(key)]"))
         }
         if let old, old["immutable"]?.boolValue == true {
             if old["data"] != object["data"] || old["binaryData"] != object["binaryData"] || object["immutable"]?.boolValue != true {

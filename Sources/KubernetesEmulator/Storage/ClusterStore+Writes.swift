@@ -121,9 +121,11 @@ extension ClusterStore {
         if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, Int64(rv) != current.resourceVersion {
             throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
         }
-        if object.value(at: ["metadata", "name"])?.stringValue != name {
-            object.set(.string(name), at: ["metadata", "name"])
+        let patchedName = object.value(at: ["metadata", "name"])?.stringValue ?? ""
+        if !patchedName.isEmpty && patchedName != name {
+            throw APIError.badRequest("the name of the object (\(patchedName)) does not match the name on the URL (\(name))")
         }
+        object.set(.string(name), at: ["metadata", "name"])
         return try replace(resource, key: key, current: current, with: object, subresource: subresource, options: options)
     }
 
@@ -157,6 +159,13 @@ extension ClusterStore {
         // Fields the server owns.
         var metadata = object["metadata"]?.objectValue ?? [:]
         let old = current.metadata
+        if let uid = metadata["uid"]?.stringValue, !uid.isEmpty, uid != old["uid"]?.stringValue {
+            throw APIError.invalid(resource, key.name, [StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(uid)\": field is immutable", field: "metadata.uid")])
+        }
+        // Empty lists and maps are not kept (omitempty).
+        for field in ["finalizers", "ownerReferences", "labels", "annotations"] {
+            if metadata[field]?.arrayValue?.isEmpty == true || metadata[field]?.objectValue?.isEmpty == true { metadata[field] = nil }
+        }
         for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "generation"] {
             metadata[field] = old[field]
         }
