@@ -9,6 +9,8 @@ struct ResourceEndpoints: Sendable {
     let server: APIServer
     let target: APIServer.Target
     let request: APIRequest
+    /// Who sent the request (the access reviews answer about them).
+    let user: UserInfo
 
     var store: ClusterStore { server.store }
     var resource: ResourceDescriptor { target.resource }
@@ -44,7 +46,7 @@ struct ResourceEndpoints: Sendable {
         }
         if resource.isVirtual {
             guard request.method == .POST, target.name == nil else { throw APIError.methodNotAllowed() }
-            return try await reviewToken()
+            return try await review()
         }
         switch verb {
         case "list": return try await list()
@@ -208,7 +210,7 @@ struct ResourceEndpoints: Sendable {
         return options
     }
 
-    private func parseBody() throws -> JSONObject {
+    func parseBody() throws -> JSONObject {
         let contentType = request.headers.first(name: "content-type") ?? "application/json"
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
@@ -342,7 +344,7 @@ struct ResourceEndpoints: Sendable {
         return .json(.object(response), status: .created)
     }
 
-    private func reviewToken() async throws -> APIResponse {
+    func reviewToken() async throws -> APIResponse {
         let body = try parseBody()
         let token = body.value(at: ["spec", "token"])?.stringValue ?? ""
         let wanted = body.value(at: ["spec", "audiences"])?.arrayValue?.compactMap(\.stringValue) ?? [ServiceAccountTokens.issuer]

@@ -15,7 +15,8 @@ enum ObjectValidation {
         let metadata = object["metadata"]?.objectValue ?? [:]
         for key in metadata.keys.sorted() where !knownMetadataFields.contains(key) { unknownFields.append("metadata.\(key)") }
         let name = metadata["name"]?.stringValue ?? ""
-        let nameProblem = resource.id == ResourceRegistry.namespaces ? dnsLabelProblem(name) : dnsSubdomainProblem(name)
+        let nameProblem = resource.id == ResourceRegistry.namespaces ? dnsLabelProblem(name)
+            : resource.group == ResourceRegistry.rbacGroup ? pathSegmentProblem(name) : dnsSubdomainProblem(name)
         if let nameProblem {
             causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(nameProblem)", field: "metadata.name"))
         }
@@ -64,6 +65,14 @@ enum ObjectValidation {
         {
             return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         }
+        return nil
+    }
+
+    /// A path segment: RBAC object names (`system:discovery`), anything a URL path can hold.
+    static func pathSegmentProblem(_ s: String) -> String? {
+        if s == "." || s == ".." { return "may not be '\(s)'" }
+        if s.contains("/") { return "may not contain '/'" }
+        if s.contains("%") { return "may not contain '%'" }
         return nil
     }
 

@@ -155,6 +155,7 @@ struct ResourceRegistry: Sendable {
                 singular: "tokenreview", verbs: ["create"], isVirtual: true,
                 description: "TokenReview attempts to authenticate a token to a known user."),
             strategy: BuiltinStrategy(knownMembers: nil))
+        r.registerRBAC()
         return r
     }
 }
