@@ -73,6 +73,8 @@ extension ResourceEndpoints {
         let decision = await server.authorization.decide(attributes, record: false)
         var status: JSONObject = ["allowed": .bool(decision.allowed)]
         if !decision.reason.isEmpty { status["reason"] = .string(decision.reason) }
+        // The spec is echoed as kube-apiserver re-encodes it: empty strings are omitted.
+        body["spec"] = Self.omittingEmptyStrings(.object(spec))
         body["kind"] = .string(kind)
         body["apiVersion"] = "authorization.k8s.io/v1"
         var metadata = body["metadata"]?.objectValue ?? [:]
@@ -80,5 +82,10 @@ extension ResourceEndpoints {
         body["metadata"] = .object(metadata)
         body["status"] = .object(status)
         return .json(.object(body), status: .created)
+    }
+
+    private static func omittingEmptyStrings(_ value: JSONValue) -> JSONValue {
+        guard case .object(let object) = value else { return value }
+        return .object(object.filter { $0.value != .string("") }.mapValues(omittingEmptyStrings))
     }
 }

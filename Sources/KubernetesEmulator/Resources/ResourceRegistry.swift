@@ -149,13 +149,14 @@ struct ResourceRegistry: Sendable {
                 columns: [Columns.name, Columns.timestamp("Created At", ["metadata", "creationTimestamp"])],
                 description: "CustomResourceDefinition represents a resource that should be exposed on the API server."),
             strategy: CRDStrategy())
+        // Before TokenReview: discovery lists selfsubjectreviews first, as kube-apiserver does.
+        r.registerRBAC()
         r.register(
             ResourceDescriptor(
                 type: ResourceType(group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview", namespaced: false),
                 singular: "tokenreview", verbs: ["create"], isVirtual: true,
                 description: "TokenReview attempts to authenticate a token to a known user."),
             strategy: BuiltinStrategy(knownMembers: nil))
-        r.registerRBAC()
         return r
     }
 }
