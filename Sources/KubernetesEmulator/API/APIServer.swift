@@ -31,8 +31,12 @@ struct APIServer: Sendable {
     /// Who sent the request: the admin token's identity, a ServiceAccount, or (without a
     /// bearer token) `system:anonymous`. A token that is neither is 401, on every path.
     func authenticate(_ request: APIRequest) async throws -> UserInfo {
-        guard let token = request.bearerToken else { return .anonymous }
-        return try await authenticate(token: token)
+        var caller = UserInfo.anonymous
+        if let token = request.bearerToken { caller = try await authenticate(token: token) }
+        // `kubectl --as`: the caller must be allowed to impersonate; the request then runs as that user.
+        guard let (checks, impersonated) = try Impersonation.plan(caller: caller, headers: request.headers) else { return caller }
+        for check in checks { try await authorization.check(check) }
+        return impersonated
     }
 
     func authenticate(token: String) async throws -> UserInfo {
