@@ -204,6 +204,29 @@ struct RBACTests {
         }
     }
 
+    @Test("SelfSubjectRulesReview lists the caller's rules in a namespace: its RoleBindings' and every ClusterRoleBinding's")
+    func rulesReview() async throws {
+        try await withRobot { cluster, robot in
+            _ = try await cluster.client.create(.testRoles, namespace: "shop", body: roleBody("Role", "cm-reader", rules: [rule(["list"], ["configmaps"])]))
+            _ = try await cluster.client.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                "RoleBinding", "reader", roleKind: "Role", role: "cm-reader", subjects: [serviceAccountSubject("shop", "robot")]))
+            let reviews = ResourceType(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectrulesreviews", kind: "SelfSubjectRulesReview", namespaced: false)
+            func review(_ namespace: String) async throws -> JSONValue {
+                try await robot.create(reviews, namespace: nil, body: [
+                    "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": ["namespace": .string(namespace)],
+                ])
+            }
+            let shop = try await review("shop")
+            let resources = shop[path: ["status", "resourceRules"]]?.arrayValue ?? []
+            #expect(resources.contains { $0["resources"] == ["configmaps"] && $0["verbs"] == ["list"] })
+            #expect(resources.contains { $0["resources"]?.arrayValue?.contains("selfsubjectaccessreviews") == true }, "system:basic-user's rules")
+            #expect(shop[path: ["status", "nonResourceRules"]]?.arrayValue?.contains { $0["nonResourceURLs"]?.arrayValue?.contains("/version") == true } == true)
+            #expect(shop[path: ["status", "incomplete"]] == false)
+            let elsewhere = try await review("default")[path: ["status", "resourceRules"]]?.arrayValue ?? []
+            #expect(!elsewhere.contains { $0["resources"] == ["configmaps"] })
+        }
+    }
+
     @Test("no token is system:anonymous: 403 on resources, /version readable; a bad token is 401")
     func anonymous() async throws {
         try await EmulatedCluster.with { cluster in

@@ -10,6 +10,7 @@ extension ResourceEndpoints {
         switch resource.id {
         case ResourceRegistry.tokenReviews: return try await reviewToken()
         case ResourceRegistry.selfSubjectReviews: return try reviewSelf()
+        case ResourceRegistry.selfSubjectRulesReviews: return try await reviewRules()
         case ResourceRegistry.selfSubjectAccessReviews, ResourceRegistry.subjectAccessReviews, ResourceRegistry.localSubjectAccessReviews:
             return try await reviewAccess()
         default: throw APIError.methodNotAllowed()
@@ -24,6 +25,31 @@ extension ResourceEndpoints {
             "kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": ["creationTimestamp": nil],
             "status": ["userInfo": .object(userInfo)],
         ], status: .created)
+    }
+
+    /// What the caller may do in `spec.namespace` (`kubectl auth can-i --list`).
+    private func reviewRules() async throws -> APIResponse {
+        var body = try parseBody()
+        let namespace = body.value(at: ["spec", "namespace"])?.stringValue ?? ""
+        let (rules, incomplete) = server.authorization.enabled
+            ? RBACAuthorizer.rules(for: user, namespace: namespace, policy: await server.store.rbacPolicy())
+            : ([PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]), PolicyRule(verbs: ["*"], nonResourceURLs: ["*"])], false)
+        func list(_ rule: PolicyRule, _ keys: [String]) -> JSONValue {
+            guard case .object(let object) = rule.json else { return .null }
+            var out: JSONObject = ["verbs": object["verbs"] ?? []]
+            for key in keys where object[key] != nil { out[key] = object[key] }
+            return .object(out)
+        }
+        let resourceRules = rules.filter { $0.nonResourceURLs.isEmpty }.map { list($0, ["apiGroups", "resources", "resourceNames"]) }
+        let nonResourceRules = rules.filter { !$0.nonResourceURLs.isEmpty }.map { list($0, ["nonResourceURLs"]) }
+        body["kind"] = "SelfSubjectRulesReview"
+        body["apiVersion"] = "authorization.k8s.io/v1"
+        body["metadata"] = ["creationTimestamp": nil]
+        body["spec"] = namespace.isEmpty ? [:] : ["namespace": .string(namespace)]
+        var status: JSONObject = ["resourceRules": .array(resourceRules), "nonResourceRules": .array(nonResourceRules), "incomplete": .bool(incomplete)]
+        if incomplete { status["evaluationError"] = "some bound roles were not found" }
+        body["status"] = .object(status)
+        return .json(.object(body), status: .created)
     }
 
     private func reviewAccess() async throws -> APIResponse {

@@ -44,6 +44,14 @@ extension ProtobufBodies {
                 default: break
                 }
             }
+        case ("authorization.k8s.io/v1", "SelfSubjectRulesReview"):
+            while let (f, v) = try reader.next() {
+                switch f {
+                case 1: object["metadata"] = .object(try objectMeta(v.bytes))
+                case 2: object["spec"] = .object(try strings(v.bytes, [1: "namespace"]))
+                default: break
+                }
+            }
         case ("authentication.k8s.io/v1", "SelfSubjectReview"):
             while let (f, v) = try reader.next() { if f == 1 { object["metadata"] = .object(try objectMeta(v.bytes)) } }
         case ("authentication.k8s.io/v1", "TokenReview"):

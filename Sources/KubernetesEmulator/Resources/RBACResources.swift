@@ -13,6 +13,7 @@ extension ResourceRegistry {
     static let selfSubjectReviews = ResourceID(group: "authentication.k8s.io", plural: "selfsubjectreviews")
     static let selfSubjectAccessReviews = ResourceID(group: "authorization.k8s.io", plural: "selfsubjectaccessreviews")
     static let subjectAccessReviews = ResourceID(group: "authorization.k8s.io", plural: "subjectaccessreviews")
+    static let selfSubjectRulesReviews = ResourceID(group: "authorization.k8s.io", plural: "selfsubjectrulesreviews")
     static let localSubjectAccessReviews = ResourceID(group: "authorization.k8s.io", plural: "localsubjectaccessreviews")
 
     mutating func registerRBAC() {
@@ -42,6 +43,8 @@ extension ResourceRegistry {
              "SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request."),
             ("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false,
              "SelfSubjectAccessReview checks whether or the current user can perform an action."),
+            ("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false,
+             "SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace."),
             ("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false,
              "SubjectAccessReview checks whether or not a user or group can perform an action."),
             ("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true,

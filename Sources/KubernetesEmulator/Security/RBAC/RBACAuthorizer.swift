@@ -51,6 +51,23 @@ enum RBACAuthorizer {
         return AuthorizationDecision(allowed: false, reason: reason)
     }
 
+    /// Every rule granted to `user` in `namespace` (ClusterRoleBindings, then the namespace's
+    /// RoleBindings), as SelfSubjectRulesReview lists them; `incomplete` when a bound role is missing.
+    static func rules(for user: UserInfo, namespace: String, policy: RBACPolicy) -> (rules: [PolicyRule], incomplete: Bool) {
+        var bindings = policy.clusterRoleBindings
+        if !namespace.isEmpty { bindings += policy.roleBindings[namespace] ?? [] }
+        var rules: [PolicyRule] = []
+        var incomplete = false
+        for binding in bindings where binding.subjects.contains(where: { applies($0, to: user, bindingNamespace: binding.namespace) }) {
+            guard let granted = self.rules(of: binding, policy: policy) else {
+                incomplete = true
+                continue
+            }
+            rules += granted
+        }
+        return (rules, incomplete)
+    }
+
     /// The rules a binding grants; nil when the role it names does not exist.
     static func rules(of binding: RBACBinding, policy: RBACPolicy) -> [PolicyRule]? {
         switch (binding.roleKind, binding.namespace) {
