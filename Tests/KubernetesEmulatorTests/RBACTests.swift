@@ -227,6 +227,42 @@ struct RBACTests {
         }
     }
 
+    @Test("validation: a binding's roleRef cannot change, Roles cannot grant non-resource URLs, subjects have known kinds")
+    func validation() async throws {
+        try await EmulatedCluster.with { cluster in
+            let client = cluster.client
+            _ = try await client.create(.testRoleBindings, namespace: "default", body: bindingBody(
+                "RoleBinding", "b", roleKind: "ClusterRole", role: "view", subjects: [["kind": "User", "name": "bob"]]))
+            let changed = await apiError {
+                try await client.patch(.testRoleBindings, namespace: "default", name: "b", patch: .merge(["roleRef": ["name": "edit"]]))
+            }
+            #expect(changed?.kind == .invalid)
+            #expect(changed?.causes.first?.message?.hasSuffix("cannot change roleRef") == true)
+            let urls = await apiError {
+                try await client.create(.testRoles, namespace: "default", body: [
+                    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "r"],
+                    "rules": [["verbs": ["get"], "nonResourceURLs": ["/version"]]],
+                ])
+            }
+            #expect(urls?.causes.first?.field == "rules[0].nonResourceURLs")
+            let subject = await apiError {
+                try await client.create(.testClusterRoleBindings, namespace: nil, body: bindingBody(
+                    "ClusterRoleBinding", "c", roleKind: "ClusterRole", role: "view", subjects: [["kind": "ServiceAccount", "name": "robot"]]))
+            }
+            #expect(subject?.causes.map(\.field) == ["subjects[0].namespace"])
+        }
+    }
+
+    @Test("with authorization switched off (tests where RBAC is beside the point) a ServiceAccount without bindings is allowed")
+    func switchedOff() async throws {
+        try await EmulatedCluster.with({ $0.authorization = false }) { cluster in
+            let robot = try await cluster.serviceAccountClient(namespace: "shop", name: "robot")
+            _ = try await robot.list(.testSecrets, namespace: "shop")
+            try await robot.shutdown()
+            #expect(cluster.emulator.authorizations.all.isEmpty)
+        }
+    }
+
     @Test("no token is system:anonymous: 403 on resources, /version readable; a bad token is 401")
     func anonymous() async throws {
         try await EmulatedCluster.with { cluster in

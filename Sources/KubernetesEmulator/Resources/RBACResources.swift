@@ -24,7 +24,7 @@ extension ResourceRegistry {
                     type: ResourceType(group: Self.rbacGroup, version: "v1", plural: plural, kind: kind, namespaced: namespaced),
                     singular: kind.lowercased(), columns: [Columns.name, created],
                     description: "\(kind) is a logical grouping of PolicyRules that can be referenced as a unit by a binding."),
-                strategy: BuiltinStrategy(knownMembers: namespaced ? ["rules"] : ["rules", "aggregationRule"]))
+                strategy: RoleStrategy(namespaced: namespaced))
         }
         let roleColumn = TableColumn(name: "Role") { object, _ in
             let kind = object.value(at: ["roleRef", "kind"])?.stringValue ?? ""
@@ -36,7 +36,7 @@ extension ResourceRegistry {
                     type: ResourceType(group: Self.rbacGroup, version: "v1", plural: plural, kind: kind, namespaced: namespaced),
                     singular: kind.lowercased(), columns: [Columns.name, roleColumn, Columns.age],
                     description: "\(kind) references a role, but does not contain it."),
-                strategy: BuiltinStrategy(knownMembers: ["roleRef", "subjects"]))
+                strategy: RoleBindingStrategy(namespaced: namespaced))
         }
         for (group, plural, kind, namespaced, text) in [
             ("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false,
