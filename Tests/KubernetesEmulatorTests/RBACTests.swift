@@ -253,6 +253,40 @@ struct RBACTests {
         }
     }
 
+    @Test("escalation prevention: a ServiceAccount writes Roles and binds roles only within the permissions it holds, unless it may escalate or bind")
+    func escalation() async throws {
+        try await withRobot { cluster, robot in
+            _ = try await cluster.client.create(.testRoles, namespace: "shop", body: roleBody("Role", "delegate", rules: [
+                rule(["create", "update"], ["roles", "rolebindings"], group: "rbac.authorization.k8s.io"), rule(["get", "list"], ["configmaps"]),
+            ]))
+            _ = try await cluster.client.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                "RoleBinding", "delegate", roleKind: "Role", role: "delegate", subjects: [serviceAccountSubject("shop", "robot")]))
+            let tooMuch = await apiError {
+                try await robot.create(.testRoles, namespace: "shop", body: roleBody("Role", "secrets-reader", rules: [rule(["get"], ["secrets"]), rule(["get"], ["configmaps"])]))
+            }
+            #expect(tooMuch?.kind == .forbidden)
+            #expect(tooMuch?.status?.message == """
+                roles.rbac.authorization.k8s.io "secrets-reader" is forbidden: user "\(robotUser)" (groups=["system:serviceaccounts" "system:serviceaccounts:shop" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:
+                {APIGroups:[""], Resources:["secrets"], Verbs:["get"]}
+                """)
+            _ = try await robot.create(.testRoles, namespace: "shop", body: roleBody("Role", "cm", rules: [rule(["get"], ["configmaps"])]))
+            _ = try await robot.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                "RoleBinding", "bob-cm", roleKind: "Role", role: "cm", subjects: [["kind": "User", "name": "bob"]]))
+            #expect(await errorKind {
+                try await robot.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                    "RoleBinding", "bob-admin", roleKind: "ClusterRole", role: "admin", subjects: [["kind": "User", "name": "bob"]]))
+            } == .forbidden)
+            // With the bind verb on that ClusterRole, the binding is allowed.
+            _ = try await cluster.client.create(.testRoles, namespace: "shop", body: roleBody("Role", "bind-admin", rules: [
+                rule(["bind"], ["clusterroles"], group: "rbac.authorization.k8s.io", names: ["admin"]),
+            ]))
+            _ = try await cluster.client.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                "RoleBinding", "bind-admin", roleKind: "Role", role: "bind-admin", subjects: [serviceAccountSubject("shop", "robot")]))
+            _ = try await robot.create(.testRoleBindings, namespace: "shop", body: bindingBody(
+                "RoleBinding", "bob-admin", roleKind: "ClusterRole", role: "admin", subjects: [["kind": "User", "name": "bob"]]))
+        }
+    }
+
     @Test("with authorization switched off (tests where RBAC is beside the point) a ServiceAccount without bindings is allowed")
     func switchedOff() async throws {
         try await EmulatedCluster.with({ $0.authorization = false }) { cluster in

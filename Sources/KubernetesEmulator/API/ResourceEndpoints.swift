@@ -235,12 +235,14 @@ struct ResourceEndpoints: Sendable {
 
     private func create() async throws -> APIResponse {
         let body = try parseBody()
+        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
         let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
         return respond(result, status: .created)
     }
 
     private func updateObject() async throws -> APIResponse {
         let body = try parseBody()
+        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
         let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
     }

@@ -68,4 +68,16 @@ struct RBACAuthorizerUnitTests {
         #expect(rules == [PolicyRule(verbs: ["list"], resources: ["pods"]), PolicyRule(verbs: ["get"], resources: ["pods"])])
         #expect(ClusterRoleAggregation.aggregatedRules(for: other, among: []) == nil)
     }
+
+    @Test("escalation check: what the owned rules do not cover, compacted with verbs merged; a wildcard is covered only by a wildcard")
+    func escalation() {
+        let owned = [PolicyRule(verbs: ["get", "list"], apiGroups: [""], resources: ["configmaps", "secrets"], resourceNames: [])]
+        let missing = EscalationCheck.notHeld(
+            [PolicyRule(verbs: ["get", "delete", "watch"], apiGroups: [""], resources: ["secrets"])], owned: owned)
+        #expect(missing.map(EscalationCheck.describe) == [#"{APIGroups:[""], Resources:["secrets"], Verbs:["delete" "watch"]}"#])
+        #expect(!EscalationCheck.notHeld([PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["*"])], owned: owned).isEmpty)
+        let all = [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"])]
+        #expect(EscalationCheck.notHeld([PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["*"])], owned: all).isEmpty)
+        #expect(EscalationCheck.notHeld([PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["db"])], owned: owned).isEmpty)
+    }
 }
