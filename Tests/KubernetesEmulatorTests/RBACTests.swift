@@ -257,7 +257,7 @@ struct RBACTests {
     func escalation() async throws {
         try await withRobot { cluster, robot in
             _ = try await cluster.client.create(.testRoles, namespace: "shop", body: roleBody("Role", "delegate", rules: [
-                rule(["create", "update"], ["roles", "rolebindings"], group: "rbac.authorization.k8s.io"), rule(["get", "list"], ["configmaps"]),
+                rule(["create", "update", "patch"], ["roles", "rolebindings"], group: "rbac.authorization.k8s.io"), rule(["get", "list"], ["configmaps"]),
             ]))
             _ = try await cluster.client.create(.testRoleBindings, namespace: "shop", body: bindingBody(
                 "RoleBinding", "delegate", roleKind: "Role", role: "delegate", subjects: [serviceAccountSubject("shop", "robot")]))
@@ -270,6 +270,10 @@ struct RBACTests {
                 {APIGroups:[""], Resources:["secrets"], Verbs:["get"]}
                 """)
             _ = try await robot.create(.testRoles, namespace: "shop", body: roleBody("Role", "cm", rules: [rule(["get"], ["configmaps"])]))
+            let patched = await apiError {
+                try await robot.patch(.testRoles, namespace: "shop", name: "cm", patch: .merge(["rules": [rule(["get"], ["secrets"])]]))
+            }
+            #expect(patched?.status?.message?.contains("is attempting to grant RBAC permissions not currently held") == true, "a patch is checked on the object it would make")
             _ = try await robot.create(.testRoleBindings, namespace: "shop", body: bindingBody(
                 "RoleBinding", "bob-cm", roleKind: "Role", role: "cm", subjects: [["kind": "User", "name": "bob"]]))
             #expect(await errorKind {

@@ -255,6 +255,13 @@ struct ResourceEndpoints: Sendable {
         } catch let error as JSONParseError {
             throw APIError.badRequest("error decoding patch: \(error.description)")
         }
+        if server.authorization.checksEscalation(by: user, writing: resource) {
+            // The patched object is what must not escalate: computed first without being stored.
+            var preview = writeOptions
+            preview.dryRun = true
+            let planned = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: preview)
+            try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: planned.object.object)
+        }
         let result = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
     }

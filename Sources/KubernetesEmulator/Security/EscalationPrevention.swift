@@ -6,8 +6,13 @@ import KubeAPI
 /// `escalate` verb), a binding only to a role whose rules the writer holds (or the
 /// `bind` verb). `system:masters` and a switched-off authorizer skip it.
 extension RequestAuthorization {
+    /// Whether writes of `resource` by `user` are checked.
+    func checksEscalation(by user: UserInfo, writing resource: ResourceDescriptor) -> Bool {
+        enabled && !user.isPrivileged && resource.group == ResourceRegistry.rbacGroup
+    }
+
     func checkEscalation(by user: UserInfo, writing resource: ResourceDescriptor, namespace: String?, body: JSONObject) async throws {
-        guard enabled, !user.isPrivileged, resource.group == ResourceRegistry.rbacGroup else { return }
+        guard checksEscalation(by: user, writing: resource) else { return }
         let namespace = namespace ?? ""
         let name = body.value(at: ["metadata", "name"])?.stringValue ?? ""
         let policy = await store.rbacPolicy()
