@@ -10,7 +10,7 @@ import KubeAPI
 /// It serves discovery, OpenAPI v3, Table output, CRUD with optimistic concurrency,
 /// the status subresource, finalizers, ownerReference garbage collection, namespace
 /// termination, watches with bookmarks and 410 after compaction, CRDs with
-/// structural-schema validation, and ServiceAccount tokens — faithfully enough that
+/// structural-schema validation, ServiceAccount tokens and RBAC authorization — faithfully enough that
 /// the real `kubectl` works against it, and that code which would fail against a
 /// real API server fails here too. Tests, benchmarks and `rotor dev` use it.
 public final class KubernetesEmulator: Sendable {
@@ -31,6 +31,9 @@ public final class KubernetesEmulator: Sendable {
         /// Namespaces that exist from the start, as in a new cluster.
         public var initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
         public var logger = Logger(label: "rotor.kubernetes-emulator")
+        /// RBAC authorization of every request, as kube-apiserver's `--authorization-mode=RBAC`.
+        /// Off, every request is allowed (`AlwaysAllow`): only for tests where RBAC is beside the point.
+        public var authorization = true
 
         public init() {}
     }
@@ -42,15 +45,21 @@ public final class KubernetesEmulator: Sendable {
     public let caCertificatePEM: String?
     /// Failure, latency and request-count controls for tests.
     public let faults: FaultInjector
+    /// Which RoleBinding or ClusterRoleBinding, and which rule, allowed each request RBAC allowed.
+    public let authorizations: AuthorizationLog
     let store: ClusterStore
     private let server: HTTPServer
     private let bookmarkTask: Task<Void, Never>
 
-    private init(url: String, adminToken: String, ca: String?, faults: FaultInjector, store: ClusterStore, server: HTTPServer, bookmarkTask: Task<Void, Never>) {
+    private init(
+        url: String, adminToken: String, ca: String?, faults: FaultInjector, authorizations: AuthorizationLog, store: ClusterStore,
+        server: HTTPServer, bookmarkTask: Task<Void, Never>
+    ) {
         self.url = url
         self.adminToken = adminToken
         self.caCertificatePEM = ca
         self.faults = faults
+        self.authorizations = authorizations
         self.store = store
         self.server = server
         self.bookmarkTask = bookmarkTask
@@ -64,12 +73,15 @@ public final class KubernetesEmulator: Sendable {
                 await store.allDescriptors().first { $0.id == ResourceRegistry.namespaces }!, namespace: nil,
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]], options: WriteOptions())
         }
+        try await store.bootstrapRBAC()
         await store.markStarted()
         let certificates = configuration.tls ? try ServingCertificates.generate() : nil
         let faults = FaultInjector()
+        let authorizations = AuthorizationLog()
         let group = MultiThreadedEventLoopGroup.singleton
         let api = APIServer(
-            store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init)
+            store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init,
+            authorization: RequestAuthorization(store: store, log: authorizations, enabled: configuration.authorization))
         let server = try await HTTPServer(
             host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(), group: group,
             logger: configuration.logger,
@@ -87,7 +99,8 @@ public final class KubernetesEmulator: Sendable {
             }
         }
         return KubernetesEmulator(
-            url: url, adminToken: configuration.adminToken, ca: certificates?.caCertificatePEM, faults: faults, store: store,
+            url: url, adminToken: configuration.adminToken, ca: certificates?.caCertificatePEM, faults: faults,
+            authorizations: authorizations, store: store,
             server: server, bookmarkTask: bookmarkTask)
     }
 

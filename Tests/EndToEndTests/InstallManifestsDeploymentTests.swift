@@ -113,8 +113,10 @@ extension InstallManifestsTests {
         }
     }
 
-    /// The kinds the API emulator serves; the rest of install.yaml (RBAC, Service, PDB) it cannot check.
-    static let emulatedKinds: Set<String> = ["Namespace", "CustomResourceDefinition", "ServiceAccount", "Deployment"]
+    /// The kinds the API emulator serves; the rest of install.yaml (Service, PDB) it cannot check.
+    static let emulatedKinds: Set<String> = [
+        "Namespace", "CustomResourceDefinition", "ServiceAccount", "Deployment", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+    ]
 
     /// install.yaml's documents with their kind (documents without an object are dropped).
     static func documents(_ yaml: String) -> [(kind: String, text: String)] {
@@ -124,13 +126,13 @@ extension InstallManifestsTests {
         }
     }
 
-    @Test("kubectl applies manifests/install.yaml's Namespace, CRDs, ServiceAccount and Deployment to the API emulator")
+    @Test("kubectl applies manifests/install.yaml's Namespace, CRDs, ServiceAccount, RBAC and Deployment to the API emulator")
     func appliesToEmulator() async throws {
         let kubectl = try Kubectl.required()
         let install = try String(contentsOfFile: Self.root.appendingPathComponent("manifests/install.yaml").path, encoding: .utf8)
         let documents = Self.documents(install)
         let kinds = Set(documents.map(\.kind))
-        let expectedKinds: Set<String> = Self.emulatedKinds.union(["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "PodDisruptionBudget"])
+        let expectedKinds: Set<String> = Self.emulatedKinds.union(["Service", "PodDisruptionBudget"])
         #expect(kinds == expectedKinds)
         #expect(documents.first?.kind == "Namespace", "the Namespace comes first, so that kubectl apply creates it before its contents")
         let applicable = documents.filter { Self.emulatedKinds.contains($0.kind) }.map(\.text).joined(separator: "\n---\n")
@@ -144,6 +146,10 @@ extension InstallManifestsTests {
             let deployment = try await sandbox.kubectl(
                 "-n", "rotor-system", "get", "deployment", "rotor", "-o", "jsonpath={.spec.template.spec.serviceAccountName}")
             #expect(deployment.stdout == "rotor")
+            // The chart's RBAC as the API server sees it: the operator's ServiceAccount may watch Secrets.
+            let token = try await sandbox.kubectl("-n", "rotor-system", "create", "token", "rotor").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let canI = try await sandbox.kubectl("auth", "can-i", "watch", "secrets", "--all-namespaces", "--token=\(token)")
+            #expect(canI.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "yes")
             // Applying again changes nothing.
             let again = try await sandbox.kubectl("apply", "-f", "-", stdin: applicable)
             #expect(again.stdout.contains("deployment.apps/rotor unchanged"), "\(again.stdout)")

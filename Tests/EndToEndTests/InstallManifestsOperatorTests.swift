@@ -57,11 +57,19 @@ extension InstallManifestsTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try cluster.emulator.writeKubeconfig(to: kubeconfig)
             _ = try await client.create(
                 RotorRunCommandTests.namespaces, namespace: nil,
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
             for definition in RotorCRDs.all { _ = try await client.create(RotorRunCommandTests.crds, namespace: nil, body: definition.object) }
+            // The operator runs as the chart's ServiceAccount under the chart's RBAC, as applied:
+            // the emulator refuses (403) any request the chart does not grant.
+            let token = try await Self.applyChartIdentity(objects, to: client)
+            try cluster.emulator.writeKubeconfig(to: kubeconfig)
+            let adminConfig = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+            try FileManager.default.removeItem(atPath: kubeconfig)
+            FileManager.default.createFile(
+                atPath: kubeconfig, contents: Data(adminConfig.replacingOccurrences(of: cluster.emulator.adminToken, with: token).utf8),
+                attributes: [.posixPermissions: 0o600])
             // A namespaced store and a cluster store, one ExternalSecret each (Namespace labels are cached for cluster stores' conditions).
             let provider = #"{"fake":{"data":[{"key":"k","value":"install-test-value","version":"1"}]}}"#
             let store = try JSONValue(parsing: #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"s","namespace":"default"},"spec":{"provider":"# + provider + "}}")
@@ -129,10 +137,43 @@ extension InstallManifestsTests {
             let used = after.keys.filter { (after[$0] ?? 0) > (before[$0] ?? 0) }.sorted()
             let refused = used.filter { !Self.isGranted($0, by: grants) }
             #expect(refused.isEmpty, "requests the chart's RBAC does not grant: \(refused); all requests: \(used)")
+            // What RBAC allowed, rule by rule: only the chart's own bindings granted the operator's requests.
+            let operatorUser = "system:serviceaccount:rotor-system:\(Self.serviceAccountName(objects))"
+            let grantedBy = Set(cluster.emulator.authorizations.all.filter { $0.user == operatorUser && $0.path.isEmpty }.map(\.roleName))
+            let chartRoles = Set((Self.only("ClusterRole", in: objects) + Self.only("Role", in: objects)).compactMap { $0["metadata"]?["name"]?.stringValue })
+            #expect(!grantedBy.isEmpty, "the operator's requests went through RBAC")
+            #expect(grantedBy.isSubset(of: chartRoles), "resource requests allowed by roles outside the chart: \(grantedBy.subtracting(chartRoles))")
             for expected in ["create secrets", "create leases", "watch namespaces", "watch externalsecrets", "update externalsecrets", "create events"] {
                 #expect(used.contains(expected), "the run exercised \(expected); all requests: \(used); output: \(output.text)")
             }
         }
+    }
+
+    /// Creates the chart's ServiceAccount, ClusterRole, ClusterRoleBinding, Role and
+    /// RoleBinding as rendered, and returns a token of the ServiceAccount.
+    static func applyChartIdentity(_ objects: [JSONValue], to client: HTTPKubernetesClient) async throws -> String {
+        let rbac = "rbac.authorization.k8s.io"
+        let types: [(String, ResourceType)] = [
+            ("ServiceAccount", ResourceType(group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true)),
+            ("ClusterRole", ResourceType(group: rbac, version: "v1", plural: "clusterroles", kind: "ClusterRole", namespaced: false)),
+            ("ClusterRoleBinding", ResourceType(group: rbac, version: "v1", plural: "clusterrolebindings", kind: "ClusterRoleBinding", namespaced: false)),
+            ("Role", ResourceType(group: rbac, version: "v1", plural: "roles", kind: "Role", namespaced: true)),
+            ("RoleBinding", ResourceType(group: rbac, version: "v1", plural: "rolebindings", kind: "RoleBinding", namespaced: true)),
+        ]
+        for (kind, type) in types {
+            for object in only(kind, in: objects) {
+                let namespace = type.namespaced ? object["metadata"]?["namespace"]?.stringValue ?? "rotor-system" : nil
+                _ = try await client.create(type, namespace: namespace, body: object)
+            }
+        }
+        let answer = try await client.createToken(
+            serviceAccount: serviceAccountName(objects), namespace: "rotor-system",
+            request: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["expirationSeconds": 3600]])
+        return try #require(answer[path: ["status", "token"]]?.stringValue)
+    }
+
+    static func serviceAccountName(_ objects: [JSONValue]) -> String {
+        only("ServiceAccount", in: objects).first?["metadata"]?["name"]?.stringValue ?? "rotor"
     }
 
     /// The chart runs the operator as user 65532 with every capability dropped.

@@ -240,6 +240,41 @@ struct KubectlTests {
         #expect(lifetime == 900)
     }
 
+    @Test("auth can-i as a ServiceAccount (its token, or --as): no until a RoleBinding to edit, then yes in that namespace only", arguments: Kubectl.available)
+    func authCanI(kubectl: Kubectl) async throws {
+        let sandbox = try await KubectlSandbox.start(kubectl)
+        defer { Task { await sandbox.stop() } }
+        try await sandbox.kubectl("create", "ns", "shop")
+        try await sandbox.kubectl("-n", "shop", "create", "serviceaccount", "robot")
+        let token = try await sandbox.kubectl("-n", "shop", "create", "token", "robot").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The admin kubeconfig with the ServiceAccount's token in place of the admin's.
+        let robotConfig = "\(sandbox.directory)/robot-kubeconfig"
+        let adminConfig = try String(contentsOfFile: sandbox.kubeconfig, encoding: .utf8)
+        try adminConfig.replacingOccurrences(of: sandbox.emulator.adminToken, with: token).write(toFile: robotConfig, atomically: true, encoding: .utf8)
+        func canI(_ arguments: String...) async throws -> Kubectl.Result {
+            try await kubectl.run(["auth", "can-i"] + arguments, kubeconfig: robotConfig, home: sandbox.directory)
+        }
+        let before = try await canI("list", "secrets", "-n", "shop")
+        #expect(before.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no")
+        #expect(!before.succeeded)
+        // The admin asks on the robot's behalf (impersonation, as `--as` sends it).
+        let impersonated = try await kubectl.run(
+            ["auth", "can-i", "list", "secrets", "-n", "shop", "--as=system:serviceaccount:shop:robot"], kubeconfig: sandbox.kubeconfig, home: sandbox.directory)
+        #expect(impersonated.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no")
+        // The robot may not impersonate anyone.
+        let escalation = try await kubectl.run(["get", "secrets", "-n", "shop", "--as=admin"], kubeconfig: robotConfig, home: sandbox.directory)
+        #expect(escalation.stderr.contains("users \"admin\" is forbidden: User \"system:serviceaccount:shop:robot\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"))
+        try await sandbox.kubectl("-n", "shop", "create", "rolebinding", "robot-edit", "--clusterrole=edit", "--serviceaccount=shop:robot")
+        let after = try await canI("list", "secrets", "-n", "shop")
+        #expect(after.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "yes")
+        #expect(after.succeeded)
+        let impersonatedAfter = try await sandbox.kubectl("auth", "can-i", "list", "secrets", "-n", "shop", "--as=system:serviceaccount:shop:robot")
+        #expect(impersonatedAfter.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "yes")
+        #expect(try await canI("list", "secrets", "-n", "default").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no")
+        let denied = try await kubectl.run(["get", "secrets", "-n", "default"], kubeconfig: robotConfig, home: sandbox.directory)
+        #expect(denied.stderr.contains("secrets is forbidden: User \"system:serviceaccount:shop:robot\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\""))
+    }
+
     @Test("the committed Rotor CRDs apply, and kubectl get es prints their columns", arguments: Kubectl.available)
     func rotorCRDs(kubectl: Kubectl) async throws {
         let sandbox = try await KubectlSandbox.start(kubectl)

@@ -4,7 +4,8 @@ import JSONCore
 import KubeAPI
 
 /// Routes kube-apiserver's HTTP API onto the cluster store: discovery, OpenAPI,
-/// resource CRUD and watch, the `status` subresource, TokenRequest and TokenReview.
+/// resource CRUD and watch, the `status` subresource, TokenRequest and TokenReview, after
+/// authenticating the caller and authorizing the request (RBAC).
 struct APIServer: Sendable {
     let store: ClusterStore
     let faults: FaultInjector
@@ -12,13 +13,14 @@ struct APIServer: Sendable {
     let adminToken: String
     let now: @Sendable () -> Date
 
-    /// Endpoints anyone may read (kube-apiserver's `system:public-info-viewer`).
-    static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version"]
+    let authorization: RequestAuthorization
 
     func handle(_ request: APIRequest) async -> APIResponse {
         do {
-            if !Self.publicPaths.contains(request.path) { try await authenticate(request) }
-            return try await route(request)
+            let user = try await authenticate(request)
+            let attributes = RequestAttributes(user: user, method: request.method.rawValue, path: request.path, query: request.query)
+            try await authorization.check(attributes)
+            return try await route(request, user: user)
         } catch let error as APIError {
             return .error(error)
         } catch {
@@ -26,13 +28,24 @@ struct APIServer: Sendable {
         }
     }
 
-    private func authenticate(_ request: APIRequest) async throws {
-        guard let token = request.bearerToken else { throw APIError.unauthorized() }
-        if token == adminToken { return }
+    /// Who sent the request: the admin token's identity, a ServiceAccount, or (without a
+    /// bearer token) `system:anonymous`. A token that is neither is 401, on every path.
+    func authenticate(_ request: APIRequest) async throws -> UserInfo {
+        var caller = UserInfo.anonymous
+        if let token = request.bearerToken { caller = try await authenticate(token: token) }
+        // `kubectl --as`: the caller must be allowed to impersonate; the request then runs as that user.
+        guard let (checks, impersonated) = try Impersonation.plan(caller: caller, headers: request.headers) else { return caller }
+        for check in checks { try await authorization.check(check) }
+        return impersonated
+    }
+
+    func authenticate(token: String) async throws -> UserInfo {
+        if token == adminToken { return .admin }
         guard case .success(let claims) = tokens.verify(token, now: now()),
             claims.audiences.contains(ServiceAccountTokens.issuer),
             await serviceAccountUID(namespace: claims.namespace, name: claims.serviceAccountName) == claims.serviceAccountUID
         else { throw APIError.unauthorized() }
+        return .serviceAccount(namespace: claims.namespace, name: claims.serviceAccountName, uid: claims.serviceAccountUID)
     }
 
     private func serviceAccountUID(namespace: String, name: String) async -> String? {
@@ -42,7 +55,7 @@ struct APIServer: Sendable {
         return stored.uid
     }
 
-    private func route(_ request: APIRequest) async throws -> APIResponse {
+    private func route(_ request: APIRequest, user: UserInfo) async throws -> APIResponse {
         let segments = request.path.split(separator: "/").map(String.init)
         // The discovery roots are served with a trailing slash too, as kube-apiserver does
         // (the official Python client asks for `/api/` and `/apis/`).
@@ -105,7 +118,7 @@ struct APIServer: Sendable {
             return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))
         }
         let target = try await resolve(groupVersion: groupVersion, rest)
-        return try await ResourceEndpoints(server: self, target: target, request: request).serve()
+        return try await ResourceEndpoints(server: self, target: target, request: request, user: user).serve()
     }
 
     /// What a resource path addresses.

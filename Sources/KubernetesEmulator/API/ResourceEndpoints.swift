@@ -9,6 +9,8 @@ struct ResourceEndpoints: Sendable {
     let server: APIServer
     let target: APIServer.Target
     let request: APIRequest
+    /// Who sent the request (the access reviews answer about them).
+    let user: UserInfo
 
     var store: ClusterStore { server.store }
     var resource: ResourceDescriptor { target.resource }
@@ -51,7 +53,7 @@ struct ResourceEndpoints: Sendable {
         }
         if resource.isVirtual {
             guard request.method == .POST, target.name == nil else { throw APIError.methodNotAllowed() }
-            return try await reviewToken()
+            return try await review()
         }
         switch verb {
         case "list": return try await list()
@@ -236,7 +238,7 @@ struct ResourceEndpoints: Sendable {
         return options
     }
 
-    private func parseBody() throws -> JSONObject {
+    func parseBody() throws -> JSONObject {
         let contentType = request.headers.first(name: "content-type") ?? "application/json"
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
@@ -261,12 +263,14 @@ struct ResourceEndpoints: Sendable {
 
     private func create() async throws -> APIResponse {
         let body = try parseBody()
+        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
         let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
         return respond(result, status: .created)
     }
 
     private func updateObject() async throws -> APIResponse {
         let body = try parseBody()
+        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
         let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
     }
@@ -283,9 +287,24 @@ struct ResourceEndpoints: Sendable {
         }
         if type == .apply {
             if target.subresource == "status" && !resource.hasStatusSubresource { throw APIError.pathNotFound() }
+            if server.authorization.checksEscalation(by: user, writing: resource) {
+                // As for other patches: the applied object is what must not escalate.
+                var preview = writeOptions
+                preview.dryRun = true
+                let planned = try await store.apply(
+                    resource, namespace: target.namespace, name: target.name!, config: patch, subresource: target.subresource, options: preview)
+                try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: planned.result.object.object)
+            }
             let (result, created) = try await store.apply(
                 resource, namespace: target.namespace, name: target.name!, config: patch, subresource: target.subresource, options: writeOptions)
             return respond(result, status: created ? .created : .ok)
+        }
+        if server.authorization.checksEscalation(by: user, writing: resource) {
+            // The patched object is what must not escalate: computed first without being stored.
+            var preview = writeOptions
+            preview.dryRun = true
+            let planned = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: preview)
+            try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: planned.object.object)
         }
         let result = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
@@ -380,7 +399,7 @@ struct ResourceEndpoints: Sendable {
         return .json(.object(response), status: .created)
     }
 
-    private func reviewToken() async throws -> APIResponse {
+    func reviewToken() async throws -> APIResponse {
         let body = try parseBody()
         let token = body.value(at: ["spec", "token"])?.stringValue ?? ""
         let wanted = body.value(at: ["spec", "audiences"])?.arrayValue?.compactMap(\.stringValue) ?? [ServiceAccountTokens.issuer]

@@ -118,12 +118,15 @@ enum ProtobufBodies {
                 }
             }
         default:
-            throw APIError.unsupportedMediaType("\(contentType) for \(kind).\(apiVersion)", accepted: APIError.bodyMediaTypes)
+            guard let decoded = try decodeAuthorizationTypes(apiVersion: apiVersion, kind: kind, raw) else {
+                throw APIError.unsupportedMediaType("\(contentType) for \(kind).\(apiVersion)", accepted: APIError.bodyMediaTypes)
+            }
+            object.merge(decoded) { _, new in new }
         }
         return object
     }
 
-    private static func objectMeta(_ bytes: [UInt8]) throws -> JSONObject {
+    static func objectMeta(_ bytes: [UInt8]) throws -> JSONObject {
         var meta: JSONObject = [:]
         var labels: JSONObject = [:]
         var annotations: JSONObject = [:]
@@ -163,7 +166,7 @@ enum ProtobufBodies {
         return meta
     }
 
-    private static func strings(_ bytes: [UInt8], _ names: [Int: String]) throws -> JSONObject {
+    static func strings(_ bytes: [UInt8], _ names: [Int: String]) throws -> JSONObject {
         var object: JSONObject = [:]
         var reader = ProtoReader(bytes)
         while let (f, v) = try reader.next() {
@@ -172,7 +175,7 @@ enum ProtobufBodies {
         return object
     }
 
-    private static func mapEntry(_ bytes: [UInt8]) throws -> (String, [UInt8]) {
+    static func mapEntry(_ bytes: [UInt8]) throws -> (String, [UInt8]) {
         var reader = ProtoReader(bytes)
         var key = ""
         var value: [UInt8] = []

@@ -16,7 +16,10 @@ enum ObjectValidation {
         for key in metadata.keys.sorted() where !knownMetadataFields.contains(key) { unknownFields.append("metadata.\(key)") }
         let name = metadata["name"]?.stringValue ?? ""
         let isNamespace = resource.id == ResourceRegistry.namespaces
-        func check(_ text: String) -> String? { isNamespace ? dnsLabelProblem(text) : dnsSubdomainProblem(text) }
+        let isRBAC = resource.group == ResourceRegistry.rbacGroup
+        func check(_ text: String) -> String? {
+            isNamespace ? dnsLabelProblem(text) : isRBAC ? pathSegmentProblem(text) : dnsSubdomainProblem(text)
+        }
         if let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
             // As ValidateObjectMeta checks it: the prefix with a trailing dash masked.
             let masked = prefix.hasSuffix("-") ? String(prefix.dropLast()) + "a" : prefix
@@ -76,6 +79,14 @@ enum ObjectValidation {
         {
             return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         }
+        return nil
+    }
+
+    /// A path segment: RBAC object names (`system:discovery`), anything a URL path can hold.
+    static func pathSegmentProblem(_ s: String) -> String? {
+        if s == "." || s == ".." { return "may not be '\(s)'" }
+        if s.contains("/") { return "may not contain '/'" }
+        if s.contains("%") { return "may not contain '%'" }
         return nil
     }
 

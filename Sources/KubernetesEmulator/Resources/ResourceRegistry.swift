@@ -150,6 +150,8 @@ struct ResourceRegistry: Sendable {
                 columns: [Columns.name, Columns.timestamp("Created At", ["metadata", "creationTimestamp"])],
                 description: "CustomResourceDefinition represents a resource that should be exposed on the API server."),
             strategy: CRDStrategy())
+        // Before TokenReview: discovery lists selfsubjectreviews first, as kube-apiserver does.
+        r.registerRBAC()
         r.register(
             ResourceDescriptor(
                 type: ResourceType(group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview", namespaced: false),

@@ -57,6 +57,8 @@ extension ClusterStore {
     /// Keeps the controllers' work lists current (see `runControllers`).
     private func noteControllerWork(_ stored: StoredObject, resource: ResourceID, key: ObjectKey) {
         if resource == ResourceRegistry.customResourceDefinitions { customResourceDefinitionsChanged = true }
+        if resource.group == ResourceRegistry.rbacGroup { rbacPolicyCache = nil }
+        if resource == ResourceRegistry.clusterRoles { clusterRolesChanged = true }
         if resource == ResourceRegistry.namespaces && stored.isTerminating { terminatingNamespaces.insert(key.name) }
     }
 

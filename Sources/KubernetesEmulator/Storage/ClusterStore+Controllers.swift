@@ -3,8 +3,8 @@ import JSONCore
 import KubeAPI
 
 /// The controllers kube-apiserver and kube-controller-manager run that users see as
-/// API behaviour: CRD establishment, garbage collection of dependents, and
-/// namespace termination. They run to completion after every write, so a client
+/// API behaviour: CRD establishment, garbage collection of dependents,
+/// namespace termination and ClusterRole aggregation. They run to completion after every write, so a client
 /// sees their effects as soon as its request returns.
 extension ClusterStore {
     func afterCreate(_ resource: ResourceDescriptor, _ stored: StoredObject) throws {
@@ -27,6 +27,7 @@ extension ClusterStore {
             progressed = finishForegroundAndOrphanDeletions() || progressed
             progressed = terminateNamespaces() || progressed
             progressed = cleanUpDeletedCRDs() || progressed
+            progressed = aggregateClusterRoles() || progressed
             if !progressed { return }
         }
     }

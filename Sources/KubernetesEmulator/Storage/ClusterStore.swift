@@ -78,6 +78,10 @@ actor ClusterStore {
     /// Set when a CustomResourceDefinition was written or removed: the CRD controller has work.
     /// Deriving a CRD's resource (schema, columns) is costly; it is not redone on unrelated writes.
     var customResourceDefinitionsChanged = true
+    /// Set when a ClusterRole was written or removed: the aggregation controller has work.
+    var clusterRolesChanged = true
+    /// The RBAC objects as the authorizer reads them; dropped when one of them changes.
+    var rbacPolicyCache: RBACPolicy?
     /// Objects removed since the controllers last ran (for GC and CRD cleanup).
     var pendingRemovals: [(ResourceDescriptor, StoredObject)] = []
     /// Objects written with ownerReferences to owners that no longer exist.
