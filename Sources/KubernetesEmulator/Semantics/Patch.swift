@@ -63,11 +63,16 @@ enum Patching {
                 result[key] = nil
                 continue
             }
-            if case .array(let patchList) = value, let mergeKey = strategicMergeKeys[key] {
+            if case .array(let patchList) = value, key == "imagePullSecrets", field.isEmpty {
+                // A ServiceAccount's imagePullSecrets (top level) has no merge key: replaced.
+                result[key] = .array(patchList)
+            } else if case .array(let patchList) = value, let mergeKey = strategicMergeKeys[key] {
                 result[key] = .array(try mergeList(result[key]?.arrayValue ?? [], patchList, mergeKey: mergeKey, field: key))
             } else if case .array(let patchList) = value, primitiveMergeLists.contains(key) {
-                var list = result[key]?.arrayValue ?? []
+                // The patch's items first, then the others already there (as kube-apiserver merges them).
+                var list: [JSONValue] = []
                 for item in patchList where !list.contains(item) { list.append(item) }
+                for item in result[key]?.arrayValue ?? [] where !list.contains(item) { list.append(item) }
                 result[key] = .array(list)
             } else if case .object = value {
                 let merged = try strategicMergePatch(result[key] ?? .null, value, field: key)

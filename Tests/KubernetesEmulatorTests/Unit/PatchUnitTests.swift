@@ -221,7 +221,10 @@ struct PatchUnitTests {
     @Test("finalizers merge as a set of strings; $deleteFromPrimitiveList removes some")
     func finalizersMerge() throws {
         let added = try Patching.strategicMergePatch(deployment, unitJSON(#"{"metadata":{"finalizers":["b","a"]}}"#))
-        #expect(added[path: ["metadata", "finalizers"]] == ["a", "b"])
+        // The patch's order first, then items only the server had (kube-apiserver's element order).
+        #expect(added[path: ["metadata", "finalizers"]] == ["b", "a"])
+        let appended = try Patching.strategicMergePatch(added, unitJSON(#"{"metadata":{"finalizers":["c"]}}"#))
+        #expect(appended[path: ["metadata", "finalizers"]] == ["c", "b", "a"])
         let removed = try Patching.strategicMergePatch(added, unitJSON(#"{"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}}"#))
         #expect(removed[path: ["metadata", "finalizers"]] == ["b"])
     }
