@@ -39,21 +39,20 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
                 let count = min(remaining, input.readableBytes)
                 if let slice = input.readSlice(length: count) { context.fireChannelRead(wrapInboundOut(slice)) }
                 state = remaining - count == 0 ? .head(nil) : .body(remaining - count)
-            case .head(var pending):
-                if pending == nil { pending = context.channel.allocator.buffer(capacity: min(input.readableBytes, 4096)) }
-                pending!.writeBuffer(&input)
-                guard let end = Self.endOfHead(in: pending!) else {
-                    if pending!.readableBytes > Self.maximumHeadBytes {
+            case .head(let held):
+                var pending = held ?? context.channel.allocator.buffer(capacity: min(input.readableBytes, 4096))
+                pending.writeBuffer(&input)
+                guard let end = Self.endOfHead(in: pending), var head = pending.readSlice(length: end) else {
+                    if pending.readableBytes > Self.maximumHeadBytes {
                         state = .passThrough
-                        context.fireChannelRead(wrapInboundOut(pending!))
+                        context.fireChannelRead(wrapInboundOut(pending))
                         return
                     }
                     state = .head(pending)
                     return
                 }
-                var head = pending!.readSlice(length: end)!
                 // What follows the head (body, next requests) is looked at in this loop.
-                input = pending!
+                input = pending
                 let (bytes, next) = Self.rewrite(&head, allocator: context.channel.allocator)
                 state = next
                 context.fireChannelRead(wrapInboundOut(bytes))

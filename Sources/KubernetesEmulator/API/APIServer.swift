@@ -133,24 +133,26 @@ struct APIServer: Sendable {
         let parts = Array(rest)
         // Paths of a group version served by no built-in type (unknown, or a CRD's) that
         // match no resource are answered by Go's mux: plain text.
-        let servedHere = await store.allDescriptors().filter { $0.type.groupVersion == groupVersion }
-        let builtIn = servedHere.contains { $0.definedByCRD == nil }
-        let notFound = builtIn ? APIError.pathNotFound() : APIError.pageNotFound()
+        // (Looked up only on the way to a 404, not for every request.)
+        func notFound() async -> APIError {
+            let builtIn = await store.allDescriptors().contains { $0.type.groupVersion == groupVersion && $0.definedByCRD == nil }
+            return builtIn ? APIError.pathNotFound() : APIError.pageNotFound()
+        }
         func descriptor(_ plural: String) async throws -> ResourceDescriptor {
             guard let d = await store.descriptor(group: groupVersion.group, version: groupVersion.version, plural: plural) else {
-                throw notFound
+                throw await notFound()
             }
             return d
         }
         if parts[0] == "namespaces", parts.count >= 3, !(parts.count == 3 && ["status", "finalize"].contains(parts[2])) {
             let resource = try await descriptor(parts[2])
-            guard resource.namespaced else { throw notFound }
+            guard resource.namespaced else { throw await notFound() }
             guard parts.count <= 5 else { throw APIError.pathNotFound() }
             return Target(resource: resource, namespace: parts[1], name: parts.count > 3 ? parts[3] : nil, subresource: parts.count > 4 ? parts[4] : nil)
         }
         let resource = try await descriptor(parts[0])
         guard parts.count <= 3 else { throw APIError.pathNotFound() }
-        if resource.namespaced && parts.count > 1 { throw notFound }
+        if resource.namespaced && parts.count > 1 { throw await notFound() }
         return Target(resource: resource, namespace: nil, name: parts.count > 1 ? parts[1] : nil, subresource: parts.count > 2 ? parts[2] : nil)
     }
 }

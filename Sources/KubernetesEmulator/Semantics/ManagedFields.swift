@@ -371,7 +371,7 @@ enum ManagedFields {
             if element.hasPrefix("f:") {
                 out += "." + element.dropFirst(2)
             } else if element.hasPrefix("k:"), let keys = try? JSONValue(parsing: Array(element.dropFirst(2).utf8)).objectValue {
-                out += "[" + keys.keys.sorted().map { "\($0)=\(compact(keys[$0]!))" }.joined(separator: ",") + "]"
+                out += "[" + keys.sorted { $0.key < $1.key }.map { "\($0.key)=\(compact($0.value))" }.joined(separator: ",") + "]"
             } else if element.hasPrefix("v:") {
                 out += "[=" + element.dropFirst(2) + "]"
             }
@@ -399,7 +399,7 @@ enum ManagedFields {
     static func compact(_ value: JSONValue) -> String {
         switch value {
         case .object(let object):
-            return "{" + object.keys.sorted().map { "\(compact(.string($0))):\(compact(object[$0]!))" }.joined(separator: ",") + "}"
+            return "{" + object.sorted { $0.key < $1.key }.map { "\(compact(.string($0.key))):\(compact($0.value))" }.joined(separator: ",") + "}"
         case .array(let items):
             return "[" + items.map(compact).joined(separator: ",") + "]"
         default:
@@ -419,7 +419,7 @@ enum ManagedFields {
         var lines: [String] = []
         for manager in byManager.keys.sorted() {
             lines.append("conflicts with \(manager):")
-            lines += byManager[manager]!.map { "- \($0)" }
+            lines += (byManager[manager] ?? []).map { "- \($0)" }
         }
         return "Apply failed with \(conflicts.count) conflicts: " + lines.joined(separator: "\n")
     }
