@@ -34,6 +34,11 @@ public final class KubernetesEmulator: Sendable {
         /// RBAC authorization of every request, as kube-apiserver's `--authorization-mode=RBAC`.
         /// Off, every request is allowed (`AlwaysAllow`): only for tests where RBAC is beside the point.
         public var authorization = true
+        /// The `OwnerReferencesPermissionEnforcement` admission plugin (OpenShift runs it; an
+        /// upstream kube-apiserver only with `--enable-admission-plugins`): setting
+        /// `blockOwnerDeletion` needs `update` on the owner's `finalizers`, changing
+        /// `ownerReferences` needs `delete` on the object. Needs ``authorization``.
+        public var ownerReferencesPermissionEnforcement = false
 
         public init() {}
     }
@@ -81,7 +86,9 @@ public final class KubernetesEmulator: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let api = APIServer(
             store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init,
-            authorization: RequestAuthorization(store: store, log: authorizations, enabled: configuration.authorization))
+            authorization: RequestAuthorization(
+                store: store, log: authorizations, enabled: configuration.authorization,
+                enforcesOwnerReferencePermissions: configuration.ownerReferencesPermissionEnforcement))
         let server = try await HTTPServer(
             host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(), group: group,
             logger: configuration.logger,

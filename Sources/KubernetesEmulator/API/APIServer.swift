@@ -16,12 +16,18 @@ struct APIServer: Sendable {
     let authorization: RequestAuthorization
 
     func handle(_ request: APIRequest) async -> APIResponse {
+        var attributes: RequestAttributes?
         do {
             let user = try await authenticate(request)
-            let attributes = RequestAttributes(user: user, method: request.method.rawValue, path: request.path, query: request.query)
-            try await authorization.check(attributes)
+            let requested = RequestAttributes(user: user, method: request.method.rawValue, path: request.path, query: request.query)
+            attributes = requested
+            try await authorization.check(requested)
             return try await route(request, user: user)
         } catch let error as APIError {
+            // The record of refusals a least-privilege test reads (RBAC, admission, escalation).
+            if error.httpCode == 403, let attributes, authorization.enabled, !attributes.user.isPrivileged {
+                authorization.log.recordDenial(attributes, message: error.status.message ?? "")
+            }
             return .error(error)
         } catch {
             return .error(APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(type(of: error))"))

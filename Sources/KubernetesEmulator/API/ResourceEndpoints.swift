@@ -263,14 +263,15 @@ struct ResourceEndpoints: Sendable {
 
     private func create() async throws -> APIResponse {
         let body = try parseBody()
-        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
+        try await admit(body, replacing: nil)
         let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
         return respond(result, status: .created)
     }
 
     private func updateObject() async throws -> APIResponse {
         let body = try parseBody()
-        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: body)
+        // A status update keeps the stored metadata: its owner references cannot change.
+        try await admit(body, replacing: target.subresource == nil ? try await currentObject() : nil, checksOwners: target.subresource == nil)
         let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
     }
@@ -287,27 +288,56 @@ struct ResourceEndpoints: Sendable {
         }
         if type == .apply {
             if target.subresource == "status" && !resource.hasStatusSubresource { throw APIError.pathNotFound() }
-            if server.authorization.checksEscalation(by: user, writing: resource) {
-                // As for other patches: the applied object is what must not escalate.
+            if needsPreview {
+                // As for other patches: the applied object is what admission looks at.
+                let old = try await currentObject()
                 var preview = writeOptions
                 preview.dryRun = true
                 let planned = try await store.apply(
                     resource, namespace: target.namespace, name: target.name!, config: patch, subresource: target.subresource, options: preview)
-                try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: planned.result.object.object)
+                try await admit(planned.result.object.object, replacing: old)
             }
             let (result, created) = try await store.apply(
                 resource, namespace: target.namespace, name: target.name!, config: patch, subresource: target.subresource, options: writeOptions)
             return respond(result, status: created ? .created : .ok)
         }
-        if server.authorization.checksEscalation(by: user, writing: resource) {
-            // The patched object is what must not escalate: computed first without being stored.
+        if needsPreview {
+            // The patched object is what admission looks at: computed first without being stored.
+            let old = try await currentObject()
             var preview = writeOptions
             preview.dryRun = true
             let planned = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: preview)
-            try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: planned.object.object)
+            try await admit(planned.object.object, replacing: old)
         }
         let result = try await store.patch(resource, namespace: target.namespace, name: target.name!, patchType: type, patch: patch, subresource: target.subresource, options: writeOptions)
         return respond(result, status: .ok)
+    }
+
+    // MARK: Admission
+
+    /// Whether a patch must be computed before it is stored, for admission to see its result.
+    private var needsPreview: Bool {
+        server.authorization.checksEscalation(by: user, writing: resource) || server.authorization.checksOwnerReferences(by: user)
+    }
+
+    /// The stored object a write addresses, nil when there is none (a patch or apply that creates).
+    private func currentObject() async throws -> JSONObject? {
+        guard let name = target.name else { return nil }
+        do {
+            return try await store.get(resource, namespace: target.namespace, name: name).object
+        } catch let error as APIError where error.httpCode == 404 {
+            return nil
+        }
+    }
+
+    /// The validating admission the emulator runs on a write of `object` (replacing `old`):
+    /// RBAC escalation prevention, then the owner-references plugin when it is on.
+    private func admit(_ object: JSONObject, replacing old: JSONObject?, checksOwners: Bool = true) async throws {
+        try await server.authorization.checkEscalation(by: user, writing: resource, namespace: target.namespace, body: object)
+        if checksOwners {
+            try await server.authorization.checkOwnerReferences(
+                by: user, writing: resource, subresource: target.subresource, namespace: target.namespace, new: object, old: old)
+        }
     }
 
     private func deleteOptions() throws -> DeleteOptions {

@@ -29,7 +29,23 @@ public final class AuthorizationLog: Sendable {
         public var ruleIndex: Int
     }
 
+    /// One request answered 403 (by RBAC, an admission check or escalation prevention).
+    public struct Denial: Sendable, Equatable, CustomStringConvertible {
+        public var user: String
+        public var verb: String
+        public var apiGroup: String
+        /// `resource` or `resource/subresource`; empty for non-resource requests.
+        public var resource: String
+        public var namespace: String
+        public var name: String
+        public var path: String
+        /// The 403's message, as the client read it.
+        public var message: String
+        public var description: String { "\(verb) \(resource.isEmpty ? path : resource) (\(message))" }
+    }
+
     private let entries = NIOLockedValueBox<[Entry]>([])
+    private let refusals = NIOLockedValueBox<[Denial]>([])
     /// Entries kept; older ones are dropped first (a long `rotor dev` session stays bounded).
     public let limit: Int
 
@@ -43,7 +59,25 @@ public final class AuthorizationLog: Sendable {
         Set(all.filter { $0.roleKind == roleKind && $0.roleName == roleName }.map(\.ruleIndex))
     }
 
-    public func reset() { entries.withLockedValue { $0.removeAll() } }
+    /// Every request answered 403 to a user outside `system:masters`, oldest first.
+    public var denials: [Denial] { refusals.withLockedValue { $0 } }
+
+    public func reset() {
+        entries.withLockedValue { $0.removeAll() }
+        refusals.withLockedValue { $0.removeAll() }
+    }
+
+    func recordDenial(_ attributes: RequestAttributes, message: String) {
+        let denial = Denial(
+            user: attributes.user.name, verb: attributes.verb,
+            apiGroup: attributes.isResourceRequest ? attributes.apiGroup : "",
+            resource: attributes.isResourceRequest ? attributes.resourceAndSubresource : "",
+            namespace: attributes.namespace, name: attributes.name, path: attributes.isResourceRequest ? "" : attributes.path, message: message)
+        refusals.withLockedValue { refusals in
+            if refusals.count >= limit { refusals.removeFirst(refusals.count - limit + 1) }
+            refusals.append(denial)
+        }
+    }
 
     func record(_ attributes: RequestAttributes, _ grant: RBACGrant) {
         let entry = Entry(

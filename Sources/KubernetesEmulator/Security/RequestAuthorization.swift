@@ -9,6 +9,8 @@ struct RequestAuthorization: Sendable {
     let log: AuthorizationLog
     /// Off: every authenticated or anonymous request is allowed (`--authorization-mode=AlwaysAllow`).
     let enabled: Bool
+    /// The `OwnerReferencesPermissionEnforcement` admission plugin (``OwnerReferencesAdmission``).
+    var enforcesOwnerReferencePermissions = false
 
     /// The decision for `attributes`; with `record`, what allowed it goes to the log (access
     /// reviews ask without recording: they only describe a request).
