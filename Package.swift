@@ -378,6 +378,7 @@ let package = Package(
                 "RotorAPI",
                 "KubeClient",
                 "KubernetesEmulator",
+                "VaultEmulator",
                 "EmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -91,12 +91,7 @@ public enum OperatorProcess {
         _ configuration: OperatorConfiguration, client: HTTPKubernetesClient, secretAges: SecretAgeTable,
         phase: NIOLockedValueBox<Phase>, logger: Logger
     ) async throws {
-        let key: SymmetricKey
-        do {
-            key = try await FingerprintKey.loadOrCreate(client: client, namespace: configuration.operatorNamespace)
-        } catch let error as KubeAPIError where error.kind == .notFound && error.status?.details?.kind == "namespaces" {
-            throw OperatorNamespaceMissing(namespace: configuration.operatorNamespace)
-        }
+        let key = try await loadFingerprintKey(namespace: configuration.operatorNamespace, client: client, logger: logger)
         CacheBudget.shared.setLimits(CacheBudget.Limits(maxBytes: configuration.cacheMemoryMiB << 20))
         let identity = LeaderElectionConfiguration.defaultIdentity()
         let events = EventRecorder(
@@ -134,6 +129,28 @@ public enum OperatorProcess {
                 services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("rotor stopped")
+    }
+
+    /// Reads or creates the fingerprint key. A refusal (RBAC that lacks the key's rules) is
+    /// retried with backoff up to 30 s, said at each attempt: the pod stays up and not
+    /// ready, naming the permission, rather than crash-looping; granting it is enough to
+    /// go on. A missing operator namespace is a configuration error, and other errors stop
+    /// the process as before.
+    static func loadFingerprintKey(namespace: String, client: any KubernetesClient, logger: Logger) async throws -> SymmetricKey {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await FingerprintKey.loadOrCreate(client: client, namespace: namespace)
+            } catch let error as KubeAPIError where error.kind == .notFound && error.status?.details?.kind == "namespaces" {
+                throw OperatorNamespaceMissing(namespace: namespace)
+            } catch let error as KubeAPIError where error.kind == .forbidden || error.kind == .unauthorized {
+                logger.error(
+                    "cannot read or create the fingerprint key; retrying",
+                    metadata: ["secret": "\(namespace)/\(FingerprintKey.secretName)", "error": "\(error)", "retryIn": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
     }
 
     private static func readiness(_ phase: Phase) async -> HealthServer.Readiness {

@@ -136,10 +136,12 @@ struct InstallManifestsTests {
     static let namespaceCacheGrants: Set<String> = ["core/namespaces list", "core/namespaces watch"]
 
     /// The operator's own objects in the release namespace.
-    static let operatorNamespaceGrants: Set<String> = [
+    /// The release namespace's Role: the Lease, and in a namespaced install the fingerprint
+    /// key (a cluster-wide install's ClusterRole covers Secrets there already).
+    static let leaseGrants: Set<String> = [
         "coordination.k8s.io/leases create", "coordination.k8s.io/leases get @rotor-leader", "coordination.k8s.io/leases update @rotor-leader",
-        "core/secrets create", "core/secrets get @rotor-fingerprint-key",
     ]
+    static let operatorNamespaceGrants: Set<String> = leaseGrants.union(["core/secrets create", "core/secrets get @rotor-fingerprint-key"])
 
     // MARK: Tests
 
@@ -194,7 +196,7 @@ struct InstallManifestsTests {
         #expect(same, "manifests/install.yaml is stale: run hack/render-manifests")
     }
 
-    @Test("the ClusterRole grants exactly what the operator uses; the release namespace's Role only the Lease and the fingerprint key")
+    @Test("the ClusterRole grants exactly what the operator uses; the release namespace's Role only the Lease")
     func clusterWideRBAC() async throws {
         let objects = try await Self.rendered()
         let clusterRoles = Self.only("ClusterRole", in: objects)
@@ -208,7 +210,7 @@ struct InstallManifestsTests {
         let role = roles.first
         #expect(role?["metadata"]?["namespace"]?.stringValue == "rotor-system")
         let own = Self.grants(role)
-        #expect(own == Self.operatorNamespaceGrants, "extra: \(own.subtracting(Self.operatorNamespaceGrants).sorted())")
+        #expect(own == Self.leaseGrants, "extra: \(own.subtracting(Self.leaseGrants).sorted())")
 
         // Both are bound to the chart's ServiceAccount.
         let serviceAccount = Self.only("ServiceAccount", in: objects).first?["metadata"]?["name"]?.stringValue

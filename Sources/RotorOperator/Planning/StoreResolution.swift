@@ -114,8 +114,10 @@ public enum StoreResolution: Sendable, Hashable {
                 return .failed(.storeNotReady("ClusterSecretStore \"\(ref.name)\" not found"))
             }
             if needsNamespaceLabels(store, namespace: namespace), case .unknown(let why, let forbidden) = namespaceLabels {
+                // A refusal names the permission: get "namespaces" is the chart's rule for it.
+                let reason = forbidden ? "\(why): the operator's RBAC does not allow get \"namespaces\"" : why
                 let message =
-                    "cannot read namespace \"\(namespace)\"'s labels (\(why)); ClusterSecretStore \"\(ref.name)\"'s spec.conditions need them"
+                    "cannot read namespace \"\(namespace)\"'s labels (\(reason)); ClusterSecretStore \"\(ref.name)\"'s spec.conditions need them"
                 return .failed(forbidden ? .forbidden(message) : .storeNotReady(message))
             }
             let labels: [String: String]

@@ -24,7 +24,7 @@ public struct KubernetesCredentials: CredentialResolver {
         do {
             secret = try await client.get(Secret.self, namespace: namespace, name: name)
         } catch let error as KubeAPIError {
-            throw Self.providerError(error, what: "credential Secret \(namespace)/\(name)", store: store)
+            throw Self.providerError(error, what: "credential Secret \(namespace)/\(name)", request: "get \"secrets\"", store: store)
         }
         guard let bytes = secret.data?[key] else {
             throw ProviderError.invalidRequest(
@@ -52,12 +52,16 @@ public struct KubernetesCredentials: CredentialResolver {
     }
 
     /// A Kubernetes failure in terms of the provider error classes.
-    static func providerError(_ error: KubeAPIError, what: String, store: StoreIdentity) -> ProviderError {
+    /// `request` names the API request (`create "serviceaccounts/token"`): a refusal says
+    /// which permission the operator lacks, so the platform team knows what to grant.
+    static func providerError(_ error: KubeAPIError, what: String, request: String, store: StoreIdentity) -> ProviderError {
         switch error.kind {
         case .notFound:
             .invalidRequest(store: store.description, detail: "\(what) not found")
         case .forbidden, .unauthorized:
-            .permissionDenied(store: store.description, detail: "reading \(what): \(error.kind.rawValue)")
+            .permissionDenied(
+                store: store.description,
+                detail: "reading \(what): \(error.kind.rawValue)" + (error.kind == .forbidden ? " (the operator's RBAC does not allow \(request))" : ""))
         case .tooManyRequests:
             .throttled(retryAfter: error.retryAfter, store: store.description, detail: "reading \(what)")
         default:
@@ -112,7 +116,8 @@ public struct KubernetesServiceAccountTokens: ServiceAccountTokenIssuer {
         do {
             answer = try await client.createToken(serviceAccount: serviceAccount, namespace: namespace, request: try JSONValue(encoding: request))
         } catch let error as KubeAPIError {
-            throw KubernetesCredentials.providerError(error, what: "a token for ServiceAccount \(namespace)/\(serviceAccount)", store: store)
+            throw KubernetesCredentials.providerError(
+                error, what: "a token for ServiceAccount \(namespace)/\(serviceAccount)", request: "create \"serviceaccounts/token\"", store: store)
         } catch {
             throw ProviderError.transient(store: store.description, detail: "a token for ServiceAccount \(namespace)/\(serviceAccount): \(type(of: error))")
         }
