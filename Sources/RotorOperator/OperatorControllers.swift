@@ -16,6 +16,7 @@ public struct OperatorControllers: Service {
     public let externalSecrets: Controller<ExternalSecret>
     public let secretStores: Controller<SecretStore>
     public let clusterSecretStores: Controller<ClusterSecretStore>
+    public let clusterExternalSecrets: Controller<ClusterExternalSecret>
 
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
@@ -28,11 +29,15 @@ public struct OperatorControllers: Service {
             logger: logger, metricsFactory: metricsFactory, secretAges: secretAges)
         (secretStores, clusterSecretStores) = SecretStoreController.make(
             client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
+        clusterExternalSecrets = ClusterExternalSecretController.make(client: client, scope: scope, logger: logger, metricsFactory: metricsFactory)
     }
 
     /// Whether every controller's caches have synced (`/readyz` on the leader).
     public func hasSynced() async -> Bool {
-        let synced = [await externalSecrets.hasSynced(), await secretStores.hasSynced(), await clusterSecretStores.hasSynced()]
+        let synced = [
+            await externalSecrets.hasSynced(), await secretStores.hasSynced(), await clusterSecretStores.hasSynced(),
+            await clusterExternalSecrets.hasSynced(),
+        ]
         return !synced.contains(false)
     }
 
@@ -42,6 +47,7 @@ public struct OperatorControllers: Service {
             group.addTask { try await externalSecrets.run() }
             group.addTask { try await secretStores.run() }
             group.addTask { try await clusterSecretStores.run() }
+            group.addTask { try await clusterExternalSecrets.run() }
             try await group.waitForAll()
         }
     }

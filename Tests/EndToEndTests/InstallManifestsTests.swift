@@ -117,6 +117,7 @@ struct InstallManifestsTests {
     static let namespacedGrants: Set<String> = [
         "rotor.dev/externalsecrets list", "rotor.dev/externalsecrets watch",
         "rotor.dev/secretstores list", "rotor.dev/secretstores watch",
+        "rotor.dev/externalsecrets get", "rotor.dev/externalsecrets create", "rotor.dev/externalsecrets update", "rotor.dev/externalsecrets delete",
         "rotor.dev/externalsecrets/status update", "rotor.dev/secretstores/status update",
         "rotor.dev/externalsecrets/finalizers update",
         "core/secrets get", "core/secrets list", "core/secrets watch", "core/secrets create", "core/secrets update", "core/secrets delete",
@@ -130,6 +131,8 @@ struct InstallManifestsTests {
     static let clusterGrants: Set<String> = [
         "rotor.dev/clustersecretstores list", "rotor.dev/clustersecretstores watch",
         "rotor.dev/clustersecretstores/status update", "core/namespaces get",
+        "rotor.dev/clusterexternalsecrets list", "rotor.dev/clusterexternalsecrets watch",
+        "rotor.dev/clusterexternalsecrets/status update", "rotor.dev/clusterexternalsecrets/finalizers update",
     ]
 
     /// A cluster-wide install also caches Namespace labels (ClusterSecretStore conditions).

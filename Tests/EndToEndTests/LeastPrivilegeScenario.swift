@@ -222,6 +222,7 @@ struct LeastPrivilegeScenario {
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ClusterSecretStore","metadata":{"name":"shared"},"spec":{"conditions":[{"namespaceSelector":{"matchLabels":{"team":"shop"}}}],"provider":{"fake":{"data":[{"key":"k","value":"least-shared","version":"1"}]}}}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"db","namespace":"shop"},"spec":{"secretStoreRef":{"name":"vault"},"refreshInterval":"1s","rotation":{"gracePeriod":"2s","restartTargets":[{"kind":"Deployment","name":"w"},{"kind":"StatefulSet","name":"w"},{"kind":"DaemonSet","name":"w"}]},"data":[{"secretKey":"password","remoteRef":{"key":"shop/db","property":"password"}}]}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"shared","namespace":"shop"},"spec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1s","target":{"deletionPolicy":"Delete"},"data":[{"secretKey":"k","remoteRef":{"key":"k"}}]}}"#,
+            #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ClusterExternalSecret","metadata":{"name":"fanout"},"spec":{"namespaceSelectors":[{"matchLabels":{"team":"shop"}}],"externalSecretSpec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1h","data":[{"secretKey":"k","remoteRef":{"key":"k"}}]}}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"broken","namespace":"shop"},"spec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1h","data":[{"secretKey":"x","remoteRef":{"key":"no/such/key"}}]}}"#,
         ]
         for json in yaml {
@@ -229,6 +230,7 @@ struct LeastPrivilegeScenario {
             switch object["kind"]?.stringValue {
             case "SecretStore": _ = try await client.create(SecretStore.resourceType, namespace: namespace, body: object)
             case "ClusterSecretStore": _ = try await client.create(ClusterSecretStore.resourceType, namespace: nil, body: object)
+            case "ClusterExternalSecret": _ = try await client.create(ClusterExternalSecret.resourceType, namespace: nil, body: object)
             default: _ = try await client.create(ExternalSecret.resourceType, namespace: namespace, body: object)
             }
         }
@@ -312,6 +314,10 @@ struct LeastPrivilegeScenario {
         },
         Check(name: "a Vault store with kubernetes auth (TokenRequest) syncs") { await $0.secretData("db")?["password"] == "least-v1" },
         Check(name: "a ClusterSecretStore syncs into a namespace its condition admits") { await $0.secretData("shared")?["k"] == "least-shared" },
+        Check(name: "a ClusterExternalSecret provisions an ExternalSecret and its Secret into the namespace it selects") { world in
+            let ces = try? await world.client.get(ClusterExternalSecret.self, namespace: nil, name: "fanout")
+            return await world.secretData("fanout")?["k"] == "least-shared" && ces?.status?.provisionedNamespaces == [namespace]
+        },
         Check(name: "stores and ExternalSecrets report Ready in their status") { world in
             let ready = [
                 await world.isReady(SecretStore.resourceType, "vault", namespace: namespace),
@@ -365,6 +371,16 @@ struct LeastPrivilegeScenario {
             let secret = try? await world.client.get(Secret.self, namespace: namespace, name: "shared")
             let externalSecret = try? await world.client.get(ExternalSecret.self, namespace: namespace, name: "shared")
             return secret == nil && externalSecret != nil
+        },
+        Check(name: "a namespace the ClusterExternalSecret no longer selects loses its ExternalSecret") { world in
+            if world.done.first("deselect") {
+                _ = try? await world.client.patch(
+                    ClusterExternalSecret.self, namespace: nil, name: "fanout",
+                    patch: .merge(["spec": ["namespaceSelectors": [["matchLabels": ["team": "nobody"]]]]]))
+            }
+            let es = try? await world.client.get(ExternalSecret.self, namespace: namespace, name: "fanout")
+            let ces = try? await world.client.get(ClusterExternalSecret.self, namespace: nil, name: "fanout")
+            return es == nil && ces?.status?.provisionedNamespaces == []
         },
         Check(name: "the leader renews its Lease") { world in
             guard let first = await world.leaseRenewTime() else { return false }

@@ -118,11 +118,13 @@ final class RotationHarness: Sendable {
         externalSecrets.shutdownGracePeriod = .milliseconds(200)
         let controller = externalSecrets
         let (stores, clusterStores) = SecretStoreController.make(client: client, providers: providers, logger: logger)
+        let fanOut = ClusterExternalSecretController.make(client: client, clock: clock, logger: logger)
         let task = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 group.addTask { try await stores.run() }
                 group.addTask { try await clusterStores.run() }
+                group.addTask { try await fanOut.run() }
                 try await group.waitForAll()
             }
         }

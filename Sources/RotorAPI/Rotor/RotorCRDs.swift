@@ -24,16 +24,16 @@ public enum RotorCRDs {
         public var yaml: String { YAMLEmitter.render(documents: [object]) }
     }
 
-    /// The three CRDs, ExternalSecret first, the stores' provider blocks described by
+    /// The four CRDs, ExternalSecret first, the stores' provider blocks described by
     /// `providers` (schemas by kind).
     public static func all(providers: [String: JSONValue]) -> [Definition] {
-        [externalSecret, secretStore(providers: providers), clusterSecretStore(providers: providers)]
+        [externalSecret, secretStore(providers: providers), clusterSecretStore(providers: providers), clusterExternalSecret]
     }
 
     /// All CRDs as one multi-document YAML text: the concatenation of the committed files.
     public static func yaml(providers: [String: JSONValue]) -> String { all(providers: providers).map(\.yaml).joined() }
 
-    /// The three CRDs with the provider blocks unchecked (see the type's documentation).
+    /// The four CRDs with the provider blocks unchecked (see the type's documentation).
     public static var all: [Definition] { all(providers: [:]) }
 
     /// ``all`` as one multi-document YAML text.
@@ -50,6 +50,20 @@ public enum RotorCRDs {
                 column("Status", readyPath("reason"), "Why the ExternalSecret is or is not ready."),
                 column("Ready", readyPath("status"), "Whether the Secret holds the values last read."),
                 column("Rotation", ".status.rotation.phase", "Stable, Pending or Overlap."),
+                ageColumn,
+            ])
+    }
+
+    public static var clusterExternalSecret: Definition {
+        definition(
+            RotorResourceTypes.clusterExternalSecrets, shortNames: ["ces"],
+            description: "ClusterExternalSecret creates and keeps an ExternalSecret in every namespace it selects, and removes it from namespaces it no longer selects.",
+            spec: ClusterExternalSecretSpec.openAPISchema, status: ClusterExternalSecretStatus.openAPISchema,
+            columns: [
+                column("Store", ".spec.externalSecretSpec.secretStoreRef.name", "The store the values are read from."),
+                column("Refresh", ".spec.refreshTime", "How often the namespace selection is evaluated again."),
+                column("Status", readyPath("reason"), "Why the ClusterExternalSecret is or is not ready."),
+                column("Ready", readyPath("status"), "Whether every selected namespace has its ExternalSecret."),
                 ageColumn,
             ])
     }

@@ -15,7 +15,9 @@ public enum RotorResourceTypes {
         group: group, version: version, plural: "secretstores", kind: "SecretStore", namespaced: true)
     public static let clusterSecretStores = ResourceType(
         group: group, version: version, plural: "clustersecretstores", kind: "ClusterSecretStore", namespaced: false)
+    public static let clusterExternalSecrets = ResourceType(
+        group: group, version: version, plural: "clusterexternalsecrets", kind: "ClusterExternalSecret", namespaced: false)
 
     /// Every type above.
-    public static let all: [ResourceType] = [externalSecrets, secretStores, clusterSecretStores]
+    public static let all: [ResourceType] = [externalSecrets, secretStores, clusterSecretStores, clusterExternalSecrets]
 }

@@ -73,6 +73,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 What the operator does in a namespace it watches (the ClusterRole's rules in a cluster-wide
 install, a Role's in each watched namespace otherwise). Every verb is one the code uses:
   - ExternalSecrets, SecretStores: list/watch (informers); status: update (PUT /status).
+  - ExternalSecrets get/create/update/delete: those a ClusterExternalSecret keeps in the
+    namespaces it selects (get: one of the same name it does not manage is never overwritten).
   - externalsecrets/finalizers update: see rbac.ownerReferencesPermissionEnforcement.
   - Secrets: list/watch (the informer, filtered by rotor.dev/managed=true; RBAC cannot
     express a label filter), get (target and credential Secrets), create/update (the managed
@@ -85,6 +87,9 @@ install, a Role's in each watched namespace otherwise). Every verb is one the co
 - apiGroups: ["rotor.dev"]
   resources: ["externalsecrets", "secretstores"]
   verbs: ["list", "watch"]
+- apiGroups: ["rotor.dev"]
+  resources: ["externalsecrets"]
+  verbs: ["get", "create", "update", "delete"]
 - apiGroups: ["rotor.dev"]
   resources: ["externalsecrets/status", "secretstores/status"]
   verbs: ["update"]
@@ -112,18 +117,25 @@ install, a Role's in each watched namespace otherwise). Every verb is one the co
 {{- end }}
 
 {{/*
-What is cluster-wide by nature: ClusterSecretStores (list/watch, status update) and
+What is cluster-wide by nature: ClusterSecretStores and ClusterExternalSecrets (list/watch,
+status update; the latter's finalizers for the ExternalSecrets it owns, see
+rbac.ownerReferencesPermissionEnforcement) and
 Namespaces (the labels a ClusterSecretStore's namespaceSelector condition matches): get,
 plus list/watch in a cluster-wide install, where the operator keeps them in a cache (a
 namespaced install reads them with one GET per lookup). A lookup that fails refuses the store.
 */}}
 {{- define "rotor.clusterRules" -}}
 - apiGroups: ["rotor.dev"]
-  resources: ["clustersecretstores"]
+  resources: ["clustersecretstores", "clusterexternalsecrets"]
   verbs: ["list", "watch"]
 - apiGroups: ["rotor.dev"]
-  resources: ["clustersecretstores/status"]
+  resources: ["clustersecretstores/status", "clusterexternalsecrets/status"]
   verbs: ["update"]
+{{- if .Values.rbac.ownerReferencesPermissionEnforcement }}
+- apiGroups: ["rotor.dev"]
+  resources: ["clusterexternalsecrets/finalizers"]
+  verbs: ["update"]
+{{- end }}
 - apiGroups: [""]
   resources: ["namespaces"]
   {{- if .Values.rbac.namespaced }}
