@@ -17,10 +17,10 @@ struct KubectlRotor: AsyncParsableCommand {
         abstract: "Inspect Rotor's ExternalSecrets and ask the operator to sync or rotate them.",
         discussion: """
             Examples:
-              kubectl rotor status -A                 # every ExternalSecret, with rotation and refresh times
-              kubectl rotor explain db -n shop        # why db is (not) ready: condition, store, Events
-              kubectl rotor sync db                   # read the provider now (rotor.dev/force-sync)
-              kubectl rotor rotate db                 # run a scheduled rotation now (rotor.dev/rotate)
+              kubectl rotor status -A              # every namespace
+              kubectl rotor explain db -n shop     # why db is (not) ready
+              kubectl rotor sync db                # read the provider now
+              kubectl rotor rotate db              # run a scheduled rotation now
             """,
         version: "kubectl-rotor \(RotorAPIVersion.string)",
         subcommands: [Status.self, Sync.self, Rotate.self, Explain.self, Version.self])
