@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import KubeClient
 import RotorAPI
 
@@ -9,7 +10,14 @@ import RotorAPI
 public enum PluginCommands {
     /// `status`: the table of ExternalSecrets in `namespace`, or in every namespace when nil.
     public static func status(client: any KubernetesClient, namespace: String?, now: Date) async throws -> (stdout: String, stderr: String) {
-        let list = try await client.list(ExternalSecret.self, namespace: namespace)
+        let list: KubeList<ExternalSecret>
+        do {
+            list = try await client.list(ExternalSecret.self, namespace: namespace)
+        } catch let error as KubeAPIError where error.kind == .notFound {
+            // A list answers 404 only when the resource type itself is unknown.
+            throw PluginError(
+                "the server doesn't have a resource type \"\(ExternalSecret.resourceType.plural)\" (are Rotor's CRDs installed? kubectl apply -f manifests/crds/)")
+        }
         guard !list.items.isEmpty else { return ("", StatusTable.emptyMessage(namespace: namespace) + "\n") }
         return (StatusTable.make(list.items, allNamespaces: namespace == nil, now: now).render(), "")
     }

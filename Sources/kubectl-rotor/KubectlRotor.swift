@@ -51,9 +51,7 @@ struct KubectlRotor: AsyncParsableCommand {
     /// kubectl's wording: API and kubeconfig errors as kubectl words them, usage errors as
     /// `error: …` with the way to the help.
     static func errorText(_ error: any Error) -> String {
-        if error is PluginError || !(exitCode(for: error) == .validationFailure) {
-            return KubectlErrorMessage.text(for: error)
-        }
+        guard exitCode(for: error) == .validationFailure else { return KubectlErrorMessage.text(for: error) }
         return "error: \(message(for: error))\nSee 'kubectl rotor --help' for usage."
     }
 }

@@ -60,7 +60,8 @@ struct KubectlRotorPluginTests {
     /// A value in a Secret next to the ExternalSecrets: no output of the plugin may contain it.
     static let secretValue = "never-printed-3f9c"
 
-    static func withSandbox(_ body: (Sandbox) async throws -> Void) async throws {
+    /// A sandbox with ``populate(_:)``'s objects, or (`populated: false`) a bare API server.
+    static func withSandbox(populated: Bool = true, _ body: (Sandbox) async throws -> Void) async throws {
         let plugin = try #require(
             RotorDevCommandTests.executable(named: "kubectl-rotor"), "the kubectl-rotor executable is built with the tests (swift build --build-tests)")
         let kubectl = try Kubectl.required()
@@ -72,7 +73,7 @@ struct KubectlRotorPluginTests {
             try cluster.emulator.writeKubeconfig(to: sandbox.kubeconfig)
             let context = try await sandbox.run(["config", "set-context", "shop", "--cluster=rotor-dev", "--user=rotor-dev-admin", "--namespace=shop"])
             #expect(context.succeeded, "\(context.stderr)")
-            try await populate(cluster.client)
+            if populated { try await populate(cluster.client) }
             try await body(sandbox)
         }
     }
@@ -242,6 +243,15 @@ struct KubectlRotorPluginTests {
             let missing = try await sandbox.rotor("explain", "nope")
             #expect(missing.status == 1)
             #expect(missing.stderr == "Error from server (NotFound): externalsecrets.rotor.dev \"nope\" not found\n")
+        }
+    }
+
+    @Test("on a cluster without Rotor's CRDs, status says so and points to them")
+    func withoutCRDs() async throws {
+        try await Self.withSandbox(populated: false) { sandbox in
+            let result = try await sandbox.rotor("status")
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix(#"error: the server doesn't have a resource type "externalsecrets" (are Rotor's CRDs installed?"#), "\(result.stderr)")
         }
     }
 
