@@ -80,7 +80,8 @@ struct KubectlRotorPluginTests {
 
     /// default/db (synced 10½ days ago, every hour), default/db-rotating (in an overlap
     /// window with 30½ days of grace left, refreshed yearly), shop/api (its store missing,
-    /// a Warning Event), a Ready store, and a Secret holding ``secretValue``.
+    /// a Warning Event), shop/reports (on a ClusterSecretStore that is not ready, refreshed
+    /// on change only), a Ready store, and a Secret holding ``secretValue``.
     static func populate(_ client: HTTPKubernetesClient) async throws {
         for definition in RotorCRDs.all { _ = try await client.create(crds, namespace: nil, body: definition.object) }
         _ = try await client.create(Namespace(metadata: ObjectMeta(name: "shop")))
@@ -94,6 +95,15 @@ struct KubectlRotorPluginTests {
         store = try await client.create(store)
         store.status = SecretStoreStatus(conditions: [Condition(type: "Ready", status: .true, reason: "Valid", message: "store validated")])
         _ = try await client.updateStatus(store)
+        var clusterStore = try JSONValue(parsing: """
+            {"apiVersion": "rotor.dev/v1alpha1", "kind": "ClusterSecretStore", "metadata": {"name": "shared"},
+             "spec": {"provider": {"fake": {"data": []}}}}
+            """).decode(as: ClusterSecretStore.self)
+        clusterStore = try await client.create(clusterStore)
+        clusterStore.status = SecretStoreStatus(conditions: [
+            Condition(type: "Ready", status: .false, reason: "InvalidSpec", message: "spec.provider.fake: no data")
+        ])
+        _ = try await client.updateStatus(clusterStore)
 
         let now = Date()
         let halfDay: TimeInterval = 12 * 3600
@@ -110,6 +120,11 @@ struct KubectlRotorPluginTests {
             message: #"SecretStore "missing" in namespace "shop" not found"#)
         try await createExternalSecret(client, "api", namespace: "shop", store: "missing", interval: "1h", rotation: false,
             status: ExternalSecretStatus(conditions: [missing]))
+        let notReady = Condition(
+            type: "Ready", status: .false, lastTransitionTime: KubeTime(now.addingTimeInterval(-halfDay)), reason: "StoreNotReady",
+            message: #"ClusterSecretStore "shared" is not ready"#)
+        try await createExternalSecret(client, "reports", namespace: "shop", store: "shared", storeKind: "ClusterSecretStore", interval: "0",
+            rotation: false, status: ExternalSecretStatus(conditions: [notReady]))
         for (name, kind, reason) in [("api.es", "ExternalSecret", "StoreNotReady"), ("api.pod", "Pod", "Scheduled")] {
             _ = try await client.create(Event(
                 metadata: ObjectMeta(name: name, namespace: "shop"),
@@ -120,13 +135,13 @@ struct KubectlRotorPluginTests {
     }
 
     static func createExternalSecret(
-        _ client: HTTPKubernetesClient, _ name: String, namespace: String, store: String, interval: String, rotation: Bool,
-        status: ExternalSecretStatus
+        _ client: HTTPKubernetesClient, _ name: String, namespace: String, store: String, storeKind: String = "SecretStore",
+        interval: String, rotation: Bool, status: ExternalSecretStatus
     ) async throws {
         let rotationBlock = rotation ? #", "rotation": {"gracePeriod": "2m", "generate": [{"property": "password"}]}"# : ""
         var externalSecret = try JSONValue(parsing: """
             {"apiVersion": "rotor.dev/v1alpha1", "kind": "ExternalSecret", "metadata": {"name": "\(name)", "namespace": "\(namespace)"},
-             "spec": {"secretStoreRef": {"name": "\(store)"}, "refreshInterval": "\(interval)", "target": {"name": "\(name)"},
+             "spec": {"secretStoreRef": {"name": "\(store)", "kind": "\(storeKind)"}, "refreshInterval": "\(interval)", "target": {"name": "\(name)"},
                       "data": [{"secretKey": "password", "remoteRef": {"key": "db", "property": "password"}}]\(rotationBlock)}}
             """).decode(as: ExternalSecret.self)
         externalSecret = try await client.create(externalSecret)
@@ -152,11 +167,17 @@ struct KubectlRotorPluginTests {
                 default     db            demo-store   True    10d         <none>     <none>   due
                 default     db-rotating   demo-store   True    10d         Overlap    30d      354d
                 shop        api           missing      False   <never>     <none>     <none>   due
+                shop        reports       shared       False   <never>     <none>     <none>   on change
 
                 """)
             #expect(try await sandbox.rotor("status", "--all-namespaces").stdout == all.stdout)
 
-            let shopRow = "NAME   STORE     READY   LAST SYNC   ROTATION   GRACE    NEXT REFRESH\napi    missing   False   <never>     <none>     <none>   due\n"
+            let shopRow = """
+                NAME      STORE     READY   LAST SYNC   ROTATION   GRACE    NEXT REFRESH
+                api       missing   False   <never>     <none>     <none>   due
+                reports   shared    False   <never>     <none>     <none>   on change
+
+                """
             #expect(try await sandbox.rotor("status", "-n", "shop").stdout == shopRow)
             #expect(try await sandbox.rotor("status", "--namespace=shop").stdout == shopRow)
             #expect(try await sandbox.rotor("status", "--context", "shop").stdout == shopRow, "the context's namespace is the default")
@@ -174,7 +195,7 @@ struct KubectlRotorPluginTests {
             let nowhere = "\(sandbox.directory)/no-such-kubeconfig"
             let flagged = try await sandbox.rotor("status", "-n", "shop", "--kubeconfig", sandbox.kubeconfig, kubeconfigVariable: nowhere)
             #expect(flagged.succeeded, "\(flagged.stderr)")
-            #expect(flagged.stdout.contains("api    missing"))
+            #expect(flagged.stdout.contains("\napi       missing "), "\(flagged.stdout)")
             let unconfigured = try await sandbox.rotor("status", kubeconfigVariable: nowhere)
             #expect(unconfigured.status == 1)
             #expect(unconfigured.stderr.hasPrefix("error: "), "\(unconfigured.stderr)")
@@ -239,6 +260,10 @@ struct KubectlRotorPluginTests {
             #expect(ready.stdout.contains("Rotation:      Overlap: previous values removed in 30d"))
             #expect(ready.stdout.contains("Store:         SecretStore default/demo-store: Ready True (Valid)\n               store validated\n"))
             #expect(ready.stdout.contains("Events:        <none>\n"))
+
+            let cluster = try await sandbox.rotor("explain", "reports", "--context", "shop")
+            #expect(cluster.stdout.contains("Store:         ClusterSecretStore shared: Ready False (InvalidSpec)\n               spec.provider.fake: no data\n"), "\(cluster.stdout)")
+            #expect(cluster.stdout.contains("Next refresh:  on change only (refreshPolicy Periodic, refreshInterval 0)\n"))
 
             let missing = try await sandbox.rotor("explain", "nope")
             #expect(missing.status == 1)
