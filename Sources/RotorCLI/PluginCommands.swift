@@ -31,7 +31,7 @@ public enum PluginCommands {
         let current = try await client.get(ExternalSecret.self, namespace: namespace, name: name)
         if request == .rotate, current.spec.rotation?.generate?.isEmpty ?? true {
             throw PluginError(
-                "externalsecret.\(RotorResourceTypes.group)/\(name) has no spec.rotation.generate: rotor.dev/rotate runs a scheduled rotation, which writes generated values to the store (a value that changed in the store opens the overlap window on the next sync: kubectl rotor sync \(name))")
+                "externalsecret.\(RotorResourceTypes.group)/\(name) has no spec.rotation.generate, so rotor.dev/rotate would do nothing (a rotation writes generated values to the store); to read values changed in the store now: kubectl rotor sync \(name)")
         }
         let value = AnnotationRequest.value(now: now, previous: current.metadata.annotations?[request.annotation])
         _ = try await client.patch(ExternalSecret.resourceType, namespace: namespace, name: name, patch: .merge(request.patch(value: value)))
