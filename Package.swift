@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VaultEmulator", targets: ["VaultEmulator"]),
         .library(name: "RotorConsumer", targets: ["RotorConsumer"]),
         .executable(name: "rotor", targets: ["rotor"]),
+        .executable(name: "kubectl-rotor", targets: ["kubectl-rotor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -206,6 +207,27 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // What the `kubectl rotor` plugin does (status table, sync/rotate annotations, explain),
+        // apart from parsing its arguments: tested without a process.
+        .target(
+            name: "RotorCLI",
+            dependencies: [
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `kubectl-rotor` executable: kubectl runs it as `kubectl rotor`.
+        .executableTarget(
+            name: "kubectl-rotor",
+            dependencies: [
+                "RotorAPI",
+                "RotorCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // An HTTP service authenticating API keys from a Secret Rotor rotates (README: the consumer side).
         .executableTarget(
             name: "rotor-example-api-keys",
@@ -301,6 +323,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
+        .testTarget(
+            name: "RotorCLITests",
+            dependencies: [
+                "JSONCore",
+                "KubeAPI",
+                "RotorAPI",
+                "KubeClient",
+                "RotorCLI",
+            ]
+        ),
         .testTarget(
             name: "RotorOperatorTests",
             dependencies: [
