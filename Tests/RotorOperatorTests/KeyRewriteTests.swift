@@ -88,6 +88,8 @@ struct KeyRewriteTests {
         #expect(problem([Self.transform("{{other}}")])?.reason == "InvalidSpec")
         #expect(problem([ExternalSecretRewrite()])?.message.contains("exactly one of regexp, transform") == true)
         #expect(problem(Array(repeating: Self.regexp("a", "b"), count: 33))?.message.contains("at most 32") == true)
+        let huge = try #require(problem([Self.regexp(String(repeating: "(a*)*", count: 1000), "")]))
+        #expect(huge.message.contains("longer than 1024 bytes"), "a huge pattern is refused before any work")
         #expect(problem([Self.regexp("^a", "b"), Self.transform("x_{{value}}")]) == nil)
     }
 

@@ -65,6 +65,8 @@ enum TemplateFunctions {
                 throw Failure(reason: blocks.isEmpty ? "its input holds no PEM PRIVATE KEY block" : "its input holds \(blocks.count) PEM PRIVATE KEY blocks, not one")
             }
             output = Array(blocks[0].text.utf8)
+        case "dockerconfigjson":
+            throw Failure(reason: "dockerconfigjson takes a key prefix holding registry, username and password (or . for the top level), not a value")
         default:
             throw Failure(reason: "\(function) is not a template function (known: \(names.sorted().joined(separator: ", ")))")
         }
