@@ -117,6 +117,22 @@ struct TypedSecretReconcileTests {
         }
     }
 
+    @Test("hostile: a pathological rewrite pattern over many long key names stops at its step budget with InvalidSpec, nothing written")
+    func pathologicalRewriteStops() async throws {
+        try await RotationHarness.with { h in
+            var entries: [String: String] = [:]
+            for index in 0..<50 { entries["h/" + String(repeating: "a", count: 1000) + "\(index)!"] = "v" }
+            try await SecretWriteSafetyTests.setStore(h, entries)
+            let running = h.startOperator()
+            let pattern = "(" + String(repeating: "(a|a?)", count: 30) + ")+$"
+            let spec = #"{"secretStoreRef":{"name":"fake"},"refreshInterval":"1h","dataFrom":[{"find":{"path":"h"},"rewrite":[{"regexp":{"source":"\#(pattern)","target":"x"}}]}]}"#
+            try await h.createExternalSecret(spec: spec)
+            #expect(await SecretWriteSafetyTests.hasReady(h, reason: "InvalidSpec", containing: "took more than \(KeyRewrite.stepBudget) steps"))
+            #expect(await h.secret() == nil)
+            await running.stop()
+        }
+    }
+
     @Test("hostile: a rewrite regexp with a backreference is InvalidSpec before any read")
     func backreferenceRefusedBeforeRead() async throws {
         try await RotationHarness.with { h in
