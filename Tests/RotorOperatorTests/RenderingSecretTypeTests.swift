@@ -80,6 +80,13 @@ struct RenderingSecretTypeTests {
         #expect(!refusal.isTerminal)
     }
 
+    @Test("a service-account-token Secret is never written by Rotor: refused, waiting for the spec to change")
+    func serviceAccountTokenIsRefused() throws {
+        let refusal = try #require(refused(plan(["token": "t"], type: SecretTypeRules.serviceAccountToken)))
+        #expect(refusal.code == "secretTypeRequirement")
+        #expect(refusal.isTerminal)
+    }
+
     @Test("a type change of an existing Secret is refused (InvalidSpec naming spec.target.template.type) and the Secret kept")
     func typeChangeIsRefused() throws {
         let stored = renderingStored(Secret(

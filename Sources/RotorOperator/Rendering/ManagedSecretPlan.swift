@@ -249,12 +249,13 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
 
     /// The refusal when `data` lacks a key the Secret `type` requires (``SecretTypeRules``).
     /// It waits for the spec to change when the template's data keys decide what is
-    /// missing; otherwise (a value that is not JSON, keys chosen by the provider) the
+    /// missing, or the type is one Rotor never writes; otherwise (a value that is not JSON, keys chosen by the provider) the
     /// provider's next answer may fix it, so it is retried.
     static func typeRefusal(type: String, data: [String: Data], externalSecret es: ExternalSecret, secret: String) -> ManagedSecretRefusal? {
         guard let problem = SecretTypeRules.problem(type: type, data: data) else { return nil }
         let templated = !(es.spec.target?.template?.data ?? [:]).isEmpty
-        let fromProvider = !(templated && problem.isMissing)
+        let decidedBySpec = (templated && problem.isMissing) || type == SecretTypeRules.serviceAccountToken
+        let fromProvider = !decidedBySpec
         let name = "\(es.metadata.namespace ?? "")/\(es.name)"
         return ManagedSecretRefusal(.typeRequirement(type: type, problem: problem, externalSecret: name, fromProvider: fromProvider), secret: secret)
     }
