@@ -7,8 +7,10 @@ extension LinearRegex {
         case assert(Assertion)
         case concat([Node])
         case alternate([Node])
-        /// `max` nil: unbounded.
-        case repeated(Node, min: Int, max: Int?)
+        /// `max` nil: unbounded. `lazy` prefers fewer repetitions (which only a replacement sees).
+        case repeated(Node, min: Int, max: Int?, lazy: Bool = false)
+        /// A capturing group, numbered from 1.
+        case capture(Node, Int)
     }
 
     struct Compiler {
@@ -45,29 +47,35 @@ extension LinearRegex {
                     }
                 }
                 for jump in jumps { program[jump] = .jump(program.count) }
-            case .repeated(let node, let min, let max):
+            case .capture(let node, let index):
+                try append(.save(2 * index))
+                try emit(node)
+                try append(.save(2 * index + 1))
+            case .repeated(let node, let min, let max, let lazy):
+                // A split's first target is preferred; a lazy repetition prefers leaving.
+                func split(_ body: Int, _ out: Int) -> Instruction { lazy ? .split(out, body) : .split(body, out) }
                 if let max {
                     for _ in 0..<min { try emit(node) }
                     for _ in min..<max {
                         // e?: split body, out
-                        let split = program.count
-                        try append(.split(split + 1, 0))
+                        let at = program.count
+                        try append(.split(at + 1, 0))
                         try emit(node)
-                        program[split] = .split(split + 1, program.count)
+                        program[at] = split(at + 1, program.count)
                     }
                 } else if min == 0 {
                     // e*: L: split body, out; body: e; jmp L; out:
-                    let split = program.count
-                    try append(.split(split + 1, 0))
+                    let at = program.count
+                    try append(.split(at + 1, 0))
                     try emit(node)
-                    try append(.jump(split))
-                    program[split] = .split(split + 1, program.count)
+                    try append(.jump(at))
+                    program[at] = split(at + 1, program.count)
                 } else {
                     // e{n,}: e (n-1 times), then L: e; split L, out
                     for _ in 0..<(min - 1) { try emit(node) }
                     let start = program.count
                     try emit(node)
-                    try append(.split(start, program.count + 1))
+                    try append(split(start, program.count + 1))
                 }
             }
         }

@@ -5,12 +5,18 @@ extension LinearRegex {
         var caseInsensitive = false
         var multiLine = false
         var dotAll = false
+        /// `U`: `*` is lazy and `*?` greedy (changes which match a replacement sees).
+        var ungreedy = false
     }
 
     struct Parser {
         let s: [Unicode.Scalar]
         var i = 0
         var depth = 0
+        /// Capturing groups opened so far: `(…)`, `(?P<name>…)`, `(?<name>…)`, numbered from 1.
+        var captureCount = 0
+        /// Named groups and their numbers.
+        var captureNames: [String: Int] = [:]
 
         init(_ s: [Unicode.Scalar]) { self.s = s }
 
@@ -61,12 +67,14 @@ extension LinearRegex {
                         throw error("invalid repeat count at offset \(i): counts are at most \(LinearRegex.maximumRepeat) and {n,m} needs n ≤ m")
                     }
                     i += length
+                    var lazy = flags.ungreedy
                     if peek() == "?" {
-                        i += 1  // lazy: the same yes/no answer
+                        i += 1
+                        lazy.toggle()
                     } else if peek() == "+" {
                         throw error("possessive quantifiers are not supported (RE2 syntax)")
                     }
-                    atom = .repeated(atom, min: min, max: max)
+                    atom = .repeated(atom, min: min, max: max, lazy: lazy)
                     repeated = true
                 }
                 items.append(atom)
@@ -134,7 +142,7 @@ extension LinearRegex {
                 case "i": flags.caseInsensitive = value
                 case "m": flags.multiLine = value
                 case "s": flags.dotAll = value
-                case "U": break  // ungreedy: the same yes/no answer
+                case "U": flags.ungreedy = value
                 default: throw error("unknown flag \(c)")
                 }
                 if c != "-", sawNegation { sawFlagAfterNegation = true }
@@ -174,7 +182,11 @@ extension LinearRegex {
             let start = i
             i += 1  // (
             var flags = outer
-            if peek() == "?" {
+            var capture: Int?
+            if peek() != "?" {
+                captureCount += 1
+                capture = captureCount
+            } else {
                 switch peek(1) {
                 case "=", "!": throw error("lookahead (?\(peek(1)!) is not supported (RE2 syntax)")
                 case "<" where peek(2) == "=" || peek(2) == "!":
@@ -183,10 +195,14 @@ extension LinearRegex {
                 case "P" where peek(2) == "=": throw error("backreferences (?P=name) are not supported (RE2 syntax)")
                 case "P" where peek(2) == "<":
                     i += 3
-                    try skipGroupName()
+                    captureCount += 1
+                    capture = captureCount
+                    captureNames[try skipGroupName()] = captureCount
                 case "<":
                     i += 2
-                    try skipGroupName()
+                    captureCount += 1
+                    capture = captureCount
+                    captureNames[try skipGroupName()] = captureCount
                 case ":":
                     i += 2
                 default:
@@ -208,10 +224,11 @@ extension LinearRegex {
             depth -= 1
             guard peek() == ")" else { throw error("missing ) for the group at offset \(start)") }
             i += 1
-            return node
+            return capture.map { .capture(node, $0) } ?? node
         }
 
-        mutating func skipGroupName() throws(CompileError) {
+        /// Reads a group name up to its `>` and returns it.
+        mutating func skipGroupName() throws(CompileError) -> String {
             let start = i
             while let c = peek(), c != ">" {
                 guard Assertion.isWord(c) else { throw error("invalid group name at offset \(start)") }
@@ -219,6 +236,7 @@ extension LinearRegex {
             }
             guard peek() == ">", i > start else { throw error("invalid group name at offset \(start)") }
             i += 1
+            return String(String.UnicodeScalarView(s[start..<(i - 1)]))
         }
     }
 }

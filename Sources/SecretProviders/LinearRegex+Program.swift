@@ -9,6 +9,8 @@ extension LinearRegex {
         case jump(Int)
         /// Continues only where the empty-width assertion holds.
         case assert(Assertion)
+        /// Records the position in capture slot `n` (group n/2's start or end) and continues.
+        case save(Int)
         case match
     }
 

@@ -46,11 +46,15 @@ public struct LinearRegex: Sendable, CustomStringConvertible {
 
     /// The pattern as written.
     public let pattern: String
-    private let program: [Instruction]
+    let program: [Instruction]
     /// The program starts with `\A` (or `^` without `m`): only a match starting at 0 counts.
-    private let anchoredAtStart: Bool
+    let anchoredAtStart: Bool
     /// Some instruction compares case-insensitively (so input case variants are needed).
-    private let foldsCase: Bool
+    let foldsCase: Bool
+    /// Capturing groups, numbered from 1 (for replacements).
+    public let captureCount: Int
+    /// Named groups and their numbers.
+    public let captureNames: [String: Int]
 
     /// Number of instructions; one input character costs at most this many steps.
     public var programSize: Int { program.count }
@@ -68,6 +72,8 @@ public struct LinearRegex: Sendable, CustomStringConvertible {
         try compiler.emit(tree)
         try compiler.append(.match)
         self.pattern = pattern
+        self.captureCount = parser.captureCount
+        self.captureNames = parser.captureNames
         self.program = compiler.program
         if case .assert(.beginText) = compiler.program.first { anchoredAtStart = true } else { anchoredAtStart = false }
         self.foldsCase = compiler.program.contains { if case .char(let m) = $0 { m.foldCase } else { false } }
@@ -122,6 +128,7 @@ public struct LinearRegex: Sendable, CustomStringConvertible {
             case .match: return true
             case .char: break
             case .jump(let target): stack.append(target)
+            case .save: stack.append(pc + 1)
             case .split(let first, let second):
                 stack.append(second)
                 stack.append(first)

@@ -86,6 +86,32 @@ struct RotorCRDTests {
         #expect(ss[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "conditions"]] == nil)
     }
 
+    @Test("dataFrom[].rewrite is in the schema: a list of steps, each exactly one of regexp {source, target} or transform {template}")
+    func rewriteSchema() throws {
+        let es = try #require(RotorCRDs.externalSecret.object[path: ["spec", "versions"]]?.arrayValue?.first)
+        let source = try #require(es[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "dataFrom", "items"]])
+        let rewrite = try #require(source[path: ["properties", "rewrite"]])
+        #expect(rewrite["type"] == "array")
+        let step = try #require(rewrite["items"])
+        let rule = step["x-kubernetes-validations"]?.arrayValue?.first?["rule"]?.stringValue ?? ""
+        #expect(rule.contains("has(self.regexp)") && rule.contains("has(self.transform)") && rule.hasSuffix("== 1"))
+        #expect(step[path: ["properties", "regexp", "required"]] == ["source", "target"])
+        #expect(step[path: ["properties", "transform", "required"]] == ["template"])
+        #expect(es[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "target", "properties", "template", "properties", "type", "description"]]?
+            .stringValue?.contains("the keys the type requires") == true)
+    }
+
+    @Test("an ExternalSecret with rewrite steps decodes and encodes them unchanged")
+    func rewriteRoundTrip() throws {
+        let json = #"{"secretStoreRef":{"name":"s"},"dataFrom":[{"find":{"path":"shop"},"rewrite":[{"regexp":{"source":"^shop/(.*)","target":"$1"}},{"transform":{"template":"APP_{{uppercased(value)}}"}}]}]}"#
+        let spec = try JSONValue(parsing: json).decode(as: ExternalSecretSpec.self)
+        let steps = try #require(spec.dataFrom?.first?.rewrite)
+        #expect(steps.count == 2)
+        #expect(steps[0].regexp == ExternalSecretRewriteRegexp(source: "^shop/(.*)", target: "$1"))
+        #expect(steps[1].transform?.template == "APP_{{uppercased(value)}}")
+        #expect(try JSONValue(encoding: spec) == JSONValue(parsing: json))
+    }
+
     /// The committed files are compared as text with a fresh rendering by the same pure
     /// emitter `rotor crds` uses: RotorAPITests has no YAML parser, and byte equality is
     /// the stricter check (`git diff` after regenerating shows nothing either).

@@ -37,7 +37,8 @@ struct BuiltinStrategy: ResourceStrategy {
 }
 
 /// Secrets: `stringData` is merged into `data` (write-only), data keys and size are
-/// checked, `type` cannot change, and `immutable` Secrets cannot change at all.
+/// checked, the keys a `type` requires are checked (``SecretTypeValidation``), `type`
+/// cannot change, and `immutable` Secrets cannot change at all.
 struct SecretStrategy: ResourceStrategy {
     var supportsStrategicMerge: Bool { true }
     static let maximumSize = 1024 * 1024
@@ -67,7 +68,22 @@ struct SecretStrategy: ResourceStrategy {
             unknownFields.append(key)
             object[key] = nil
         }
+        // kube-apiserver's order: the update's own checks, then those of any Secret.
+        let type = object["type"]?.stringValue ?? "Opaque"
         var causes: [StatusCause] = []
+        if let old {
+            if (old["type"]?.stringValue ?? "Opaque") != type {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(type)\": field is immutable", field: "type"))
+            }
+            if old["immutable"]?.boolValue == true {
+                if object["immutable"]?.boolValue != true {
+                    causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable"))
+                }
+                if (old["data"] ?? .object([:])) != (object["data"] ?? .object([:])) {
+                    causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data"))
+                }
+            }
+        }
         var total = 0
         for (key, value) in (object["data"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let problem = ObjectValidation.configKeyProblem(key) {
@@ -82,36 +98,8 @@ struct SecretStrategy: ResourceStrategy {
         if total > Self.maximumSize {
             causes.append(StatusCause(reason: "FieldValueTooLong", message: "Too long: must have at most \(Self.maximumSize) bytes", field: "data"))
         }
-        let type = object["type"]?.stringValue ?? "Opaque"
-        let data = object["data"]?.objectValue ?? [:]
-        switch type {
-        case "kubernetes.io/tls":
-            for key in ["tls.crt", "tls.key"] where data[key] == nil {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "data[\(key)]"))
-            }
-        case "kubernetes.io/dockerconfigjson":
-            if data[".dockerconfigjson"] == nil {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "data[.dockerconfigjson]"))
-            }
-        case "kubernetes.io/basic-auth":
-            if data["username"] == nil && data["password"] == nil {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value: one of username or password is required", field: "data"))
-            }
-        default: break
-        }
-        if let old {
-            if (old["type"]?.stringValue ?? "Opaque") != type {
-                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(type)\": field is immutable", field: "type"))
-            }
-            if old["immutable"]?.boolValue == true {
-                if object["immutable"]?.boolValue != true {
-                    causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable"))
-                }
-                if (old["data"] ?? .object([:])) != (object["data"] ?? .object([:])) {
-                    causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data"))
-                }
-            }
-        }
+        causes += SecretTypeValidation.causes(
+            type: type, data: object["data"]?.objectValue ?? [:], annotations: object.value(at: ["metadata", "annotations"])?.objectValue ?? [:])
         return causes
     }
 }

@@ -96,25 +96,29 @@ extension ExternalSecretRemoteRef: SchemaDescribed {
     }
 }
 
-/// Many keys at once: exactly one of `extract` or `find`.
+/// Many keys at once: exactly one of `extract` or `find`, optionally renamed by `rewrite`.
 public struct ExternalSecretDataFromSource: Codable, Sendable, Hashable {
     /// All properties of one JSON secret.
     public var extract: ExternalSecretExtract?
     /// All secrets matching a path, name pattern or tags.
     public var find: ExternalSecretFind?
+    /// Renames the keys found or extracted, step by step in order, before they are written.
+    public var rewrite: [ExternalSecretRewrite]?
     public var unknownFields = UnknownFields()
 
-    public init(extract: ExternalSecretExtract? = nil, find: ExternalSecretFind? = nil) {
+    public init(extract: ExternalSecretExtract? = nil, find: ExternalSecretFind? = nil, rewrite: [ExternalSecretRewrite]? = nil) {
         self.extract = extract
         self.find = find
+        self.rewrite = rewrite
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case extract, find }
+    enum CodingKeys: String, CodingKey, CaseIterable { case extract, find, rewrite }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         extract = try c.decodeIfPresent(.extract)
         find = try c.decodeIfPresent(.find)
+        rewrite = try c.decodeIfPresent(.rewrite)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
     }
 
@@ -123,17 +127,21 @@ public struct ExternalSecretDataFromSource: Codable, Sendable, Hashable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(extract, forKey: .extract)
         try c.encodeIfPresent(find, forKey: .find)
+        try c.encodeIfPresent(rewrite, forKey: .rewrite)
     }
 }
 
 extension ExternalSecretDataFromSource: SchemaDescribed {
     public static var openAPISchema: JSONValue {
         OpenAPISchema.object(
-            "Many keys at once: exactly one of `extract` or `find`.",
+            "Many keys at once: exactly one of `extract` or `find`, optionally renamed by `rewrite`.",
             properties: [
                 "extract": ExternalSecretExtract.openAPISchema.described("All properties of one JSON secret."),
                 "find": ExternalSecretFind.openAPISchema.described(
                     "All secrets matching a path, name pattern or tags."),
+                "rewrite": OpenAPISchema.array(
+                    "Renames the keys found or extracted, step by step in order, before they are written.",
+                    of: ExternalSecretRewrite.openAPISchema),
             ],
             validations: [OpenAPISchema.exactlyOne(of: ["extract", "find"])])
     }

@@ -107,12 +107,16 @@ public struct DeletionPolicy: OpenStringEnum {
 
 /// Renders the target Secret from the fetched values instead of copying them key by key.
 public struct ExternalSecretTemplate: Codable, Sendable, Hashable {
-    /// The Secret `type`, e.g. `Opaque` or `kubernetes.io/dockerconfigjson`.
+    /// The Secret `type`, e.g. `Opaque` or `kubernetes.io/dockerconfigjson`; the keys the type
+    /// requires (e.g. `tls.crt` and `tls.key`) are checked before writing, and the type of an
+    /// existing Secret is never changed.
     public var type: String?
     /// Labels and annotations of the Secret.
     public var metadata: ExternalSecretTemplateMetadata?
     /// Secret keys and their Mustache templates over the fetched values, e.g.
-    /// `postgres://{{user}}:{{password}}@db:5432/shop`. Rendered values are never logged.
+    /// `postgres://{{user}}:{{password}}@db:5432/shop`, with functions such as
+    /// `{{b64enc(x)}}`, `{{pemPrivateKey(bundle)}}`, `{{dockerconfigjson(.)}}`. Rendered values
+    /// are never logged.
     public var data: [String: String]?
     public var unknownFields = UnknownFields()
 
@@ -146,11 +150,12 @@ extension ExternalSecretTemplate: SchemaDescribed {
         OpenAPISchema.object(
             "Renders the target Secret from the fetched values instead of copying them key by key.",
             properties: [
-                "type": OpenAPISchema.string("The Secret `type`, e.g. `Opaque` or `kubernetes.io/dockerconfigjson`."),
+                "type": OpenAPISchema.string(
+                    "The Secret `type`, e.g. `Opaque` or `kubernetes.io/dockerconfigjson`; the keys the type requires (e.g. `tls.crt` and `tls.key`) are checked before writing, and the type of an existing Secret is never changed."),
                 "metadata": ExternalSecretTemplateMetadata.openAPISchema.described(
                     "Labels and annotations of the Secret."),
                 "data": OpenAPISchema.stringMap(
-                    "Secret keys and their Mustache templates over the fetched values, e.g. `postgres://{{user}}:{{password}}@db:5432/shop`. Rendered values are never logged."),
+                    "Secret keys and their Mustache templates over the fetched values, e.g. `postgres://{{user}}:{{password}}@db:5432/shop`, with functions such as `{{b64enc(x)}}`, `{{pemPrivateKey(bundle)}}`, `{{dockerconfigjson(.)}}`. Rendered values are never logged."),
             ])
     }
 }

@@ -44,7 +44,9 @@ public enum ExternalSecretSyncPlanner {
         case .success(let s): schedule = s
         case .failure(let failure): return .failure(failure)
         }
-        if let failure = SpecValidation.firstProblem(es.spec) ?? SecretRenderer.specProblem(es) ?? FindPatternValidation.validate(es.spec) {
+        if let failure = SpecValidation.firstProblem(es.spec) ?? SecretRenderer.specProblem(es) ?? FindPatternValidation.validate(es.spec)
+            ?? KeyRewrite.specProblem(es.spec)
+        {
             return .failure(failure)
         }
         return .success(schedule)

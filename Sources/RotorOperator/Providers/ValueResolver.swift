@@ -8,29 +8,51 @@ public struct ResolveFailure: Error, Sendable, CustomStringConvertible {
     /// e.g. `spec.data[1].remoteRef` or `spec.dataFrom[0].find`.
     public var field: String
     public var error: ProviderError
+    /// Set when the values were read but a `dataFrom[].rewrite` refused their keys
+    /// (``KeyRewrite``): the failure to report as it is (`error` then only classifies it as
+    /// an invalid request, and nothing is deleted).
+    public var keyRefusal: SyncFailure?
 
-    public var description: String { "\(field): \(error)" }
+    public init(field: String, error: ProviderError, keyRefusal: SyncFailure? = nil) {
+        self.field = field
+        self.error = error
+        self.keyRefusal = keyRefusal
+    }
+
+    public var description: String { keyRefusal.map(\.description) ?? "\(field): \(error)" }
 }
 
 /// Reads everything an ExternalSecret asks for — `dataFrom` entries in order, then
 /// `data` (which wins over `dataFrom` for the same secret key, as in ESO) — from one
 /// provider, and returns secret key → value. All-or-nothing: the first failure is
 /// returned and nothing partial is, so a failing provider can never shrink a Secret.
+/// Each `dataFrom` entry's keys go through its `rewrite` steps (``KeyRewrite``) before they
+/// join the others.
 public enum ValueResolver {
-    public static func resolve(_ spec: ExternalSecretSpec, from reader: any SecretReader) async -> Result<[String: SecretValue], ResolveFailure> {
+    /// - Parameter externalSecret: `namespace/name`, named by rewrite failures.
+    public static func resolve(
+        _ spec: ExternalSecretSpec, from reader: any SecretReader, externalSecret: String = ""
+    ) async -> Result<[String: SecretValue], ResolveFailure> {
         var values: [String: SecretValue] = [:]
         for (index, source) in (spec.dataFrom ?? []).enumerated() {
             do {
+                var found: [String: SecretValue] = [:]
                 if let extract = source.extract {
                     let id = RemoteSecretID(key: extract.key, version: extract.version)
                     let secret = try await reader.read(id)
-                    values.merge(try secret.extract(for: id)) { _, new in new }
+                    found = try secret.extract(for: id)
                 } else if let find = source.find {
                     let keys = try await reader.find(FindQuery(path: find.path, nameRegexp: find.name?.regexp, tags: find.tags ?? [:]))
                     for key in keys.sorted() {
                         let secret = try await reader.read(RemoteSecretID(key: key))
-                        values[secretKeyName(forRemoteKey: key)] = secret.value
+                        found[key] = secret.value
                     }
+                }
+                switch KeyRewrite.apply(source, index: index, to: found, externalSecret: externalSecret) {
+                case .success(let renamed): values.merge(renamed) { _, new in new }
+                case .failure(let refusal):
+                    return .failure(ResolveFailure(
+                        field: "spec.dataFrom[\(index)].rewrite", error: .invalidRequest(detail: "rewrite refused the keys"), keyRefusal: refusal))
                 }
             } catch let error as ProviderError {
                 return .failure(ResolveFailure(field: "spec.dataFrom[\(index)]", error: source.extract.map { error.about(key: $0.key) } ?? error))

@@ -164,9 +164,13 @@ public struct ExternalSecretReconciler: Sendable {
         for remoteKey in start.dropCachedKeys { await reader.invalidate(key: remoteKey) }
         await readAhead?.prime(store, reader: reader, now: now)
         let values: [String: SecretValue]
-        switch await ValueResolver.resolve(es.spec, from: reader.reading(refreshMarks.freshness(for: key, schedule: schedule, due: start.due))) {
+        switch await ValueResolver.resolve(
+            es.spec, from: reader.reading(refreshMarks.freshness(for: key, schedule: schedule, due: start.due)),
+            externalSecret: "\(es.metadata.namespace ?? "")/\(es.name)")
+        {
         case .success(let v): values = v
         case .failure(let failure):
+            if let refusal = failure.keyRefusal { return try await fail(es, refusal) }
             let decision = Planner.afterReadFailure(failure.error, field: failure.field, of: es, store: store.identity, targetRead: verified == nil)
             if decision.deletesTarget {
                 if decision.readsTargetFirst { existing = try await readTarget(es) }

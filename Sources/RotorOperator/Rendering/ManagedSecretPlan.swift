@@ -16,7 +16,9 @@ import SecretProviders
 ///   plus the template's annotations (a template cannot set `rotor.dev/` labels or
 ///   annotations: refused as `InvalidSpec`);
 /// - its own ownerReference (present with `Owner`, removed otherwise);
-/// - `type` on create (template type, else `Opaque`) and `immutable`.
+/// - `type` on create (template type, else `Opaque`) and `immutable`; the keys the type
+///   requires are checked first (``SecretTypeRules``), so a typed Secret is never written
+///   without them.
 /// Everything else on an existing Secret (other labels, annotations, ownerReferences,
 /// finalizers, unknown fields) is carried over untouched.
 ///
@@ -144,6 +146,9 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
             {
                 return .refuse(refusal)
             }
+            if let refusal = Self.typeRefusal(type: rendered.type ?? SecretType.opaque, data: data, externalSecret: es, secret: secret) {
+                return .refuse(refusal)
+            }
             return .create(
                 Secret(
                     metadata: metadata, type: rendered.type ?? SecretType.opaque, data: data,
@@ -188,6 +193,9 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
         if let refusal = Self.limitRefusal(
             data: data, annotations: annotations, externalSecret: es, rendered: rendered, additions: additions, secret: secret)
         {
+            return .refuse(refusal)
+        }
+        if let refusal = Self.typeRefusal(type: existingType, data: data, externalSecret: es, secret: secret) {
             return .refuse(refusal)
         }
 
@@ -237,6 +245,19 @@ public struct ManagedSecretPlan: Sendable, CustomStringConvertible, CustomReflec
                 secret: secret)
         }
         return nil
+    }
+
+    /// The refusal when `data` lacks a key the Secret `type` requires (``SecretTypeRules``).
+    /// It waits for the spec to change when the template's data keys decide what is
+    /// missing, or the type is one Rotor never writes; otherwise (a value that is not JSON, keys chosen by the provider) the
+    /// provider's next answer may fix it, so it is retried.
+    static func typeRefusal(type: String, data: [String: Data], externalSecret es: ExternalSecret, secret: String) -> ManagedSecretRefusal? {
+        guard let problem = SecretTypeRules.problem(type: type, data: data) else { return nil }
+        let templated = !(es.spec.target?.template?.data ?? [:]).isEmpty
+        let decidedBySpec = (templated && problem.isMissing) || type == SecretTypeRules.serviceAccountToken
+        let fromProvider = !decidedBySpec
+        let name = "\(es.metadata.namespace ?? "")/\(es.name)"
+        return ManagedSecretRefusal(.typeRequirement(type: type, problem: problem, externalSecret: name, fromProvider: fromProvider), secret: secret)
     }
 
     /// Where a written key comes from, for a message: a template key, a `secretKey`, a

@@ -26,6 +26,10 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         case tooLarge(field: String, bytes: Int, limit: Int, previousBytes: Int, largestKeys: [String])
         /// A template label or annotation in Rotor's own `rotor.dev/` domain.
         case reservedMetadata(field: String)
+        /// The data lacks a key the Secret's `type` requires, or holds it in the wrong form
+        /// (``SecretTypeRules``). `externalSecret` is `namespace/name`; `fromProvider` when the
+        /// provider's data (not the spec alone) decides it.
+        case typeRequirement(type: String, problem: SecretTypeRules.Problem, externalSecret: String, fromProvider: Bool)
     }
 
     let kind: Kind
@@ -50,6 +54,7 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         case .invalidKey: "invalidSecretKey"
         case .tooLarge: "secretTooLarge"
         case .reservedMetadata: "reservedTemplateMetadata"
+        case .typeRequirement: "secretTypeRequirement"
         }
     }
 
@@ -73,6 +78,7 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
         switch kind {
         case .conflict, .tooLarge: false
         case .invalidKey(_, _, _, let fromProvider): !fromProvider
+        case .typeRequirement(_, _, _, let fromProvider): !fromProvider
         default: true
         }
     }
@@ -83,7 +89,7 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
     public var field: String? {
         switch kind {
         case .unknownCreationPolicy: "spec.target.creationPolicy"
-        case .typeChange: "spec.target.template.type"
+        case .typeChange, .typeRequirement: "spec.target.template.type"
         case .immutableDataChange: "spec.target.immutable"
         case .notManaged, .controlledByOther, .mergeTargetMissing: "spec.target"
         case .conflict, .invalidKey, .tooLarge, .reservedMetadata: nil
@@ -120,6 +126,8 @@ public struct ManagedSecretRefusal: Error, Sendable, Hashable, CustomStringConve
                 + "; it is left unchanged"
         case .reservedMetadata(let field):
             "\(field): the rotor.dev/ domain is Rotor's own; a template cannot set its labels or annotations"
+        case .typeRequirement(let type, let problem, let externalSecret, _):
+            "ExternalSecret \(externalSecret) would write Secret \(secret) of type \(type) without a usable key \(SecretLimits.shown(problem.key)) (\(problem.detail)); it is left unchanged"
         }
     }
 }

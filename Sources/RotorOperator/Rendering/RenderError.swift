@@ -13,6 +13,13 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
         case notUTF8(referenced: String)
         /// Sections nest deeper than the renderer allows.
         case tooDeep(limit: Int)
+        /// A template function (``TemplateFunctions``) failed or is unknown; `call` is the
+        /// expression (`b64dec(password)`), `reason` what was wrong (never a value).
+        case functionFailed(call: String, reason: String)
+        /// The template calls functions more often than ``TemplateFunctions/maximumCalls``.
+        case tooManyCalls(limit: Int)
+        /// Function calls nest deeper than the renderer allows.
+        case callsTooDeep(limit: Int)
     }
 
     let kind: Kind
@@ -25,13 +32,16 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A stable identifier for alerts and tests: `templateSyntax`, `unknownTemplateKey`,
-    /// `nonUTF8Value` or `templateTooDeep`.
+    /// `nonUTF8Value`, `templateTooDeep`, `templateFunctionFailed`, `templateTooManyCalls` or `templateCallsTooDeep`.
     public var code: String {
         switch kind {
         case .syntax: "templateSyntax"
         case .unknownKey: "unknownTemplateKey"
         case .notUTF8: "nonUTF8Value"
         case .tooDeep: "templateTooDeep"
+        case .functionFailed: "templateFunctionFailed"
+        case .tooManyCalls: "templateTooManyCalls"
+        case .callsTooDeep: "templateCallsTooDeep"
         }
     }
 
@@ -50,7 +60,7 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The fetched key a tag referred to, for `unknownTemplateKey` and `nonUTF8Value`.
     public var referencedKey: String? {
         switch kind {
-        case .syntax, .tooDeep: nil
+        case .syntax, .tooDeep, .functionFailed, .tooManyCalls, .callsTooDeep: nil
         case .unknownKey(let key), .notUTF8(let key): key
         }
     }
@@ -65,6 +75,12 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
             "template for key '\(templateKey)' refers to '\(referenced)', whose value is not UTF-8 text and cannot be templated"
         case .tooDeep(let limit):
             "template for key '\(templateKey)' nests sections more than \(limit) deep"
+        case .functionFailed(let call, let reason):
+            "template for key '\(templateKey)' calls \(call), which failed: \(reason)"
+        case .tooManyCalls(let limit):
+            "template for key '\(templateKey)' calls functions more than \(limit) times"
+        case .callsTooDeep(let limit):
+            "template for key '\(templateKey)' nests parentheses (function calls) more than \(limit) deep"
         }
     }
 }

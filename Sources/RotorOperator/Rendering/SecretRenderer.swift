@@ -100,6 +100,10 @@ public enum SecretRenderer {
         guard sectionDepth(of: text) <= maximumSectionDepth else {
             throw RenderError(.tooDeep(limit: maximumSectionDepth), templateKey: key)
         }
+        // Function calls nested in a tag (`{{f(g(h(x)))}}`) are parsed recursively too.
+        guard parenthesisDepth(of: text) <= maximumCallDepth else {
+            throw RenderError(.callsTooDeep(limit: maximumCallDepth), templateKey: key)
+        }
         let template: MustacheTemplate
         do {
             template = try MustacheTemplate(string: textPragma + text)
@@ -117,6 +121,25 @@ public enum SecretRenderer {
 
     /// How deep sections (`{{#a}}`, `{{^a}}`, `{{$a}}`, `{{<a}}`) may nest in one template.
     static let maximumSectionDepth = 64
+
+    /// How deep function calls may nest (counted as open parentheses anywhere in the text,
+    /// which over-approximates; literal text nesting this deep is not a real template).
+    static let maximumCallDepth = 32
+
+    /// The deepest nesting of `(` in `text`; a `)` closes one, never below zero. Linear.
+    static func parenthesisDepth(of text: String) -> Int {
+        var depth = 0
+        var deepest = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "(") {
+                depth += 1
+                deepest = max(deepest, depth)
+            } else if byte == UInt8(ascii: ")") {
+                depth = max(0, depth - 1)
+            }
+        }
+        return deepest
+    }
 
     /// The deepest nesting of sections in `text`, found as Mustache finds tags: an opening
     /// delimiter followed by the tag's type, delimiters changed by `{{=<% %>=}}`. Linear

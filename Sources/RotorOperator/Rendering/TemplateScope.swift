@@ -15,8 +15,12 @@ import SecretProviders
 /// not silently produce a credential with an empty part. Values are looked up lazily, so a
 /// binary value that no template uses is no problem.
 ///
+/// Functions (`{{b64enc(password)}}`, `{{dockerconfigjson(.)}}`) are ``TemplateFunctions``,
+/// applied through swift-mustache's transforms to a key, a prefix, the top level (`.`) or
+/// another call's result.
+///
 /// The scope lives for one template rendering, on one thread; it is not shared.
-final class TemplateScope: MustacheParent {
+final class TemplateScope: MustacheParent, MustacheTransformable {
     static let lookupLambdaName = "key?"
 
     private let values: [String: SecretValue]
@@ -27,6 +31,8 @@ final class TemplateScope: MustacheParent {
     /// the root is next asked for something else.
     private var pendingMisses: [(path: String, segment: String)] = []
     private(set) var problems: [RenderError.Kind] = []
+    /// Function calls made so far (bounded by ``TemplateFunctions/maximumCalls``).
+    private var calls = 0
 
     init(values: [String: SecretValue]) {
         self.values = values
@@ -49,6 +55,11 @@ final class TemplateScope: MustacheParent {
             return MustacheLambda { [self] text in exactValue(forKey: text.trimmingWhitespace()) }
         }
         return node(path: name, segment: name, atRoot: true)
+    }
+
+    /// `{{function(.)}}`: a function applied to the top level.
+    func transform(_ name: String) -> Any? {
+        call(name, on: .node(path: ""))
     }
 
     /// Call after rendering: misses nothing retried are final.
@@ -91,6 +102,68 @@ final class TemplateScope: MustacheParent {
         return RevealedText(text: text(forKey: key))
     }
 
+    /// What a function is applied to: a key or prefix (`""` for the top level), or the
+    /// result of another call, named by its expression for messages.
+    enum FunctionInput {
+        case node(path: String)
+        case text([UInt8], expression: String)
+    }
+
+    /// Applies the template function `function` to `input`; nil (and a recorded problem)
+    /// when it fails, so the rendering fails naming the call.
+    func call(_ function: String, on input: FunctionInput) -> Any? {
+        let inputName: String
+        switch input {
+        case .node(let path): inputName = path.isEmpty ? "." : path
+        case .text(_, let expression): inputName = expression
+        }
+        let expression = "\(function)(\(inputName))"
+        guard TemplateFunctions.names.contains(function) else {
+            let known = TemplateFunctions.names.sorted().joined(separator: ", ")
+            record(.functionFailed(call: expression, reason: "\(function) is not a template function (known: \(known))"))
+            return nil
+        }
+        calls += 1
+        guard calls <= TemplateFunctions.maximumCalls else {
+            record(.tooManyCalls(limit: TemplateFunctions.maximumCalls))
+            return nil
+        }
+        do throws(TemplateFunctions.Failure) {
+            let output: [UInt8]
+            switch input {
+            case .text(let bytes, _):
+                output = try TemplateFunctions.apply(function, to: bytes)
+            case .node(let path) where function == "dockerconfigjson":
+                let prefix = path.isEmpty ? "" : path + "."
+                var parts: [[UInt8]] = []
+                for name in ["registry", "username", "password"] {
+                    guard let value = values[prefix + name] else {
+                        throw TemplateFunctions.Failure(reason: "it needs the key '\(prefix + name)', which is not one of the fetched keys")
+                    }
+                    parts.append(value.revealedBytes())
+                }
+                output = try TemplateFunctions.dockerConfigJSON(registry: parts[0], username: parts[1], password: parts[2])
+            case .node(let path):
+                guard let value = values[path] else {
+                    throw TemplateFunctions.Failure(reason: "\(inputName) is not a fetched key holding a value")
+                }
+                output = try TemplateFunctions.apply(function, to: value.revealedBytes())
+            }
+            return TemplateText(scope: self, bytes: output, expression: expression)
+        } catch {
+            record(.functionFailed(call: expression, reason: error.reason))
+            return nil
+        }
+    }
+
+    fileprivate func text(of result: TemplateText) -> String {
+        guard let text = String(validating: result.bytes, as: UTF8.self) else {
+            record(.notUTF8(referenced: result.expression))
+            return ""
+        }
+        return text
+    }
+
     private func settlePendingMisses(retriedAs name: String?) {
         for miss in pendingMisses where miss.segment != name {
             record(.unknownKey(referenced: miss.path))
@@ -108,7 +181,7 @@ final class TemplateScope: MustacheParent {
 /// Rendered as a variable it is the key's value; as a section it is the scope for the
 /// next part of the name. Mustache escapes nothing here because every template is rendered
 /// with the `TEXT` content type.
-struct KeyNode: MustacheParent, MustacheCustomRenderable {
+struct KeyNode: MustacheParent, MustacheCustomRenderable, MustacheTransformable {
     fileprivate let scope: TemplateScope
     fileprivate let path: String
 
@@ -120,6 +193,29 @@ struct KeyNode: MustacheParent, MustacheCustomRenderable {
 
     /// Never null: a node exists only for a key or a prefix of one.
     var isNull: Bool { false }
+
+    /// `{{function(key)}}`.
+    func transform(_ name: String) -> Any? {
+        scope.call(name, on: .node(path: path))
+    }
+}
+
+/// The result of a template function, as Mustache sees it: rendered as its text, or
+/// handed to the next function of a chain. It exists only inside one rendering; its
+/// description never shows the bytes.
+struct TemplateText: MustacheCustomRenderable, MustacheTransformable, CustomStringConvertible {
+    fileprivate let scope: TemplateScope
+    let bytes: [UInt8]
+    /// The call that produced it, e.g. `b64dec(password)`: a name for messages.
+    let expression: String
+
+    var renderText: String { scope.text(of: self) }
+    var isNull: Bool { false }
+    var description: String { "<result of \(expression)>" }
+
+    func transform(_ name: String) -> Any? {
+        scope.call(name, on: .text(bytes, expression: expression))
+    }
 }
 
 /// A value handed back from the `key?` lambda.
