@@ -225,7 +225,9 @@ struct RotorResourceTests {
         #expect(SecretStore.resourceType.namespaced)
         #expect(!ClusterSecretStore.resourceType.namespaced)
         #expect(ClusterSecretStore.resourceType.collectionPath(namespace: "shop") == "/apis/rotor.dev/v1alpha1/clustersecretstores")
-        #expect(RotorResourceTypes.all.count == 3)
+        #expect(!ClusterExternalSecret.resourceType.namespaced)
+        #expect(ClusterExternalSecret.resourceType.collectionPath(namespace: nil) == "/apis/rotor.dev/v1alpha1/clusterexternalsecrets")
+        #expect(RotorResourceTypes.all.count == 4)
         #expect(ExternalSecretConditions.Reason.all.count == 12)
     }
 }
