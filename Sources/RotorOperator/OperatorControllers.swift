@@ -17,6 +17,7 @@ public struct OperatorControllers: Service {
     public let secretStores: Controller<SecretStore>
     public let clusterSecretStores: Controller<ClusterSecretStore>
     public let clusterExternalSecrets: Controller<ClusterExternalSecret>
+    public let pushSecrets: Controller<PushSecret>
 
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
@@ -30,13 +31,15 @@ public struct OperatorControllers: Service {
         (secretStores, clusterSecretStores) = SecretStoreController.make(
             client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
         clusterExternalSecrets = ClusterExternalSecretController.make(client: client, scope: scope, logger: logger, metricsFactory: metricsFactory)
+        pushSecrets = PushSecretController.make(
+            client: client, scope: scope, providers: providers, fingerprintKey: fingerprintKey, logger: logger, metricsFactory: metricsFactory)
     }
 
     /// Whether every controller's caches have synced (`/readyz` on the leader).
     public func hasSynced() async -> Bool {
         let synced = [
             await externalSecrets.hasSynced(), await secretStores.hasSynced(), await clusterSecretStores.hasSynced(),
-            await clusterExternalSecrets.hasSynced(),
+            await clusterExternalSecrets.hasSynced(), await pushSecrets.hasSynced(),
         ]
         return !synced.contains(false)
     }
@@ -48,6 +51,7 @@ public struct OperatorControllers: Service {
             group.addTask { try await secretStores.run() }
             group.addTask { try await clusterSecretStores.run() }
             group.addTask { try await clusterExternalSecrets.run() }
+            group.addTask { try await pushSecrets.run() }
             try await group.waitForAll()
         }
     }

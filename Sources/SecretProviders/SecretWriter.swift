@@ -46,6 +46,14 @@ extension SecretValue {
     /// a JSON object is an ``ProviderError/Class/invalidRequest``, since its properties cannot
     /// be replaced; so is a replacement that is not UTF-8.
     public func replacingJSONProperties(_ replacements: [String: SecretValue], key: String, version: String? = nil) throws(ProviderError) -> SecretValue {
+        try editingJSONProperties(replacing: replacements, removing: [], key: key, version: version)
+    }
+
+    /// This JSON object with `replacements` set and the members named in `removals` left out
+    /// (a PushSecret withdrawing what it pushed); other members are kept byte for byte.
+    public func editingJSONProperties(
+        replacing replacements: [String: SecretValue], removing removals: Set<String>, key: String, version: String? = nil
+    ) throws(ProviderError) -> SecretValue {
         let members: [(name: String, value: JSONScanner.Value)]?
         do { members = try JSONScanner.objectMembers(revealedBytes()) } catch {
             throw ProviderError.invalidRequest(
@@ -71,7 +79,7 @@ extension SecretValue {
             out.append(UInt8(ascii: ":"))
             out += json
         }
-        for member in members {
+        for member in members where !removals.contains(member.name) {
             if let replacement = quotedReplacements[member.name] {
                 append(member.name, replacement)
                 continue

@@ -155,7 +155,7 @@ public final class VaultEmulator: Sendable {
             if isHealth { return response(VaultResponse(status: 429, body: await core.healthBody(sealed: false, standby: true))) }
             return response(.error(503, ["local node not active but active cluster node not found"]))
         }
-        if let fault = faults.takeFault(path: path) {
+        if let fault = faults.takeFault(path: path, method: method) {
             switch fault {
             case .throttle(let retryAfter):
                 var throttled = VaultResponse.error(429, ["request path \"\(path)\": rate limit quota exceeded"])
@@ -165,6 +165,8 @@ public final class VaultEmulator: Sendable {
                 return HTTPServerResponse.bytes(Array(#"{"request_id":"5d1c","data":{"data":"#.utf8), status: .ok, contentType: "application/json")
             case .status(let code, let messages):
                 return response(.error(code, messages))
+            case .concurrentWrite(let kvPath, let data):
+                _ = await core.seed(namespace: namespace, mount: "secret", path: kvPath, data: data.mapValues(JSONValue.string))
             }
         }
         if path == "sys/metrics", method == "GET" {

@@ -14,12 +14,16 @@ public final class VaultFaults: Sendable {
         case malformedBody
         /// Any status with these `errors`.
         case status(Int, errors: [String])
+        /// Not a failure: another client's KV v2 write of `data` to `path` (mount `secret`)
+        /// lands just before the request is served, as in a race between two writers.
+        case concurrentWrite(path: String, data: [String: String])
 
         fileprivate var internalFault: InternalFault {
             switch self {
             case .throttle(let seconds): .throttle(seconds)
             case .malformedBody: .malformedBody
             case .status(let code, let errors): .status(code, errors)
+            case .concurrentWrite(let path, let data): .concurrentWrite(path, data)
             }
         }
     }
@@ -28,13 +32,14 @@ public final class VaultFaults: Sendable {
         case throttle(Int?)
         case malformedBody
         case status(Int, [String])
+        case concurrentWrite(String, [String: String])
     }
 
     struct State: Sendable {
         var sealed = false
         var standby = false
         var latency: Duration?
-        var queued: [(fault: InternalFault, pathPrefix: String)] = []
+        var queued: [(fault: InternalFault, pathPrefix: String, method: String?)] = []
         var requests: [String: Int] = [:]
         var logins = 0
         var responses: [Int: Int] = [:]
@@ -58,10 +63,11 @@ public final class VaultFaults: Sendable {
     /// Every request waits this long before being answered; `nil` for none.
     public func setLatency(_ latency: Duration?) { box.withLockedValue { $0.latency = latency } }
 
-    /// The next `count` requests whose path starts with `pathPrefix` get `fault`.
-    public func inject(_ fault: Fault, count: Int = 1, pathPrefix: String = "") {
+    /// The next `count` requests whose path starts with `pathPrefix` (and, when given, whose
+    /// method is `method`, e.g. `POST`) get `fault`.
+    public func inject(_ fault: Fault, count: Int = 1, pathPrefix: String = "", method: String? = nil) {
         box.withLockedValue { state in
-            for _ in 0..<count { state.queued.append((fault.internalFault, pathPrefix)) }
+            for _ in 0..<count { state.queued.append((fault.internalFault, pathPrefix, method)) }
         }
     }
 
@@ -75,9 +81,10 @@ public final class VaultFaults: Sendable {
         }
     }
 
-    func takeFault(path: String) -> InternalFault? {
+    func takeFault(path: String, method: String) -> InternalFault? {
         box.withLockedValue { state in
-            guard let index = state.queued.firstIndex(where: { path.hasPrefix($0.pathPrefix) }) else { return nil }
+            guard let index = state.queued.firstIndex(where: { path.hasPrefix($0.pathPrefix) && ($0.method == nil || $0.method == method) })
+            else { return nil }
             return state.queued.remove(at: index).fault
         }
     }

@@ -119,6 +119,7 @@ struct InstallManifestsTests {
         "rotor.dev/secretstores list", "rotor.dev/secretstores watch",
         "rotor.dev/externalsecrets get", "rotor.dev/externalsecrets create", "rotor.dev/externalsecrets update", "rotor.dev/externalsecrets delete",
         "rotor.dev/externalsecrets/status update", "rotor.dev/secretstores/status update",
+        "rotor.dev/pushsecrets list", "rotor.dev/pushsecrets watch", "rotor.dev/pushsecrets update", "rotor.dev/pushsecrets/status update",
         "rotor.dev/externalsecrets/finalizers update",
         "core/secrets get", "core/secrets list", "core/secrets watch", "core/secrets create", "core/secrets update", "core/secrets delete",
         "core/serviceaccounts/token create",

@@ -174,7 +174,7 @@ struct RotorCRDTests {
 
             """)
         #expect(RotorCRDs.shippedYAML == RotorCRDs.shipped.map(\.yaml).joined())
-        #expect(RotorCRDs.shippedYAML.components(separatedBy: "---\n").count == 5, "four CRDs")
+        #expect(RotorCRDs.shippedYAML.components(separatedBy: "---\n").count == 6, "five CRDs")
     }
 }
 

@@ -227,7 +227,7 @@ struct RotorResourceTests {
         #expect(ClusterSecretStore.resourceType.collectionPath(namespace: "shop") == "/apis/rotor.dev/v1alpha1/clustersecretstores")
         #expect(!ClusterExternalSecret.resourceType.namespaced)
         #expect(ClusterExternalSecret.resourceType.collectionPath(namespace: nil) == "/apis/rotor.dev/v1alpha1/clusterexternalsecrets")
-        #expect(RotorResourceTypes.all.count == 4)
+        #expect(RotorResourceTypes.all.count == 5)
         #expect(ExternalSecretConditions.Reason.all.count == 12)
     }
 }

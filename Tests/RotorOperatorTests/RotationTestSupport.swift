@@ -119,12 +119,14 @@ final class RotationHarness: Sendable {
         let controller = externalSecrets
         let (stores, clusterStores) = SecretStoreController.make(client: client, providers: providers, logger: logger)
         let fanOut = ClusterExternalSecretController.make(client: client, clock: clock, logger: logger)
+        let pushes = PushSecretController.make(client: client, providers: providers, fingerprintKey: SymmetricKey(data: keyBytes), clock: clock, logger: logger)
         let task = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 group.addTask { try await stores.run() }
                 group.addTask { try await clusterStores.run() }
                 group.addTask { try await fanOut.run() }
+                group.addTask { try await pushes.run() }
                 try await group.waitForAll()
             }
         }

@@ -112,11 +112,20 @@ public final class AWSSecretsManagerProvider: SecretWriter {
 
     /// `PutSecretValue` of `document` as the `SecretString`, with `ClientRequestToken` derived
     /// from `idempotencyToken` (so a retried rotation creates one version). With
-    /// `expectedVersion`, the write happens only while that version id is `AWSCURRENT`.
+    /// `expectedVersion`, the write happens only while that version id is `AWSCURRENT`;
+    /// `"0"` creates the secret (`CreateSecret`), which must not exist yet.
     public func write(key: String, document: SecretValue, idempotencyToken: String, expectedVersion: String?) async throws -> String {
         do {
             try document.checkJSONObjectDocument(key: key)
             let token = SecretsManagerWire.clientRequestToken(idempotencyToken)
+            // "0": the secret must not exist yet; CreateSecret refuses one that does (a conflict).
+            if expectedVersion == "0" {
+                let body = try SecretsManagerWire.createSecret(key: key, secretString: document, token: token)
+                // (ResourceExistsException is a conflict: AWSErrorMapping.)
+                let response = try await client.post(
+                    operation: "CreateSecret", headers: SecretsManagerWire.headers("CreateSecret"), body: body, credentials: credentials, key: key)
+                return try SecretsManagerWire.parsePut(response.body, key: key)
+            }
             if let expectedVersion, !expectedVersion.isEmpty {
                 let response = try await client.post(
                     operation: "DescribeSecret", headers: SecretsManagerWire.headers("DescribeSecret"),

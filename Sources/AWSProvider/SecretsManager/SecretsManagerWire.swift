@@ -149,6 +149,15 @@ enum SecretsManagerWire {
         return ProviderJSON.body(["SecretId": key, "SecretString": text, "ClientRequestToken": token])
     }
 
+    /// `CreateSecret` of `key` holding `secretString`: a document written for the first time
+    /// (`PutSecretValue` needs the secret to exist).
+    static func createSecret(key: String, secretString: SecretValue, token: String) throws(ProviderError) -> [UInt8] {
+        guard let text = secretString.revealedString() else {
+            throw ProviderError.invalidRequest(key: key, detail: "the value to write is not UTF-8 text")
+        }
+        return ProviderJSON.body(["Name": key, "SecretString": text, "ClientRequestToken": token])
+    }
+
     static func parsePut(_ body: [UInt8], key: String) throws(ProviderError) -> String {
         let object = try decodeObject(body, operation: "PutSecretValue", key: key)
         guard let version = object["VersionId"] as? String else {

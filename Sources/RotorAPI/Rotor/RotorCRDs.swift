@@ -24,16 +24,16 @@ public enum RotorCRDs {
         public var yaml: String { YAMLEmitter.render(documents: [object]) }
     }
 
-    /// The four CRDs, ExternalSecret first, the stores' provider blocks described by
+    /// The five CRDs, ExternalSecret first, the stores' provider blocks described by
     /// `providers` (schemas by kind).
     public static func all(providers: [String: JSONValue]) -> [Definition] {
-        [externalSecret, secretStore(providers: providers), clusterSecretStore(providers: providers), clusterExternalSecret]
+        [externalSecret, secretStore(providers: providers), clusterSecretStore(providers: providers), clusterExternalSecret, pushSecret]
     }
 
     /// All CRDs as one multi-document YAML text: the concatenation of the committed files.
     public static func yaml(providers: [String: JSONValue]) -> String { all(providers: providers).map(\.yaml).joined() }
 
-    /// The four CRDs with the provider blocks unchecked (see the type's documentation).
+    /// The five CRDs with the provider blocks unchecked (see the type's documentation).
     public static var all: [Definition] { all(providers: [:]) }
 
     /// ``all`` as one multi-document YAML text.
@@ -64,6 +64,20 @@ public enum RotorCRDs {
                 column("Refresh", ".spec.refreshTime", "How often the namespace selection is evaluated again."),
                 column("Status", readyPath("reason"), "Why the ClusterExternalSecret is or is not ready."),
                 column("Ready", readyPath("status"), "Whether every selected namespace has its ExternalSecret."),
+                ageColumn,
+            ])
+    }
+
+    public static var pushSecret: Definition {
+        definition(
+            RotorResourceTypes.pushSecrets, shortNames: ["ps"],
+            description: "PushSecret writes keys of a Kubernetes Secret to a provider through a ReadWrite SecretStore of its namespace.",
+            spec: PushSecretSpec.openAPISchema, status: PushSecretStatus.openAPISchema,
+            columns: [
+                column("Store", ".spec.secretStoreRef.name", "The store written through."),
+                column("Secret", ".spec.selector.secret.name", "The Secret pushed."),
+                column("Status", readyPath("reason"), "Why the PushSecret is or is not ready."),
+                column("Ready", readyPath("status"), "Whether the provider holds the Secret's values."),
                 ageColumn,
             ])
     }

@@ -17,7 +17,9 @@ public enum RotorResourceTypes {
         group: group, version: version, plural: "clustersecretstores", kind: "ClusterSecretStore", namespaced: false)
     public static let clusterExternalSecrets = ResourceType(
         group: group, version: version, plural: "clusterexternalsecrets", kind: "ClusterExternalSecret", namespaced: false)
+    public static let pushSecrets = ResourceType(
+        group: group, version: version, plural: "pushsecrets", kind: "PushSecret", namespaced: true)
 
     /// Every type above.
-    public static let all: [ResourceType] = [externalSecrets, secretStores, clusterSecretStores, clusterExternalSecrets]
+    public static let all: [ResourceType] = [externalSecrets, secretStores, clusterSecretStores, clusterExternalSecrets, pushSecrets]
 }

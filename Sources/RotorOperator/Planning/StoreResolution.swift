@@ -147,7 +147,7 @@ public enum StoreResolution: Sendable, Hashable {
     /// `StoreNotReady` unless the store's `Ready` condition is `True`. The store's own
     /// reason and message are passed on: the store reconciler builds them from names and
     /// provider error codes only.
-    private static func readiness(of identity: StoreIdentity, status: SecretStoreStatus?) -> SyncFailure? {
+    static func readiness(of identity: StoreIdentity, status: SecretStoreStatus?) -> SyncFailure? {
         guard let ready = status?.conditions?.first(ofType: SecretStoreConditions.ready) else {
             return .storeNotReady("\(identity.phrase) has not been checked yet", isPending: true)
         }

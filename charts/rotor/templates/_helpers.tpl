@@ -73,6 +73,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 What the operator does in a namespace it watches (the ClusterRole's rules in a cluster-wide
 install, a Role's in each watched namespace otherwise). Every verb is one the code uses:
   - ExternalSecrets, SecretStores: list/watch (informers); status: update (PUT /status).
+  - PushSecrets list/watch (informer), update (the cleanup finalizer of deletionPolicy
+    Delete); status: update.
   - ExternalSecrets get/create/update/delete: those a ClusterExternalSecret keeps in the
     namespaces it selects (get: one of the same name it does not manage is never overwritten).
   - externalsecrets/finalizers update: see rbac.ownerReferencesPermissionEnforcement.
@@ -91,7 +93,10 @@ install, a Role's in each watched namespace otherwise). Every verb is one the co
   resources: ["externalsecrets"]
   verbs: ["get", "create", "update", "delete"]
 - apiGroups: ["rotor.dev"]
-  resources: ["externalsecrets/status", "secretstores/status"]
+  resources: ["pushsecrets"]
+  verbs: ["list", "watch", "update"]
+- apiGroups: ["rotor.dev"]
+  resources: ["externalsecrets/status", "secretstores/status", "pushsecrets/status"]
   verbs: ["update"]
 {{- if .Values.rbac.ownerReferencesPermissionEnforcement }}
 - apiGroups: ["rotor.dev"]
