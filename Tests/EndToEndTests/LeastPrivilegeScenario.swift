@@ -182,7 +182,7 @@ struct LeastPrivilegeScenario {
         configuration.logger.logLevel = .critical
         let vault = try await VaultEmulator.start(configuration)
         let steps: [(String, String, JSONValue)] = [
-            ("PUT", "sys/policies/acl/shop", ["policy": #"path "secret/data/shop/*" { capabilities = ["read"] }"#]),
+            ("PUT", "sys/policies/acl/shop", ["policy": #"path "secret/data/shop/*" { capabilities = ["read", "create", "update"] }"#]),
             ("POST", "sys/auth/kubernetes", ["type": "kubernetes"]),
             ("POST", "auth/kubernetes/config", [
                 "kubernetes_host": .string(kubernetes.url), "kubernetes_ca_cert": .string(kubernetes.caCertificatePEM ?? ""),
@@ -216,12 +216,16 @@ struct LeastPrivilegeScenario {
             let body = try JSONValue(parsing: #"{"apiVersion":"apps/v1","kind":"\#(kind)","metadata":{"name":"w"},"spec":\#(spec)}"#)
             _ = try await client.create(type, namespace: namespace, body: body)
         }
+        var source = Secret(metadata: ObjectMeta(name: "push-source", namespace: namespace))
+        source.data = ["token": Data("least-pushed".utf8)]
+        _ = try await client.create(source)
         let ca = Data((vault.caCertificatePEM ?? "").utf8).base64EncodedString()
         let yaml = [
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"SecretStore","metadata":{"name":"vault","namespace":"shop"},"spec":{"provider":{"vault":{"server":"\#(vault.url)","path":"secret","version":"v2","caBundle":"\#(ca)","auth":{"kubernetes":{"mountPath":"kubernetes","role":"shop","serviceAccountRef":{"name":"\#(vaultServiceAccount)","audiences":["vault"]}}}}}}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ClusterSecretStore","metadata":{"name":"shared"},"spec":{"conditions":[{"namespaceSelector":{"matchLabels":{"team":"shop"}}}],"provider":{"fake":{"data":[{"key":"k","value":"least-shared","version":"1"}]}}}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"db","namespace":"shop"},"spec":{"secretStoreRef":{"name":"vault"},"refreshInterval":"1s","rotation":{"gracePeriod":"2s","restartTargets":[{"kind":"Deployment","name":"w"},{"kind":"StatefulSet","name":"w"},{"kind":"DaemonSet","name":"w"}]},"data":[{"secretKey":"password","remoteRef":{"key":"shop/db","property":"password"}}]}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"shared","namespace":"shop"},"spec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1s","target":{"deletionPolicy":"Delete"},"data":[{"secretKey":"k","remoteRef":{"key":"k"}}]}}"#,
+            #"{"apiVersion":"rotor.dev/v1alpha1","kind":"PushSecret","metadata":{"name":"push","namespace":"shop"},"spec":{"secretStoreRef":{"name":"vault"},"selector":{"secret":{"name":"push-source"}},"refreshInterval":"1h","deletionPolicy":"Delete","data":[{"match":{"secretKey":"token","remoteRef":{"remoteKey":"shop/pushed"}}}]}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ClusterExternalSecret","metadata":{"name":"fanout"},"spec":{"namespaceSelectors":[{"matchLabels":{"team":"shop"}}],"externalSecretSpec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1h","data":[{"secretKey":"k","remoteRef":{"key":"k"}}]}}}"#,
             #"{"apiVersion":"rotor.dev/v1alpha1","kind":"ExternalSecret","metadata":{"name":"broken","namespace":"shop"},"spec":{"secretStoreRef":{"name":"shared","kind":"ClusterSecretStore"},"refreshInterval":"1h","data":[{"secretKey":"x","remoteRef":{"key":"no/such/key"}}]}}"#,
         ]
@@ -231,6 +235,7 @@ struct LeastPrivilegeScenario {
             case "SecretStore": _ = try await client.create(SecretStore.resourceType, namespace: namespace, body: object)
             case "ClusterSecretStore": _ = try await client.create(ClusterSecretStore.resourceType, namespace: nil, body: object)
             case "ClusterExternalSecret": _ = try await client.create(ClusterExternalSecret.resourceType, namespace: nil, body: object)
+            case "PushSecret": _ = try await client.create(PushSecret.resourceType, namespace: namespace, body: object)
             default: _ = try await client.create(ExternalSecret.resourceType, namespace: namespace, body: object)
             }
         }
@@ -313,6 +318,12 @@ struct LeastPrivilegeScenario {
             (try? await world.client.get(Secret.self, namespace: operatorNamespace, name: "rotor-fingerprint-key")) != nil
         },
         Check(name: "a Vault store with kubernetes auth (TokenRequest) syncs") { await $0.secretData("db")?["password"] == "least-v1" },
+        Check(name: "a PushSecret writes a Secret's key to Vault through the namespace's store") { world in
+            let (_, body) = await world.vault.request("GET", "secret/data/shop/pushed")
+            let ps = try? await world.client.get(PushSecret.self, namespace: namespace, name: "push")
+            return body?[path: ["data", "data", "token"]]?.stringValue == "least-pushed" && ps?.status?.conditions?.first?.reason == "Synced"
+                && ps?.metadata.finalizers == [PushSecret.cleanupFinalizer]
+        },
         Check(name: "a ClusterSecretStore syncs into a namespace its condition admits") { await $0.secretData("shared")?["k"] == "least-shared" },
         Check(name: "a ClusterExternalSecret provisions an ExternalSecret and its Secret into the namespace it selects") { world in
             let ces = try? await world.client.get(ClusterExternalSecret.self, namespace: nil, name: "fanout")
