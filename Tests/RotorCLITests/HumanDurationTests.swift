@@ -1,5 +1,5 @@
 import Foundation
-import RotorCLI
+import KubeAPI
 import Testing
 
 /// Ages read as kubectl's AGE column reads them (`duration.HumanDuration`).

@@ -87,7 +87,7 @@ struct CRDStrategy: ResourceStrategy {
                     let values = path.evaluate(.object(object))
                     guard let first = values.first else { return .null }
                     if type == "date", let text = first.stringValue, let date = RFC3339.parse(text) {
-                        return .string(humanDuration(seconds: context.now - date.timeIntervalSince1970))
+                        return .string(HumanDuration.format(context.now - date.timeIntervalSince1970))
                     }
                     if values.count > 1 { return .string(values.map { $0.stringValue ?? $0.serializedString() }.joined(separator: ",")) }
                     return first

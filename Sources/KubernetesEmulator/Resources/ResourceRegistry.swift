@@ -176,7 +176,7 @@ enum Columns {
         TableColumn(name: name, description: description) { object, context in
             let text = object.value(at: path)?.stringValue ?? fallback.flatMap { object.value(at: $0)?.stringValue }
             guard let text, let date = RFC3339.parse(text) else { return "<unknown>" }
-            return .string(humanDuration(seconds: context.now - date.timeIntervalSince1970))
+            return .string(HumanDuration.format(context.now - date.timeIntervalSince1970))
         }
     }
 

@@ -1,5 +1,6 @@
 @testable import KubernetesEmulator
 import JSONCore
+import KubeAPI
 import Testing
 
 @Suite("Unit: printer-column JSONPath")
@@ -91,14 +92,14 @@ struct HumanDurationUnitTests {
 
     @Test("ages are formatted like kubectl's at every unit boundary", arguments: cases)
     func boundaries(seconds: Double, expected: String) {
-        #expect(humanDuration(seconds: seconds) == expected)
+        #expect(HumanDuration.format(seconds) == expected)
     }
 
     @Test("a timestamp up to a second in the future is 0s, further in the future is <invalid>")
     func future() {
-        #expect(humanDuration(seconds: -0.5) == "0s")
-        #expect(humanDuration(seconds: -1.5) == "0s")
-        #expect(humanDuration(seconds: -2) == "<invalid>")
-        #expect(humanDuration(seconds: -3600) == "<invalid>")
+        #expect(HumanDuration.format(-0.5) == "0s")
+        #expect(HumanDuration.format(-1.5) == "0s")
+        #expect(HumanDuration.format(-2) == "<invalid>")
+        #expect(HumanDuration.format(-3600) == "<invalid>")
     }
 }

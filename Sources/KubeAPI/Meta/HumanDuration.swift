@@ -2,8 +2,8 @@ import Foundation
 
 /// Durations written the way kubectl writes its AGE column: `5s`, `3m20s`, `3m`, `2h`, `5d`.
 ///
-/// A port of `k8s.io/apimachinery/pkg/util/duration.HumanDuration`, so that `kubectl rotor`
-/// reads like `kubectl get`: seconds up to 2 minutes, then minutes (with seconds below 10
+/// As `k8s.io/apimachinery/pkg/util/duration.HumanDuration` formats it, so that `kubectl rotor`
+/// and the emulator's server-side tables read like `kubectl get`: seconds up to 2 minutes, then minutes (with seconds below 10
 /// minutes), hours (with minutes below 8 hours), days (with hours below 8 days), years.
 /// Every unit is truncated, never rounded up, as kubectl does.
 public enum HumanDuration {
