@@ -7,7 +7,8 @@ import KubeAPI
 /// kubectl 1.30+ asks for first.
 enum Discovery {
     static let serverVersion: JSONValue = [
-        "major": "1", "minor": "33", "gitVersion": "v1.33.0", "gitCommit": "rotor-emulator",
+        "major": "1", "minor": "33", "emulationMajor": "1", "emulationMinor": "33",
+        "minCompatibilityMajor": "1", "minCompatibilityMinor": "32", "gitVersion": "v1.33.0", "gitCommit": "rotor-emulator",
         "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.24.0",
         "compiler": "gc", "platform": "linux/amd64",
     ]

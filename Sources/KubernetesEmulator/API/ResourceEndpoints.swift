@@ -61,19 +61,19 @@ struct ResourceEndpoints: Sendable {
         case "get": return try await getObject()
         case "create":
             guard target.name == nil else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return try await create()
         case "update", "patch":
             // PUT and PATCH address one object; on a collection they are not allowed.
             guard target.name != nil else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return verb == "update" ? try await updateObject() : try await patchObject()
         case "delete":
-            try checkDryRun()
+            try validateOptions()
             return try await deleteObject()
         case "deletecollection":
             guard resource.verbs.contains("deletecollection") else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return try await deleteCollection()
         default: throw APIError.methodNotAllowed()
         }
@@ -193,16 +193,25 @@ struct ResourceEndpoints: Sendable {
     // MARK: Writes
 
     /// The `dryRun` values other than `All` are refused as the options' validation words it.
-    private func checkDryRun() throws {
-        try checkFieldManager()
+    /// The options' validation (ValidateCreateOptions and its kin): `fieldManager`, then
+    /// `dryRun`, then `fieldValidation`, every finding one cause of a 422 naming the options.
+    private func validateOptions() throws {
+        var causes: [StatusCause] = []
+        let writes = verb != "delete" && verb != "deletecollection"
+        if writes, let manager = request.parameter("fieldManager"), manager.utf8.count > 128 {
+            causes.append(StatusCause(reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes", field: "fieldManager"))
+        }
         let values = request.query["dryRun"] ?? []
-        guard values.contains(where: { $0 != "All" }) else { return }
-        let kind = optionsKind
-        let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
-        let message = "Unsupported value: []string{\(list)}: supported values: \"All\""
-        throw APIError(
-            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: dryRun: \(message)",
-            details: StatusDetails(group: "meta.k8s.io", kind: kind, causes: [StatusCause(reason: "FieldValueNotSupported", message: message, field: "dryRun")]))
+        if values.contains(where: { $0 != "All" }) {
+            let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
+            causes.append(StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: []string{\(list)}: supported values: \"All\"", field: "dryRun"))
+        }
+        if writes, let validation = request.parameter("fieldValidation"), !["", "Ignore", "Strict", "Warn"].contains(validation) {
+            causes.append(StatusCause(
+                reason: "FieldValueNotSupported", message: "Unsupported value: \"\(validation)\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+                field: "fieldValidation"))
+        }
+        if !causes.isEmpty { throw APIError.invalid(kind: optionsKind, group: "meta.k8s.io", name: "", causes) }
     }
 
     /// The options' kind, as their validation errors name it.
@@ -213,15 +222,6 @@ struct ResourceEndpoints: Sendable {
         case "patch": return "PatchOptions"
         default: return "DeleteOptions"
         }
-    }
-
-    /// `fieldManager` may not be longer than 128 bytes.
-    private func checkFieldManager() throws {
-        guard let manager = request.parameter("fieldManager"), manager.utf8.count > 128 else { return }
-        let message = "Too long: may not be more than 128 bytes"
-        throw APIError(
-            code: 422, reason: "Invalid", message: "\(optionsKind).meta.k8s.io \"\" is invalid: fieldManager: \(message)",
-            details: StatusDetails(group: "meta.k8s.io", kind: optionsKind, causes: [StatusCause(reason: "FieldValueTooLong", message: message, field: "fieldManager")]))
     }
 
     private var writeOptions: WriteOptions {
@@ -238,7 +238,9 @@ struct ResourceEndpoints: Sendable {
         return options
     }
 
-    func parseBody() throws -> JSONObject {
+    /// The request body as an object of `kind` (the endpoint's, unless given), refused as
+    /// kube-apiserver's decoder refuses it.
+    func parseBody(kind: String? = nil) throws -> JSONObject {
         let contentType = request.headers.first(name: "content-type") ?? "application/json"
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
@@ -246,14 +248,7 @@ struct ResourceEndpoints: Sendable {
         if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
             throw APIError.unsupportedMediaType(contentType, accepted: APIError.bodyMediaTypes)
         }
-        do {
-            guard let object = try JSONValue(parsing: request.body).objectValue else {
-                throw APIError.badRequest("Object 'Kind' is missing in the request body: not a JSON object")
-            }
-            return object
-        } catch let error as JSONParseError {
-            throw APIError.badRequest("the request body is not valid JSON: \(error.description)")
-        }
+        return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind)
     }
 
     private func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
@@ -342,18 +337,24 @@ struct ResourceEndpoints: Sendable {
 
     private func deleteOptions() throws -> DeleteOptions {
         var options = DeleteOptions()
+        // The policy is read as text first: an unknown one is refused by option validation
+        // (422), not by decoding.
+        var policy = request.parameter("propagationPolicy")
         if !request.body.isEmpty {
             do {
-                options = try KubeJSON.decoder.decode(DeleteOptions.self, from: Data(request.body))
+                guard var body = try JSONValue(parsing: request.body).objectValue else { throw APIError.badRequest("") }
+                if policy == nil { policy = body["propagationPolicy"]?.stringValue }
+                body["propagationPolicy"] = nil
+                options = try KubeJSON.decoder.decode(DeleteOptions.self, from: Data(JSONValue.object(body).serializedBytes()))
             } catch {
                 throw APIError.badRequest("the request body is not valid DeleteOptions")
             }
         }
-        if let policy = request.parameter("propagationPolicy") {
-            guard let p = PropagationPolicy(rawValue: policy) else {
-                throw APIError.badRequest("propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"")
+        if let policy {
+            guard let known = PropagationPolicy(rawValue: policy) else {
+                throw APIError.invalidOption("DeleteOptions", field: "propagationPolicy", value: policy, supported: ["Foreground", "Background", "Orphan", "nil"])
             }
-            options.propagationPolicy = p
+            options.propagationPolicy = known
         }
         if let grace = request.parameter("gracePeriodSeconds").flatMap({ Int64($0) }) { options.gracePeriodSeconds = grace }
         return options
@@ -403,16 +404,23 @@ struct ResourceEndpoints: Sendable {
     // MARK: Authentication APIs
 
     private func createToken() async throws -> APIResponse {
-        let body = try parseBody()
+        let body = try parseBody(kind: "TokenRequest")
+        let registry = await store.registry
+        try BodyDecoding.checkKind(body, of: "TokenRequest", apiVersion: "authentication.k8s.io/v1") { apiVersion, kind in
+            registry.all.contains { $0.definedByCRD == nil && $0.type.apiVersion == apiVersion && $0.kind == kind }
+        }
         let sa = try await store.get(resource, namespace: target.namespace, name: target.name!)
         let spec = body["spec"]?.objectValue ?? [:]
         let expiration = spec["expirationSeconds"]?.intValue ?? 3600
-        if expiration < 600 {
-            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration less than 10 minutes")
+        // Validation names the body's object (usually unnamed), not the ServiceAccount.
+        let requestName = body.value(at: ["metadata", "name"])?.stringValue ?? ""
+        func invalid(_ why: String) -> APIError {
+            APIError.invalid(kind: "TokenRequest", group: "authentication.k8s.io", name: requestName, [
+                StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(expiration): \(why)", field: "spec.expirationSeconds")
+            ])
         }
-        if expiration > 1 << 32 {
-            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration larger than 2^32 seconds")
-        }
+        if expiration < 600 { throw invalid("may not specify a duration less than 10 minutes") }
+        if expiration > 1 << 32 { throw invalid("may not specify a duration larger than 2^32 seconds") }
         var audiences = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if audiences.isEmpty { audiences = [ServiceAccountTokens.issuer] }
         let now = server.now()

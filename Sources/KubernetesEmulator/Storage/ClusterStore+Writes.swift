@@ -291,9 +291,15 @@ extension ClusterStore {
                     details: StatusDetails(name: name, group: resource.group, kind: kind, causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "kind")]))
             }
         }
-        if kind != resource.kind || GroupVersion(apiVersion: apiVersion).group != resource.group {
-            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.type.apiVersion))")
+        if resource.definedByCRD == nil {
+            // As kube-apiserver's decoder: another kind or version it knows has no conversion,
+            // one it does not know is not registered.
+            let builtins = registry.all.filter { $0.definedByCRD == nil }
+            try BodyDecoding.checkKind(object, of: resource.kind, apiVersion: resource.type.apiVersion) { apiVersion, kind in
+                builtins.contains { $0.type.apiVersion == apiVersion && $0.kind == kind }
+            }
         }
+        object["kind"] = .string(resource.kind)
         object["apiVersion"] = .string(resource.type.apiVersion)
     }
 
@@ -320,14 +326,15 @@ extension ClusterStore {
         let name = object.value(at: ["metadata", "name"])?.stringValue ?? ""
         // A view is validated as its stored type, and named so.
         let named = resource.view.flatMap { registry.lookup($0.storedAs) } ?? resource
-        if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
-        switch options.fieldValidation {
-        case .strict where !unknown.isEmpty:
+        // Unknown fields are found as the body is decoded, before validation: a strict
+        // refusal comes first, worded as the decoder's.
+        if options.fieldValidation == .strict && !unknown.isEmpty {
             let list = unknown.map { "unknown field \"\($0)\"" }
-            throw APIError.badRequest("strict decoding error: " + list.joined(separator: ", "))
-        case .warn: return unknown.map { "unknown field \"\($0)\"" }
-        default: return []
+            throw BodyDecoding.cannotBeHandled(
+                bodyKind: named.kind, version: named.type.version, as: named.kind, "strict decoding error: " + list.joined(separator: ", "))
         }
+        if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
+        return options.fieldValidation == .warn ? unknown.map { "unknown field \"\($0)\"" } : []
     }
 
     static func specChanged(_ resource: ResourceDescriptor, _ a: JSONObject, _ b: JSONObject) -> Bool {

@@ -126,7 +126,7 @@ actor ClusterStore {
         fieldSelector: FieldSelectorQuery?, limit: Int?, continueToken: String?,
         resourceVersion: String?, resourceVersionMatch: String?
     ) throws -> ListPage {
-        try checkListResourceVersion(resourceVersion, match: resourceVersionMatch)
+        try checkListResourceVersion(resourceVersion, match: resourceVersionMatch, continueToken: continueToken)
         var resumed: ContinueToken?
         if let continueToken, !continueToken.isEmpty {
             let token = try ContinueToken(decoding: continueToken)
@@ -181,20 +181,32 @@ actor ClusterStore {
         return page
     }
 
-    private func checkListResourceVersion(_ resourceVersion: String?, match: String?) throws {
+    /// ValidateListOptions (a 422 naming `ListOptions`, every finding one cause), then the
+    /// resourceVersion as the storage parses it (`strconv.ParseUint`, a 400).
+    private func checkListResourceVersion(_ resourceVersion: String?, match: String?, continueToken: String?) throws {
+        let resourceVersion = resourceVersion ?? ""
         if let match, !match.isEmpty {
-            guard let resourceVersion, !resourceVersion.isEmpty else {
-                throw APIError(
-                    code: 422, reason: "Invalid",
-                    message: "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")
+            var causes: [StatusCause] = []
+            func forbid(_ why: String) {
+                causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: " + why, field: "resourceVersionMatch"))
             }
-            guard match == "Exact" || match == "NotOlderThan" else {
-                throw APIError(code: 422, reason: "Invalid", message: "resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"")
+            if resourceVersion.isEmpty { forbid("resourceVersionMatch is forbidden unless resourceVersion is provided") }
+            if !(continueToken ?? "").isEmpty { forbid("resourceVersionMatch is forbidden when continue is provided") }
+            if match != "Exact" && match != "NotOlderThan" {
+                causes.append(StatusCause(
+                    reason: "FieldValueNotSupported", message: "Unsupported value: \(GoSyntax.quoted(match)): supported values: \"Exact\", \"NotOlderThan\", \"\"",
+                    field: "resourceVersionMatch"))
             }
+            if match == "Exact" && resourceVersion == "0" { forbid("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"") }
+            if !causes.isEmpty { throw APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", causes) }
         }
-        guard let resourceVersion, !resourceVersion.isEmpty, resourceVersion != "0" else { return }
-        guard let rv = Int64(resourceVersion) else {
-            throw APIError.badRequest("resourceVersion: Invalid value: \"\(resourceVersion)\": must be a valid resourceVersion")
+        guard !resourceVersion.isEmpty, resourceVersion != "0" else { return }
+        let rv: Int64
+        switch GoSyntax.parseUInt64(resourceVersion) {
+        case .failure(let error):
+            throw APIError.badRequest("invalid resource version: resourceVersion: Invalid value: \(GoSyntax.quoted(resourceVersion)): \(error.message)")
+        case .success(let value):
+            rv = Int64(clamping: value)
         }
         if rv > currentResourceVersion {
             throw APIError(
