@@ -124,7 +124,9 @@ struct APIServer: Sendable {
             return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))
         }
         let target = try await resolve(groupVersion: groupVersion, rest)
-        return try await ResourceEndpoints(server: self, target: target, request: request, user: user).serve()
+        let representation = try ContentNegotiation.representation(accept: request.headers.first(name: "accept"))
+        let response = try await ResourceEndpoints(server: self, target: target, request: request, user: user).serve()
+        return representation == .yaml ? ContentNegotiation.yaml(response) : response
     }
 
     /// What a resource path addresses.

@@ -12,9 +12,16 @@ enum BodyDecoding {
     /// The body as a JSON object, or the 400 kube-apiserver answers for it when `kind`
     /// is what the endpoint decodes into.
     static func object(_ body: [UInt8], kind: String) throws -> JSONObject {
+        var duplicates: [String] = []
+        return try object(body, kind: kind, duplicates: &duplicates)
+    }
+
+    /// As above; a member name repeated in an object keeps its last value (as Go's decoder
+    /// does) and its path is added to `duplicates`.
+    static func object(_ body: [UInt8], kind: String, duplicates: inout [String]) throws -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: body)
+            value = try JSONValue(parsingKeepingLast: body, duplicates: &duplicates)
         } catch let error as JSONParseError {
             // What Go's scanner says (it accepts a few texts this parser does not, such as
             // repeated member names: those keep the parser's own wording).

@@ -241,6 +241,12 @@ struct ResourceEndpoints: Sendable {
     /// The request body as an object of `kind` (the endpoint's, unless given), refused as
     /// kube-apiserver's decoder refuses it.
     func parseBody(kind: String? = nil) throws -> JSONObject {
+        var duplicates: [String] = []
+        return try parseBody(kind: kind, duplicates: &duplicates)
+    }
+
+    /// As above, noting the paths of repeated member names (the last value is kept).
+    func parseBody(kind: String? = nil, duplicates: inout [String]) throws -> JSONObject {
         let contentType = request.headers.first(name: "content-type") ?? "application/json"
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
@@ -248,7 +254,7 @@ struct ResourceEndpoints: Sendable {
         if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
             throw APIError.unsupportedMediaType(contentType, accepted: APIError.bodyMediaTypes)
         }
-        return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind)
+        return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind, duplicates: &duplicates)
     }
 
     private func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
@@ -257,17 +263,19 @@ struct ResourceEndpoints: Sendable {
     }
 
     private func create() async throws -> APIResponse {
-        let body = try parseBody()
+        var options = writeOptions
+        let body = try parseBody(duplicates: &options.duplicateFields)
         try await admit(body, replacing: nil)
-        let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
+        let result = try await store.create(resource, namespace: target.namespace, body: body, options: options)
         return respond(result, status: .created)
     }
 
     private func updateObject() async throws -> APIResponse {
-        let body = try parseBody()
+        var options = writeOptions
+        let body = try parseBody(duplicates: &options.duplicateFields)
         // A status update keeps the stored metadata: its owner references cannot change.
         try await admit(body, replacing: target.subresource == nil ? try await currentObject() : nil, checksOwners: target.subresource == nil)
-        let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
+        let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: options)
         return respond(result, status: .ok)
     }
 
@@ -437,31 +445,41 @@ struct ResourceEndpoints: Sendable {
         return .json(.object(response), status: .created)
     }
 
+    /// TokenReview, worded as kube-apiserver's authenticator: an unauthenticated review
+    /// leaves `authenticated` out (Go omits false) and names why in `error`.
     func reviewToken() async throws -> APIResponse {
         let body = try parseBody()
         let token = body.value(at: ["spec", "token"])?.stringValue ?? ""
+        guard !token.isEmpty else { throw APIError.badRequest("token is required for TokenReview in authentication") }
         let wanted = body.value(at: ["spec", "audiences"])?.arrayValue?.compactMap(\.stringValue) ?? [ServiceAccountTokens.issuer]
+        func quotedList(_ items: [String]) -> String { "[" + items.map(GoSyntax.quoted).joined(separator: " ") + "]" }
         var status: JSONObject = [:]
         switch server.tokens.verify(token, now: server.now()) {
         case .failure(let error):
-            status = ["authenticated": false, "error": .string(error.message), "user": [:]]
+            status = ["error": .string(error.message), "user": [:]]
         case .success(let claims):
             let matched = claims.audiences.filter(wanted.contains)
             let sa = await store.descriptor(group: "", version: "v1", plural: "serviceaccounts")
             let current = try? await store.get(sa!, namespace: claims.namespace, name: claims.serviceAccountName)
             if matched.isEmpty {
-                status = ["authenticated": false, "error": .string("[invalid bearer token, token audiences [\(claims.audiences.joined(separator: " "))] is invalid for the target audiences [\(wanted.joined(separator: " "))]]"), "user": [:]]
-            } else if current?.uid != claims.serviceAccountUID {
-                status = ["authenticated": false, "error": .string("[invalid bearer token, service account \(claims.namespace)/\(claims.serviceAccountName) has been deleted]"), "user": [:]]
-            } else {
                 status = [
-                    "authenticated": true, "audiences": .array(matched.map(JSONValue.string)),
-                    "user": [
-                        "username": .string("system:serviceaccount:\(claims.namespace):\(claims.serviceAccountName)"),
-                        "uid": .string(claims.serviceAccountUID),
-                        "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(claims.namespace)"), "system:authenticated"],
-                    ],
+                    "error": .string("[invalid bearer token, token audiences \(quotedList(claims.audiences)) is invalid for the target audiences \(quotedList(wanted))]"),
+                    "user": [:],
                 ]
+            } else if current == nil {
+                status = ["error": .string("[invalid bearer token, serviceaccounts \(GoSyntax.quoted(claims.serviceAccountName)) not found]"), "user": [:]]
+            } else if current?.uid != claims.serviceAccountUID {
+                status = ["error": .string("[invalid bearer token, service account \(claims.namespace)/\(claims.serviceAccountName) has been deleted]"), "user": [:]]
+            } else {
+                var user: JSONObject = [
+                    "username": .string("system:serviceaccount:\(claims.namespace):\(claims.serviceAccountName)"),
+                    "uid": .string(claims.serviceAccountUID),
+                    "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(claims.namespace)"), "system:authenticated"],
+                ]
+                if !claims.tokenID.isEmpty {
+                    user["extra"] = ["authentication.kubernetes.io/credential-id": [.string("JTI=\(claims.tokenID)")]]
+                }
+                status = ["authenticated": true, "audiences": .array(matched.map(JSONValue.string)), "user": .object(user)]
             }
         }
         var response = body

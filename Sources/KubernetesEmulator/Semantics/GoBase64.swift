@@ -1,7 +1,8 @@
-/// Base64 as Go's `encoding/base64.StdEncoding` decodes it (what kube-apiserver's JSON
-/// decoder does with a Secret's `data`): line breaks (`\r`, `\n`) are skipped anywhere,
-/// padding is required, and a failure names the byte offset Go names, so that the error
-/// reads `illegal base64 data at input byte N` as kube-apiserver's does. Linear in the input.
+/// Base64 as Go's `encoding/base64` decodes it: `StdEncoding` (what kube-apiserver's JSON
+/// decoder does with a Secret's `data`: padding required) or `RawURLEncoding` (continue
+/// tokens: the URL alphabet, no padding). Line breaks (`\r`, `\n`) are skipped anywhere,
+/// and a failure names the byte offset Go names, so that the error reads `illegal base64
+/// data at input byte N` as kube-apiserver's does. Linear in the input.
 enum GoBase64 {
     /// Go's `CorruptInputError`: the offset of the first byte that cannot be decoded.
     struct CorruptInput: Error, Equatable {
@@ -9,13 +10,21 @@ enum GoBase64 {
         var message: String { "illegal base64 data at input byte \(offset)" }
     }
 
-    static func decode(_ text: String) -> Result<[UInt8], CorruptInput> {
+    /// The alphabet and padding of an encoding.
+    struct Encoding: Sendable {
+        var urlSafe: Bool
+        var padded: Bool
+        static let standard = Encoding(urlSafe: false, padded: true)
+        static let rawURL = Encoding(urlSafe: true, padded: false)
+    }
+
+    static func decode(_ text: String, _ encoding: Encoding = .standard) -> Result<[UInt8], CorruptInput> {
         let source = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(source.count / 4 * 3 + 3)
         var index = 0
         while index < source.count {
-            switch quantum(source, from: index) {
+            switch quantum(source, from: index, encoding) {
             case .failure(let error): return .failure(error)
             case .success(let (next, bytes, trailingGarbage)):
                 output += bytes
@@ -31,8 +40,12 @@ enum GoBase64 {
     private static func isLineBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
 
     /// The value of one base64 digit of the standard alphabet.
-    private static func digit(_ byte: UInt8) -> UInt8? {
+    private static func digit(_ byte: UInt8, _ encoding: Encoding) -> UInt8? {
         switch byte {
+        case UInt8(ascii: "-") where encoding.urlSafe: return 62
+        case UInt8(ascii: "_") where encoding.urlSafe: return 63
+        case UInt8(ascii: "+") where encoding.urlSafe: return nil
+        case UInt8(ascii: "/") where encoding.urlSafe: return nil
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
@@ -44,24 +57,26 @@ enum GoBase64 {
 
     /// One group of four digits (Go's `decodeQuantum`): where the next group starts, the
     /// bytes decoded, and the error of bytes left after the padding, if any.
-    private static func quantum(_ source: [UInt8], from start: Int) -> Result<(Int, [UInt8], CorruptInput?), CorruptInput> {
+    private static func quantum(_ source: [UInt8], from start: Int, _ encoding: Encoding) -> Result<(Int, [UInt8], CorruptInput?), CorruptInput> {
         var digits: [UInt8] = []
         var index = start
         var trailingGarbage: CorruptInput?
         while digits.count < 4 {
             guard index < source.count else {
-                // The input ended inside a group: Go reports where the group began.
+                // The input ended inside a group: Go reports where the group began (without
+                // padding, a group of two or three digits is a short last group).
                 if digits.isEmpty { return .success((index, [], nil)) }
-                return .failure(CorruptInput(offset: index - digits.count))
+                if digits.count == 1 || encoding.padded { return .failure(CorruptInput(offset: index - digits.count)) }
+                break
             }
             let byte = source[index]
             index += 1
-            if let value = digit(byte) {
+            if let value = digit(byte, encoding) {
                 digits.append(value)
                 continue
             }
             if isLineBreak(byte) { continue }
-            guard byte == padding, digits.count >= 2 else { return .failure(CorruptInput(offset: index - 1)) }
+            guard encoding.padded, byte == padding, digits.count >= 2 else { return .failure(CorruptInput(offset: index - 1)) }
             if digits.count == 2 {
                 // "==" is expected: the second "=" may follow line breaks.
                 while index < source.count && isLineBreak(source[index]) { index += 1 }

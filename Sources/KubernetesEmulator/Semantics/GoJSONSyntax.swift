@@ -18,7 +18,8 @@ enum GoJSONSyntax {
     static func quoteChar(_ c: UInt8) -> String {
         if c == UInt8(ascii: "'") { return "'\\''" }
         if c == UInt8(ascii: "\"") { return "'\"'" }
-        // Go quotes the byte as the rune of the same value (U+0000 to U+00FF).
+        // A byte of 0x80 or more is no character by itself: Go prints it in hexadecimal.
+        if c >= 0x80 { return "'\\x" + String(c, radix: 16) + "'" }
         let quoted = GoSyntax.quoted(String(UnicodeScalar(c)))
         return "'" + String(quoted.dropFirst().dropLast()) + "'"
     }

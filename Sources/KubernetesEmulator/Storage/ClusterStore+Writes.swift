@@ -98,9 +98,14 @@ extension ClusterStore {
         do {
             switch patchType {
             case .merge:
-                guard patch.objectValue != nil else { throw APIError.badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}") }
+                guard patch.objectValue != nil else {
+                    // Decoded strictly (Warn and Strict) the patch names Go's map type; unchecked,
+                    // the merge library refuses it.
+                    if options.fieldValidation == .ignore { throw APIError.badRequest("Invalid JSON Patch") }
+                    throw APIError.badRequest("error decoding patch: json: cannot unmarshal \(BodyDecoding.goTypeName(patch)) into Go value of type map[string]interface {}")
+                }
                 patched = Patching.mergePatch(.object(current.object), patch)
-            case .json: patched = try Patching.jsonPatch(.object(current.object), patch)
+            case .json: patched = try Patching.jsonPatch(.object(current.object), patch, strictDecoding: options.fieldValidation != .ignore)
             case .strategic:
                 guard registry.strategy(for: resource).supportsStrategicMerge else {
                     // The custom resource handler's wording: what it accepts, nothing more.
@@ -112,8 +117,8 @@ extension ClusterStore {
             case .apply:
                 throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
             }
-        } catch let failure as JSONPatchFailure {
-            throw APIError(code: 422, reason: "Invalid", message: failure.message)
+        } catch is JSONPatchFailure {
+            throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request", details: StatusDetails())
         }
         guard var object = patched.objectValue else { throw APIError.badRequest("the patch did not produce an object") }
         // A resourceVersion left in place by the patch is the current one; only a
@@ -237,7 +242,9 @@ extension ClusterStore {
             if policy == .foreground, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("foregroundDeletion") {
                 finalizers.append("foregroundDeletion")
             }
-            if policy == .orphan, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("orphan") {
+            // As kube-apiserver: the orphan finalizer is added even without dependents (the
+            // garbage collector removes it, and the object, soon after).
+            if policy == .orphan, !finalizers.contains("orphan") {
                 finalizers.append("orphan")
             }
         }
@@ -328,13 +335,13 @@ extension ClusterStore {
         let named = resource.view.flatMap { registry.lookup($0.storedAs) } ?? resource
         // Unknown fields are found as the body is decoded, before validation: a strict
         // refusal comes first, worded as the decoder's.
-        if options.fieldValidation == .strict && !unknown.isEmpty {
-            let list = unknown.map { "unknown field \"\($0)\"" }
+        let problems = options.duplicateFields.map { "duplicate field \"\($0)\"" } + unknown.map { "unknown field \"\($0)\"" }
+        if options.fieldValidation == .strict && !problems.isEmpty {
             throw BodyDecoding.cannotBeHandled(
-                bodyKind: named.kind, version: named.type.version, as: named.kind, "strict decoding error: " + list.joined(separator: ", "))
+                bodyKind: named.kind, version: named.type.version, as: named.kind, "strict decoding error: " + problems.joined(separator: ", "))
         }
         if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
-        return options.fieldValidation == .warn ? unknown.map { "unknown field \"\($0)\"" } : []
+        return options.fieldValidation == .warn ? problems : []
     }
 
     static func specChanged(_ resource: ResourceDescriptor, _ a: JSONObject, _ b: JSONObject) -> Bool {

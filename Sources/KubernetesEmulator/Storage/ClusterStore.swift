@@ -7,6 +7,9 @@ struct WriteOptions: Sendable {
     enum FieldValidation: String, Sendable { case ignore = "Ignore", warn = "Warn", strict = "Strict" }
     var dryRun = false
     var fieldValidation: FieldValidation = .warn
+    /// Paths of member names the body repeated (its last value was kept): reported with
+    /// the unknown fields, as Go's strict decoder reports both.
+    var duplicateFields: [String] = []
     /// `fieldManager`: who the write's fields belong to (required for an apply).
     var fieldManager: String?
     /// The manager when none is named: the client's User-Agent up to its first `/`.
@@ -130,10 +133,14 @@ actor ClusterStore {
         var resumed: ContinueToken?
         if let continueToken, !continueToken.isEmpty {
             let token = try ContinueToken(decoding: continueToken)
-            if token.resourceVersion <= history.compactedThrough {
-                throw APIError.gone(
+            // A token at resourceVersion -1 continues at the latest state (kube-apiserver hands
+            // one out with the 410 of a compacted token, as this one does).
+            if token.resourceVersion > 0 && token.resourceVersion <= history.compactedThrough {
+                var error = APIError.gone(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
                 )
+                error.status.metadata = ListMeta(continue: ContinueToken(resourceVersion: -1, startAfter: token.startAfter).encoded)
+                throw error
             }
             resumed = token
         }
@@ -173,7 +180,7 @@ actor ClusterStore {
             // Only hand out a token when something that may match is left.
             // Later pages keep the first page's resourceVersion, as kube-apiserver's tokens do.
             page.continueToken = ContinueToken(
-                resourceVersion: resumed?.resourceVersion ?? currentResourceVersion,
+                resourceVersion: resumed.flatMap { $0.resourceVersion > 0 ? $0.resourceVersion : nil } ?? currentResourceVersion,
                 startAfter: ObjectKey(namespace: resource.namespaced ? last.namespace : "", name: last.name)
             ).encoded
             if filtered { page.remainingItemCount = Int64(keys.endIndex - index) }
