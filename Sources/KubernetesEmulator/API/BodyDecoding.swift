@@ -38,6 +38,17 @@ enum BodyDecoding {
         }
     }
 
+    /// An `application/yaml` body (the subset ``YAMLSubset`` reads) as a JSON object.
+    static func yamlObject(_ body: [UInt8], kind: String) throws -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try YAMLSubset.parse(body)
+        } catch let failure as YAMLSubset.Failure {
+            throw unrecognized(kind: kind, "error converting YAML to JSON: " + failure.message, body: body)
+        }
+        return try object(value.serializedBytes(), kind: kind)
+    }
+
     /// `transformDecodeError` without a kind: the reason and the first 30 bytes of the body
     /// (as text when it starts with `{`, otherwise in hexadecimal).
     static func unrecognized(kind: String, _ reason: String, body: [UInt8]) -> APIError {

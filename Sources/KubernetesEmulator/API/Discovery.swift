@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JSONCore
 import KubeAPI
@@ -52,7 +53,13 @@ enum Discovery {
             ]
             if !d.shortNames.isEmpty { entry["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
             if !d.categories.isEmpty { entry["categories"] = .array(d.categories.map(JSONValue.string)) }
+            if !d.isVirtual { entry["storageVersionHash"] = .string(storageVersionHash(d)) }
             resources.append(.object(entry))
+            if d.id == ResourceRegistry.namespaces {
+                resources.append([
+                    "name": "namespaces/finalize", "singularName": "", "namespaced": false, "kind": "Namespace", "verbs": ["update"],
+                ])
+            }
             if d.hasStatusSubresource {
                 resources.append([
                     "name": .string("\(d.plural)/status"), "singularName": "", "namespaced": .bool(d.namespaced),
@@ -67,6 +74,13 @@ enum Discovery {
             }
         }
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion.apiVersion), "resources": .array(resources)]
+    }
+
+    /// kube-apiserver's `StorageVersionHash`: base64 of the first 8 bytes of the SHA-256 of
+    /// `group/version/Kind` of the storage version (clients compare it to notice a change).
+    static func storageVersionHash(_ d: ResourceDescriptor) -> String {
+        let digest = SHA256.hash(data: Data("\(d.group)/\(d.type.version)/\(d.kind)".utf8))
+        return Data(digest.prefix(8)).base64EncodedString()
     }
 }
 

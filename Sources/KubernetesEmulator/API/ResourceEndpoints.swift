@@ -38,6 +38,8 @@ struct ResourceEndpoints: Sendable {
         if let sub = target.subresource {
             switch (resource.id, sub, request.method) {
             case (ResourceRegistry.serviceAccounts, "token", .POST): return try await createToken()
+            case (ResourceRegistry.namespaces, "finalize", .PUT): return try await updateObject()
+            case (ResourceRegistry.namespaces, "finalize", _): throw APIError.methodNotAllowed()
             case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
             case (_, "status", .PUT) where resource.hasStatusSubresource: return try await updateObject()
             case (_, "status", .PATCH) where resource.hasStatusSubresource: return try await patchObject()
@@ -251,8 +253,11 @@ struct ResourceEndpoints: Sendable {
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
         }
+        if contentType.hasPrefix("application/yaml") {
+            return try BodyDecoding.yamlObject(Array(request.body), kind: kind ?? resource.kind)
+        }
         if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
-            throw APIError.unsupportedMediaType(contentType, accepted: APIError.bodyMediaTypes)
+            throw APIError.unsupportedBodyMediaType
         }
         return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind, duplicates: &duplicates)
     }
@@ -282,12 +287,20 @@ struct ResourceEndpoints: Sendable {
     private func patchObject() async throws -> APIResponse {
         let type = try PatchType(contentType: request.headers.first(name: "content-type") ?? "")
         let patch: JSONValue
-        do {
-            patch = try JSONValue(parsing: request.body)
-        } catch let error as JSONParseError {
-            // Apply configurations are YAML to kube-apiserver; this emulator reads their JSON form only.
-            if type == .apply { throw APIError.badRequest("error decoding YAML: error converting YAML to JSON: \(error.description)") }
-            throw APIError.badRequest("error decoding patch: \(error.description)")
+        let body = Array(request.body)
+        if type == .apply {
+            // Apply configurations are YAML (JSON among it); the emulator reads a subset of YAML.
+            do {
+                patch = try YAMLSubset.parse(body)
+            } catch let failure as YAMLSubset.Failure {
+                throw APIError.badRequest("error decoding YAML: error converting YAML to JSON: \(failure.message)")
+            }
+        } else {
+            do {
+                patch = try JSONValue(parsing: body)
+            } catch let error as JSONParseError {
+                throw APIError.badRequest("error decoding patch: \(GoJSONSyntax.firstError(body) ?? error.description)")
+            }
         }
         if type == .apply {
             if target.subresource == "status" && !resource.hasStatusSubresource { throw APIError.pathNotFound() }

@@ -113,6 +113,11 @@ struct APIError: Error, Sendable {
             message: "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", ")) (got \(type))")
     }
 
+    /// 415 for a body in a format no decoder reads, as kube-apiserver words it.
+    static let unsupportedBodyMediaType = APIError(
+        code: 415, reason: "UnsupportedMediaType",
+        message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+
     static let bodyMediaTypes = ["application/json", ProtobufBodies.contentType + " (Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest)"]
     static let patchMediaTypes = [
         PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue + " (built-in types)", PatchType.apply.rawValue,

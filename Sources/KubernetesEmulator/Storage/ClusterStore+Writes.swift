@@ -52,7 +52,7 @@ extension ClusterStore {
         return WriteResult(object: resource.presented(stored), warnings: warnings)
     }
 
-    /// PUT of the object or its `status` subresource.
+    /// PUT of the object, its `status` subresource, or a namespace's `finalize`.
     func update(
         _ resource: ResourceDescriptor, namespace: String?, name: String, body: JSONObject,
         subresource: String?, options: WriteOptions
@@ -144,6 +144,11 @@ extension ClusterStore {
             // Status writes change only status.
             object = current.object
             object["status"] = body["status"]
+        } else if subresource == "finalize" {
+            guard resource.id == ResourceRegistry.namespaces else { throw APIError.pathNotFound() }
+            // A namespace's finalize subresource changes only spec.finalizers.
+            object = current.object
+            object.set(body.value(at: ["spec", "finalizers"]), at: ["spec", "finalizers"])
         } else {
             object = body
             if resource.hasStatusSubresource { object["status"] = current.object["status"] }
@@ -192,7 +197,8 @@ extension ClusterStore {
             return WriteResult(object: current, warnings: warnings)
         }
         if options.dryRun { return WriteResult(object: StoredObject(object, resourceVersion: current.resourceVersion), warnings: warnings) }
-        if current.isTerminating && (object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []).isEmpty {
+        let specFinalizers = resource.id == ResourceRegistry.namespaces ? object.value(at: ["spec", "finalizers"])?.arrayValue ?? [] : []
+        if current.isTerminating && (object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []).isEmpty && specFinalizers.isEmpty {
             // The last finalizer is gone: the deletion completes.
             let stored = StoredObject(object, resourceVersion: current.resourceVersion)
             remove(resource, key: key, lastState: stored)
@@ -232,8 +238,8 @@ extension ClusterStore {
         if resource.id == ResourceRegistry.namespaces && !current.isTerminating {
             // The namespace controller empties it; the `kubernetes` finalizer in spec holds it until then.
             var object = current.object
+            // kube-apiserver gives a namespace no deletionGracePeriodSeconds.
             object.set(.string(KubeTime(now()).rfc3339), at: ["metadata", "deletionTimestamp"])
-            object.set(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
             object.set(.string("Terminating"), at: ["status", "phase"])
             let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
             return .pending(stored)
