@@ -60,6 +60,12 @@ enum Discovery {
                     "name": "namespaces/finalize", "singularName": "", "namespaced": false, "kind": "Namespace", "verbs": ["update"],
                 ])
             }
+            if d.hasScaleSubresource {
+                resources.append([
+                    "name": .string("\(d.plural)/scale"), "singularName": "", "namespaced": .bool(d.namespaced), "group": "autoscaling",
+                    "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+                ])
+            }
             if d.hasStatusSubresource {
                 resources.append([
                     "name": .string("\(d.plural)/status"), "singularName": "", "namespaced": .bool(d.namespaced),
@@ -150,6 +156,11 @@ extension Discovery {
         var subresources: [JSONValue] = []
         if d.id == ResourceRegistry.namespaces {
             subresources.append(["subresource": "finalize", "responseKind": kind, "verbs": ["update"]])
+        }
+        if d.hasScaleSubresource {
+            subresources.append([
+                "subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"],
+            ])
         }
         if d.hasStatusSubresource {
             subresources.append(["subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"]])

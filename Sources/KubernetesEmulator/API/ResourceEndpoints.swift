@@ -38,6 +38,7 @@ struct ResourceEndpoints: Sendable {
         if let sub = target.subresource {
             switch (resource.id, sub, request.method) {
             case (ResourceRegistry.serviceAccounts, "token", .POST): return try await createToken()
+            case (_, "scale", _) where resource.hasScaleSubresource: return try await serveScale()
             case (ResourceRegistry.namespaces, "finalize", .PUT): return try await updateObject()
             case (ResourceRegistry.namespaces, "finalize", _): throw APIError.methodNotAllowed()
             case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
@@ -226,7 +227,7 @@ struct ResourceEndpoints: Sendable {
         }
     }
 
-    private var writeOptions: WriteOptions {
+    var writeOptions: WriteOptions {
         var options = WriteOptions()
         options.fieldManager = request.parameter("fieldManager")
         options.force = request.parameter("force") == "true"
@@ -262,7 +263,7 @@ struct ResourceEndpoints: Sendable {
         return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind, duplicates: &duplicates)
     }
 
-    private func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
+    func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
         let warnings = result.warnings.map { ("Warning", "299 - \"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"") }
         return .rawJSON(result.object.bytes, status: status, headers: warnings)
     }
