@@ -101,6 +101,7 @@ struct ResourceEndpoints: Sendable {
                 listMeta: ["resourceVersion": .string(String(stored.resourceVersion))])
             return .json(table)
         }
+        if request.wantsPartialObjectMetadata { return .json(stored.partialObjectMetadata) }
         return .rawJSON(stored.bytes)
     }
 
@@ -118,6 +119,12 @@ struct ResourceEndpoints: Sendable {
         if let remaining = page.remainingItemCount { listMeta["remainingItemCount"] = .int(remaining) }
         if request.wantsTable {
             return .json(Tables.table(page.items, resource: resource, include: includeObject, now: server.now().timeIntervalSince1970, listMeta: listMeta))
+        }
+        if request.wantsPartialObjectMetadata {
+            return .json([
+                "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(listMeta),
+                "items": .array(page.items.map(\.partialObjectMetadata)),
+            ])
         }
         // Items are concatenated from their stored encodings; nothing is re-encoded.
         var out: [UInt8] = []

@@ -74,13 +74,28 @@ enum ObjectValidation {
             if let firstController {
                 causes.append(StatusCause(
                     reason: "FieldValueInvalid",
-                    message: "Invalid value: only one reference can have Controller set to true. Found \"true\" in references for \(firstController) and \(kind)/\(name)",
+                    message: "Invalid value: \(goOwnerReferences(references)): Only one reference can have Controller set to true. Found \"true\" in references for \(firstController) and \(kind)/\(name)",
                     field: "metadata.ownerReferences"))
             } else {
                 firstController = "\(kind)/\(name)"
             }
         }
         return causes
+    }
+
+    /// The references as Go's `%#v` prints a `[]v1.OwnerReference` (kube-apiserver quotes
+    /// the list that way); a set `*bool` prints as an address, here a made-up one.
+    static func goOwnerReferences(_ references: [JSONValue]) -> String {
+        func pointer(_ value: JSONValue?, _ index: Int) -> String {
+            guard let value, value.boolValue != nil else { return "(*bool)(nil)" }
+            return "(*bool)(0xc0000\(String(0x10000 + index * 16, radix: 16)))"
+        }
+        let items = references.enumerated().map { index, reference in
+            let fields = ["apiVersion", "kind", "name", "uid"].map { GoSyntax.quoted(reference[$0]?.stringValue ?? "") }
+            return "v1.OwnerReference{APIVersion:\(fields[0]), Kind:\(fields[1]), Name:\(fields[2]), UID:\(fields[3]), "
+                + "Controller:\(pointer(reference["controller"], 2 * index)), BlockOwnerDeletion:\(pointer(reference["blockOwnerDeletion"], 2 * index + 1))}"
+        }
+        return "[]v1.OwnerReference{" + items.joined(separator: ", ") + "}"
     }
 
     /// The version of an `apiVersion` as schema.ParseGroupVersion reads it ("" when it has

@@ -72,6 +72,13 @@ struct APIError: Error, Sendable {
             details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.kind))
     }
 
+    /// 500 with a bare message and no reason: an error kube-apiserver did not classify.
+    static func internalError(_ message: String) -> APIError {
+        var error = APIError(code: 500, reason: "", message: message)
+        error.status.reason = nil
+        return error
+    }
+
     static func badRequest(_ message: String) -> APIError {
         APIError(code: 400, reason: "BadRequest", message: message)
     }

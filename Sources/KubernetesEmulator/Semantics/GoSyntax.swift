@@ -1,3 +1,5 @@
+import JSONCore
+
 /// How Go prints and parses the values kube-apiserver quotes in its messages, so that
 /// the emulator's messages read as kube-apiserver's do.
 enum GoSyntax {
@@ -49,5 +51,18 @@ enum GoSyntax {
         }
         guard let value = UInt64(text) else { return .failure(NumberError(text: text, outOfRange: true)) }
         return .success(value)
+    }
+
+    /// A decoded JSON value as Go's `%v` prints it (`map[a:1 b:[x y]]`, keys sorted).
+    static func printed(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "<nil>"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return d == d.rounded() && abs(d) < 1e21 ? String(Int64(d)) : String(d)
+        case .string(let s): return s
+        case .array(let items): return "[" + items.map(printed).joined(separator: " ") + "]"
+        case .object(let members): return "map[" + members.keys.sorted().map { "\($0):\(printed(members[$0]!))" }.joined(separator: " ") + "]"
+        }
     }
 }

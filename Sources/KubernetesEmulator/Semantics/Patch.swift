@@ -41,7 +41,8 @@ enum Patching {
             case "replace": return .object(patchObject)
             case "delete": return .null
             case "merge": break
-            default: throw APIError.badRequest("unknown patch type: \(directive)")
+            // kube-apiserver does not classify this error: a 500 quoting the map as Go prints it.
+            default: throw APIError.internalError("unknown patch type: \(directive) in map: \(GoSyntax.printed(patch))")
             }
         }
         var result = target.objectValue ?? [:]

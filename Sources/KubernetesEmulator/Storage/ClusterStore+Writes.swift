@@ -77,6 +77,9 @@ extension ClusterStore {
                     causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "metadata.resourceVersion")]))
         }
         if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !rv.isEmpty {
+            // The storage parses the precondition as a number: one that is not fails as an
+            // internal error, as kube-apiserver's does.
+            if case .failure(let error) = GoSyntax.parseUInt64(rv) { throw APIError.internalError(error.message) }
             guard Int64(rv) == current.resourceVersion else {
                 throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
             }
