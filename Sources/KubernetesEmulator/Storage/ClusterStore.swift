@@ -145,8 +145,26 @@ actor ClusterStore {
             resumed = token
         }
         let startAfter = resumed?.startAfter
-        let keys = sortedKeys(resource.storageID, namespace: resource.namespaced ? namespace : nil)
-        let table = tables[resource.storageID]
+        // A continued list, and an Exact one, show the state at their resourceVersion.
+        var revision = currentResourceVersion
+        if let token = resumed, token.resourceVersion > 0 {
+            revision = min(token.resourceVersion, currentResourceVersion)
+        } else if resourceVersionMatch == "Exact", let exact = Int64(resourceVersion ?? ""), exact > 0 {
+            revision = exact
+        }
+        let scope = resource.namespaced ? namespace : nil
+        let keys: ArraySlice<ObjectKey>
+        let objects: [ObjectKey: StoredObject]
+        if revision < currentResourceVersion {
+            guard let past = snapshot(resource.storageID, namespace: scope, at: revision) else {
+                throw APIError.gone("The resourceVersion for the provided list is too old.")
+            }
+            objects = past
+            keys = past.keys.sorted()[...]
+        } else {
+            objects = tables[resource.storageID]?.objects ?? [:]
+            keys = sortedKeys(resource.storageID, namespace: scope)
+        }
         var startIndex = keys.startIndex
         if let startAfter {
             startIndex = keys.partitionPoint { $0 <= startAfter }
@@ -158,15 +176,15 @@ actor ClusterStore {
         if let pinned = fieldSelector?.pinnedName, !resource.namespaced || namespace != nil {
             // A name-pinned selector (kubectl's wait and watch of one object) needs no scan.
             let key = ObjectKey(namespace: resource.namespaced ? namespace! : "", name: pinned)
-            if let stored = table?.objects[key], startAfter.map({ key > $0 }) ?? true,
+            if let stored = objects[key], startAfter.map({ key > $0 }) ?? true,
                 labelSelector?.matches(object: stored.object) ?? true, fieldSelector!.matches(object: stored.object)
             {
                 items.append(stored)
             }
-            return ListPage(items: items, resourceVersion: currentResourceVersion)
+            return ListPage(items: items, resourceVersion: revision)
         }
         while index < keys.endIndex, items.count < pageLimit {
-            let stored = table!.objects[keys[index]]!
+            guard let stored = objects[keys[index]] else { break }
             index += 1
             if filtered
                 || ((labelSelector?.matches(object: stored.object) ?? true)
@@ -175,12 +193,12 @@ actor ClusterStore {
                 items.append(stored)
             }
         }
-        var page = ListPage(items: items, resourceVersion: currentResourceVersion)
+        var page = ListPage(items: items, resourceVersion: revision)
         if index < keys.endIndex, let last = items.last {
             // Only hand out a token when something that may match is left.
             // Later pages keep the first page's resourceVersion, as kube-apiserver's tokens do.
             page.continueToken = ContinueToken(
-                resourceVersion: resumed.flatMap { $0.resourceVersion > 0 ? $0.resourceVersion : nil } ?? currentResourceVersion,
+                resourceVersion: revision,
                 startAfter: ObjectKey(namespace: resource.namespaced ? last.namespace : "", name: last.name)
             ).encoded
             if filtered { page.remainingItemCount = Int64(keys.endIndex - index) }
@@ -220,9 +238,29 @@ actor ClusterStore {
                 code: 504, reason: "Timeout", message: "Timeout: Too large resource version: \(rv), current: \(currentResourceVersion)",
                 details: StatusDetails(causes: [StatusCause(reason: "ResourceVersionTooLarge", message: "Too large resource version")], retryAfterSeconds: 1))
         }
-        if match == "Exact" && rv != currentResourceVersion {
-            // We keep no snapshots: an exact list of an older state is as gone as after an etcd compaction.
-            throw APIError.gone("The resourceVersion for the provided list is too old.")
+    }
+
+    /// The objects of `resource` (in `namespace`, if given) as they were at `revision`:
+    /// the current ones with the history's later changes undone, newest first. nil when
+    /// the history no longer reaches back that far (as after an etcd compaction).
+    func snapshot(_ resource: ResourceID, namespace: String?, at revision: Int64) -> [ObjectKey: StoredObject]? {
+        guard revision >= history.compactedThrough else { return nil }
+        var objects = tables[resource]?.objects ?? [:]
+        if let namespace { objects = objects.filter { $0.key.namespace == namespace } }
+        for event in history.since(revision).reversed() where event.resource == resource {
+            if let namespace, event.key.namespace != namespace { continue }
+            switch event.type {
+            case .added:
+                objects[event.key] = nil
+            default:
+                guard let previous = event.previous else {
+                    objects[event.key] = nil
+                    continue
+                }
+                let version = Int64(previous.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "") ?? 0
+                objects[event.key] = StoredObject(previous, resourceVersion: version)
+            }
         }
+        return objects
     }
 }
