@@ -59,7 +59,8 @@ enum GoSyntax {
         case .null: return "<nil>"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
-        case .double(let d): return d == d.rounded() && abs(d) < 1e21 ? String(Int64(d)) : String(d)
+        // Whole numbers print without a fraction (bounded well inside Int64: no trap).
+        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case .string(let s): return s
         case .array(let items): return "[" + items.map(printed).joined(separator: " ") + "]"
         case .object(let members): return "map[" + members.keys.sorted().map { "\($0):\(printed(members[$0]!))" }.joined(separator: " ") + "]"

@@ -71,10 +71,14 @@ enum YAMLSubset {
                 // A quote opens a quoted scalar only where a scalar starts.
                 if previous == " " || previous == ":" || previous == "-" || previous == "[" || previous == "{" || previous == "," { quote = c }
             } else if c == "#" && previous == " " {
-                return text[..<index]
+                return trimmingTrailingSpaces(text[..<index])
             }
             previous = c
         }
+        return trimmingTrailingSpaces(text)
+    }
+
+    static func trimmingTrailingSpaces(_ text: Substring) -> Substring {
         var end = text.endIndex
         while end > text.startIndex && text[text.index(before: end)] == " " { end = text.index(before: end) }
         return text[..<end]

@@ -245,10 +245,13 @@ struct PatchUnitTests {
         #expect(result[path: ["spec", "strategy", "type"]] == "RollingUpdate")
     }
 
-    @Test("a strategic merge patch list item without its merge key, or an unknown directive, is refused with 400")
+    @Test("a strategic merge patch list item without its merge key is refused with 400, an unknown directive with kube-apiserver's 500")
     func strategicBadRequests() {
         #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}"#)) } == 400)
         #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"template":{"spec":{"containers":["x"]}}}}"#)) } == 400)
-        #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"$patch":"explode"}}"#)) } == 400)
+        let unknown = unitAPIError { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"$patch":"explode","n":1e20}}"#)) }
+        #expect(unknown?.httpCode == 500)
+        #expect(unknown?.status.reason == nil)
+        #expect(unknown?.status.message == "unknown patch type: explode in map: map[$patch:explode n:1e+20]")
     }
 }
