@@ -132,7 +132,7 @@ enum ObjectValidation {
     static func finalizerProblems(_ name: String, index: Int) -> [StatusCause] {
         guard !standardFinalizers.contains(name) else { return [] }
         var causes: [StatusCause] = []
-        if let problem = qualifiedNameProblem(name) {
+        for problem in NameRules.qualifiedName(name) {
             causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)", field: "metadata.finalizers"))
         }
         if !name.contains("/") {
