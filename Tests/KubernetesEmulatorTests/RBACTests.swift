@@ -107,7 +107,11 @@ struct RBACTests {
             }
             #expect(token?.status?.message == "serviceaccounts \"robot\" is forbidden: User \"\(robotUser)\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"shop\"")
             _ = try await cluster.client.create(.testDeployments, namespace: "shop", body: [
-                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web"], "spec": ["replicas": 1],
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web"],
+                "spec": [
+                    "replicas": 1, "selector": ["matchLabels": ["app": "web"]],
+                    "template": ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "web:1"]]]],
+                ],
             ])
             _ = try await robot.get(.testDeployments, namespace: "shop", name: "web", subresource: "status")
             #expect(await errorKind { try await robot.get(.testDeployments, namespace: "shop", name: "web") } == .forbidden)

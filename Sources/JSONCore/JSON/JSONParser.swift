@@ -27,6 +27,21 @@ extension JSONValue {
         }
     }
 
+    /// Parses as `init(parsing:)` does, except that a member name repeated in an object
+    /// keeps its last value, as Go's JSON decoder does, and `duplicates` receives the
+    /// path of each repeat (`data`, `metadata.labels.a`): kube-apiserver warns about them,
+    /// or refuses them under strict field validation.
+    public init(parsingKeepingLast bytes: [UInt8], duplicates: inout [String]) throws {
+        var found: [String] = []
+        self = try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONBytesParser(buffer)
+            parser.keepsLastDuplicate = true
+            defer { found = parser.duplicates }
+            return try parser.parseDocument()
+        }
+        duplicates = found
+    }
+
     /// Parses a JSON text given as a string.
     public init(parsing text: String) throws {
         try self.init(parsing: Array(text.utf8))
@@ -39,6 +54,12 @@ private struct JSONBytesParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// Whether a repeated member name replaces the earlier value (and is noted) instead
+    /// of failing the parse.
+    var keepsLastDuplicate = false
+    var duplicates: [String] = []
+    /// The member names leading to the value being parsed (kept only with `keepsLastDuplicate`).
+    var path: [String] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -106,8 +127,15 @@ private struct JSONBytesParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            if object[key] != nil { throw fail("duplicate member name") }
-            object[key] = try parseValue()
+            if keepsLastDuplicate {
+                if object[key] != nil { duplicates.append((path + [key]).joined(separator: ".")) }
+                path.append(key)
+                object[key] = try parseValue()
+                path.removeLast()
+            } else {
+                if object[key] != nil { throw fail("duplicate member name") }
+                object[key] = try parseValue()
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {

@@ -83,10 +83,16 @@ struct APIServer: Sendable {
                 return .json(Discovery.groupList(await store.allDescriptors()))
             }
         case "/openapi/v2":
-            // An empty protobuf document: kubectl 1.27 insists on fetching it, then uses v3.
-            return APIResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")], body: .bytes([]))
+            // kubectl 1.27 insists on fetching it as protobuf, then uses v3: an empty document.
+            // Asked for as JSON, a Swagger 2.0 document without definitions.
+            if request.headers.first(name: "accept")?.contains("protobuf") == true {
+                return APIResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")], body: .bytes([]))
+            }
+            return .json(["swagger": "2.0", "info": ["title": "Kubernetes", "version": "v1.33.0"], "paths": [:], "definitions": [:]])
         case "/openapi/v3":
-            return .json(OpenAPI.root(await store.allDescriptors()))
+            // kube-apiserver labels this JSON document text/plain.
+            let document = OpenAPI.root(await store.allDescriptors())
+            return APIResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(document.serializedBytes()))
         default:
             break
         }
@@ -124,7 +130,9 @@ struct APIServer: Sendable {
             return .json(Discovery.resourceList(descriptors, groupVersion: groupVersion))
         }
         let target = try await resolve(groupVersion: groupVersion, rest)
-        return try await ResourceEndpoints(server: self, target: target, request: request, user: user).serve()
+        let representation = try ContentNegotiation.representation(accept: request.headers.first(name: "accept"))
+        let response = try await ResourceEndpoints(server: self, target: target, request: request, user: user).serve()
+        return representation == .yaml ? ContentNegotiation.yaml(response) : response
     }
 
     /// What a resource path addresses.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JSONCore
 import KubeAPI
@@ -7,7 +8,8 @@ import KubeAPI
 /// kubectl 1.30+ asks for first.
 enum Discovery {
     static let serverVersion: JSONValue = [
-        "major": "1", "minor": "33", "gitVersion": "v1.33.0", "gitCommit": "rotor-emulator",
+        "major": "1", "minor": "33", "emulationMajor": "1", "emulationMinor": "33",
+        "minCompatibilityMajor": "1", "minCompatibilityMinor": "32", "gitVersion": "v1.33.0", "gitCommit": "rotor-emulator",
         "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.24.0",
         "compiler": "gc", "platform": "linux/amd64",
     ]
@@ -51,7 +53,19 @@ enum Discovery {
             ]
             if !d.shortNames.isEmpty { entry["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
             if !d.categories.isEmpty { entry["categories"] = .array(d.categories.map(JSONValue.string)) }
+            if !d.isVirtual { entry["storageVersionHash"] = .string(storageVersionHash(d)) }
             resources.append(.object(entry))
+            if d.id == ResourceRegistry.namespaces {
+                resources.append([
+                    "name": "namespaces/finalize", "singularName": "", "namespaced": false, "kind": "Namespace", "verbs": ["update"],
+                ])
+            }
+            if d.hasScaleSubresource {
+                resources.append([
+                    "name": .string("\(d.plural)/scale"), "singularName": "", "namespaced": .bool(d.namespaced), "group": "autoscaling",
+                    "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+                ])
+            }
             if d.hasStatusSubresource {
                 resources.append([
                     "name": .string("\(d.plural)/status"), "singularName": "", "namespaced": .bool(d.namespaced),
@@ -66,6 +80,13 @@ enum Discovery {
             }
         }
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion.apiVersion), "resources": .array(resources)]
+    }
+
+    /// kube-apiserver's `StorageVersionHash`: base64 of the first 8 bytes of the SHA-256 of
+    /// `group/version/Kind` of the storage version (clients compare it to notice a change).
+    static func storageVersionHash(_ d: ResourceDescriptor) -> String {
+        let digest = SHA256.hash(data: Data("\(d.group)/\(d.type.version)/\(d.kind)".utf8))
+        return Data(digest.prefix(8)).base64EncodedString()
     }
 }
 
@@ -135,6 +156,11 @@ extension Discovery {
         var subresources: [JSONValue] = []
         if d.id == ResourceRegistry.namespaces {
             subresources.append(["subresource": "finalize", "responseKind": kind, "verbs": ["update"]])
+        }
+        if d.hasScaleSubresource {
+            subresources.append([
+                "subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"],
+            ])
         }
         if d.hasStatusSubresource {
             subresources.append(["subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"]])

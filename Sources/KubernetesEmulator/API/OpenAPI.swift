@@ -32,9 +32,16 @@ enum OpenAPI {
         SHA512.hash(data: doc.serializedBytes()).prefix(32).map { String(format: "%02X", $0) }.joined()
     }
 
+    /// The schema's name as kube-apiserver gives it: the Go package of a built-in type
+    /// (`io.k8s.api.core.v1.ConfigMap`, `io.k8s.api.rbac.v1.Role`), the reversed group of a
+    /// custom resource (`com.example.conf.v1.Widget`).
     static func schemaName(_ d: ResourceDescriptor) -> String {
-        let group = d.group.isEmpty ? "core" : d.group.split(separator: ".").reversed().joined(separator: ".")
-        return "\(group).\(d.type.version).\(d.kind)"
+        if d.definedByCRD != nil {
+            return "\(d.group.split(separator: ".").reversed().joined(separator: ".")).\(d.type.version).\(d.kind)"
+        }
+        if d.group == "apiextensions.k8s.io" { return "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.\(d.type.version).\(d.kind)" }
+        let package = d.group.isEmpty ? "core" : String(d.group.split(separator: ".").first ?? "")
+        return "io.k8s.api.\(package).\(d.type.version).\(d.kind)"
     }
 
     static func gvk(_ d: ResourceDescriptor) -> JSONValue {
@@ -81,8 +88,10 @@ enum OpenAPI {
                 paths[d.type.collectionPath(namespace: nil)] = ["get": operation(d, action: "list", body: nil)]
             }
         }
+        // kube-apiserver's documents carry the minor version; the CRD handler's its own "v0.1.0".
+        let title = Self.title(descriptors, groupVersion: groupVersion)
         return [
-            "openapi": "3.0.0", "info": ["title": .string(Self.title(descriptors, groupVersion: groupVersion)), "version": "v1.33.0"],
+            "openapi": "3.0.0", "info": ["title": .string(title), "version": title == "Kubernetes" ? "1.33" : "v0.1.0"],
             "paths": .object(paths), "components": ["schemas": .object(schemas)],
         ]
     }

@@ -38,6 +38,9 @@ struct ResourceEndpoints: Sendable {
         if let sub = target.subresource {
             switch (resource.id, sub, request.method) {
             case (ResourceRegistry.serviceAccounts, "token", .POST): return try await createToken()
+            case (_, "scale", _) where resource.hasScaleSubresource: return try await serveScale()
+            case (ResourceRegistry.namespaces, "finalize", .PUT): return try await updateObject()
+            case (ResourceRegistry.namespaces, "finalize", _): throw APIError.methodNotAllowed()
             case (_, "status", .GET) where resource.hasStatusSubresource: return try await getObject()
             case (_, "status", .PUT) where resource.hasStatusSubresource: return try await updateObject()
             case (_, "status", .PATCH) where resource.hasStatusSubresource: return try await patchObject()
@@ -61,19 +64,19 @@ struct ResourceEndpoints: Sendable {
         case "get": return try await getObject()
         case "create":
             guard target.name == nil else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return try await create()
         case "update", "patch":
             // PUT and PATCH address one object; on a collection they are not allowed.
             guard target.name != nil else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return verb == "update" ? try await updateObject() : try await patchObject()
         case "delete":
-            try checkDryRun()
+            try validateOptions()
             return try await deleteObject()
         case "deletecollection":
             guard resource.verbs.contains("deletecollection") else { throw APIError.methodNotAllowed() }
-            try checkDryRun()
+            try validateOptions()
             return try await deleteCollection()
         default: throw APIError.methodNotAllowed()
         }
@@ -98,6 +101,7 @@ struct ResourceEndpoints: Sendable {
                 listMeta: ["resourceVersion": .string(String(stored.resourceVersion))])
             return .json(table)
         }
+        if request.wantsPartialObjectMetadata { return .json(stored.partialObjectMetadata) }
         return .rawJSON(stored.bytes)
     }
 
@@ -115,6 +119,12 @@ struct ResourceEndpoints: Sendable {
         if let remaining = page.remainingItemCount { listMeta["remainingItemCount"] = .int(remaining) }
         if request.wantsTable {
             return .json(Tables.table(page.items, resource: resource, include: includeObject, now: server.now().timeIntervalSince1970, listMeta: listMeta))
+        }
+        if request.wantsPartialObjectMetadata {
+            return .json([
+                "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(listMeta),
+                "items": .array(page.items.map(\.partialObjectMetadata)),
+            ])
         }
         // Items are concatenated from their stored encodings; nothing is re-encoded.
         var out: [UInt8] = []
@@ -193,16 +203,25 @@ struct ResourceEndpoints: Sendable {
     // MARK: Writes
 
     /// The `dryRun` values other than `All` are refused as the options' validation words it.
-    private func checkDryRun() throws {
-        try checkFieldManager()
+    /// The options' validation (ValidateCreateOptions and its kin): `fieldManager`, then
+    /// `dryRun`, then `fieldValidation`, every finding one cause of a 422 naming the options.
+    private func validateOptions() throws {
+        var causes: [StatusCause] = []
+        let writes = verb != "delete" && verb != "deletecollection"
+        if writes, let manager = request.parameter("fieldManager"), manager.utf8.count > 128 {
+            causes.append(StatusCause(reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes", field: "fieldManager"))
+        }
         let values = request.query["dryRun"] ?? []
-        guard values.contains(where: { $0 != "All" }) else { return }
-        let kind = optionsKind
-        let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
-        let message = "Unsupported value: []string{\(list)}: supported values: \"All\""
-        throw APIError(
-            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: dryRun: \(message)",
-            details: StatusDetails(group: "meta.k8s.io", kind: kind, causes: [StatusCause(reason: "FieldValueNotSupported", message: message, field: "dryRun")]))
+        if values.contains(where: { $0 != "All" }) {
+            let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
+            causes.append(StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: []string{\(list)}: supported values: \"All\"", field: "dryRun"))
+        }
+        if writes, let validation = request.parameter("fieldValidation"), !["", "Ignore", "Strict", "Warn"].contains(validation) {
+            causes.append(StatusCause(
+                reason: "FieldValueNotSupported", message: "Unsupported value: \"\(validation)\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+                field: "fieldValidation"))
+        }
+        if !causes.isEmpty { throw APIError.invalid(kind: optionsKind, group: "meta.k8s.io", name: "", causes) }
     }
 
     /// The options' kind, as their validation errors name it.
@@ -215,16 +234,7 @@ struct ResourceEndpoints: Sendable {
         }
     }
 
-    /// `fieldManager` may not be longer than 128 bytes.
-    private func checkFieldManager() throws {
-        guard let manager = request.parameter("fieldManager"), manager.utf8.count > 128 else { return }
-        let message = "Too long: may not be more than 128 bytes"
-        throw APIError(
-            code: 422, reason: "Invalid", message: "\(optionsKind).meta.k8s.io \"\" is invalid: fieldManager: \(message)",
-            details: StatusDetails(group: "meta.k8s.io", kind: optionsKind, causes: [StatusCause(reason: "FieldValueTooLong", message: message, field: "fieldManager")]))
-    }
-
-    private var writeOptions: WriteOptions {
+    var writeOptions: WriteOptions {
         var options = WriteOptions()
         options.fieldManager = request.parameter("fieldManager")
         options.force = request.parameter("force") == "true"
@@ -238,53 +248,67 @@ struct ResourceEndpoints: Sendable {
         return options
     }
 
-    func parseBody() throws -> JSONObject {
+    /// The request body as an object of `kind` (the endpoint's, unless given), refused as
+    /// kube-apiserver's decoder refuses it.
+    func parseBody(kind: String? = nil) throws -> JSONObject {
+        var duplicates: [String] = []
+        return try parseBody(kind: kind, duplicates: &duplicates)
+    }
+
+    /// As above, noting the paths of repeated member names (the last value is kept).
+    func parseBody(kind: String? = nil, duplicates: inout [String]) throws -> JSONObject {
         let contentType = request.headers.first(name: "content-type") ?? "application/json"
         if contentType.hasPrefix(ProtobufBodies.contentType) {
             return try ProtobufBodies.decode(request.body)
         }
+        if contentType.hasPrefix("application/yaml") {
+            return try BodyDecoding.yamlObject(Array(request.body), kind: kind ?? resource.kind)
+        }
         if !contentType.hasPrefix("application/json") && !contentType.contains("*/*") {
-            throw APIError.unsupportedMediaType(contentType, accepted: APIError.bodyMediaTypes)
+            throw APIError.unsupportedBodyMediaType
         }
-        do {
-            guard let object = try JSONValue(parsing: request.body).objectValue else {
-                throw APIError.badRequest("Object 'Kind' is missing in the request body: not a JSON object")
-            }
-            return object
-        } catch let error as JSONParseError {
-            throw APIError.badRequest("the request body is not valid JSON: \(error.description)")
-        }
+        return try BodyDecoding.object(Array(request.body), kind: kind ?? resource.kind, duplicates: &duplicates)
     }
 
-    private func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
+    func respond(_ result: WriteResult, status: HTTPResponseStatus) -> APIResponse {
         let warnings = result.warnings.map { ("Warning", "299 - \"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"") }
         return .rawJSON(result.object.bytes, status: status, headers: warnings)
     }
 
     private func create() async throws -> APIResponse {
-        let body = try parseBody()
+        var options = writeOptions
+        let body = try parseBody(duplicates: &options.duplicateFields)
         try await admit(body, replacing: nil)
-        let result = try await store.create(resource, namespace: target.namespace, body: body, options: writeOptions)
+        let result = try await store.create(resource, namespace: target.namespace, body: body, options: options)
         return respond(result, status: .created)
     }
 
     private func updateObject() async throws -> APIResponse {
-        let body = try parseBody()
+        var options = writeOptions
+        let body = try parseBody(duplicates: &options.duplicateFields)
         // A status update keeps the stored metadata: its owner references cannot change.
         try await admit(body, replacing: target.subresource == nil ? try await currentObject() : nil, checksOwners: target.subresource == nil)
-        let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: writeOptions)
+        let result = try await store.update(resource, namespace: target.namespace, name: target.name!, body: body, subresource: target.subresource, options: options)
         return respond(result, status: .ok)
     }
 
     private func patchObject() async throws -> APIResponse {
         let type = try PatchType(contentType: request.headers.first(name: "content-type") ?? "")
         let patch: JSONValue
-        do {
-            patch = try JSONValue(parsing: request.body)
-        } catch let error as JSONParseError {
-            // Apply configurations are YAML to kube-apiserver; this emulator reads their JSON form only.
-            if type == .apply { throw APIError.badRequest("error decoding YAML: error converting YAML to JSON: \(error.description)") }
-            throw APIError.badRequest("error decoding patch: \(error.description)")
+        let body = Array(request.body)
+        if type == .apply {
+            // Apply configurations are YAML (JSON among it); the emulator reads a subset of YAML.
+            do {
+                patch = try YAMLSubset.parse(body)
+            } catch let failure as YAMLSubset.Failure {
+                throw APIError.badRequest("error decoding YAML: error converting YAML to JSON: \(failure.message)")
+            }
+        } else {
+            do {
+                patch = try JSONValue(parsing: body)
+            } catch let error as JSONParseError {
+                throw APIError.badRequest("error decoding patch: \(GoJSONSyntax.firstError(body) ?? error.description)")
+            }
         }
         if type == .apply {
             if target.subresource == "status" && !resource.hasStatusSubresource { throw APIError.pathNotFound() }
@@ -342,18 +366,24 @@ struct ResourceEndpoints: Sendable {
 
     private func deleteOptions() throws -> DeleteOptions {
         var options = DeleteOptions()
+        // The policy is read as text first: an unknown one is refused by option validation
+        // (422), not by decoding.
+        var policy = request.parameter("propagationPolicy")
         if !request.body.isEmpty {
             do {
-                options = try KubeJSON.decoder.decode(DeleteOptions.self, from: Data(request.body))
+                guard var body = try JSONValue(parsing: request.body).objectValue else { throw APIError.badRequest("") }
+                if policy == nil { policy = body["propagationPolicy"]?.stringValue }
+                body["propagationPolicy"] = nil
+                options = try KubeJSON.decoder.decode(DeleteOptions.self, from: Data(JSONValue.object(body).serializedBytes()))
             } catch {
                 throw APIError.badRequest("the request body is not valid DeleteOptions")
             }
         }
-        if let policy = request.parameter("propagationPolicy") {
-            guard let p = PropagationPolicy(rawValue: policy) else {
-                throw APIError.badRequest("propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"")
+        if let policy {
+            guard let known = PropagationPolicy(rawValue: policy) else {
+                throw APIError.invalidOption("DeleteOptions", field: "propagationPolicy", value: policy, supported: ["Foreground", "Background", "Orphan", "nil"])
             }
-            options.propagationPolicy = p
+            options.propagationPolicy = known
         }
         if let grace = request.parameter("gracePeriodSeconds").flatMap({ Int64($0) }) { options.gracePeriodSeconds = grace }
         return options
@@ -403,16 +433,23 @@ struct ResourceEndpoints: Sendable {
     // MARK: Authentication APIs
 
     private func createToken() async throws -> APIResponse {
-        let body = try parseBody()
+        let body = try parseBody(kind: "TokenRequest")
+        let registry = await store.registry
+        try BodyDecoding.checkKind(body, of: "TokenRequest", apiVersion: "authentication.k8s.io/v1") { apiVersion, kind in
+            registry.all.contains { $0.definedByCRD == nil && $0.type.apiVersion == apiVersion && $0.kind == kind }
+        }
         let sa = try await store.get(resource, namespace: target.namespace, name: target.name!)
         let spec = body["spec"]?.objectValue ?? [:]
         let expiration = spec["expirationSeconds"]?.intValue ?? 3600
-        if expiration < 600 {
-            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration less than 10 minutes")
+        // Validation names the body's object (usually unnamed), not the ServiceAccount.
+        let requestName = body.value(at: ["metadata", "name"])?.stringValue ?? ""
+        func invalid(_ why: String) -> APIError {
+            APIError.invalid(kind: "TokenRequest", group: "authentication.k8s.io", name: requestName, [
+                StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(expiration): \(why)", field: "spec.expirationSeconds")
+            ])
         }
-        if expiration > 1 << 32 {
-            throw APIError(code: 422, reason: "Invalid", message: "TokenRequest.authentication.k8s.io \"\(target.name!)\" is invalid: spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration larger than 2^32 seconds")
-        }
+        if expiration < 600 { throw invalid("may not specify a duration less than 10 minutes") }
+        if expiration > 1 << 32 { throw invalid("may not specify a duration larger than 2^32 seconds") }
         var audiences = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if audiences.isEmpty { audiences = [ServiceAccountTokens.issuer] }
         let now = server.now()
@@ -429,31 +466,41 @@ struct ResourceEndpoints: Sendable {
         return .json(.object(response), status: .created)
     }
 
+    /// TokenReview, worded as kube-apiserver's authenticator: an unauthenticated review
+    /// leaves `authenticated` out (Go omits false) and names why in `error`.
     func reviewToken() async throws -> APIResponse {
         let body = try parseBody()
         let token = body.value(at: ["spec", "token"])?.stringValue ?? ""
+        guard !token.isEmpty else { throw APIError.badRequest("token is required for TokenReview in authentication") }
         let wanted = body.value(at: ["spec", "audiences"])?.arrayValue?.compactMap(\.stringValue) ?? [ServiceAccountTokens.issuer]
+        func quotedList(_ items: [String]) -> String { "[" + items.map(GoSyntax.quoted).joined(separator: " ") + "]" }
         var status: JSONObject = [:]
         switch server.tokens.verify(token, now: server.now()) {
         case .failure(let error):
-            status = ["authenticated": false, "error": .string(error.message), "user": [:]]
+            status = ["error": .string(error.message), "user": [:]]
         case .success(let claims):
             let matched = claims.audiences.filter(wanted.contains)
             let sa = await store.descriptor(group: "", version: "v1", plural: "serviceaccounts")
             let current = try? await store.get(sa!, namespace: claims.namespace, name: claims.serviceAccountName)
             if matched.isEmpty {
-                status = ["authenticated": false, "error": .string("[invalid bearer token, token audiences [\(claims.audiences.joined(separator: " "))] is invalid for the target audiences [\(wanted.joined(separator: " "))]]"), "user": [:]]
-            } else if current?.uid != claims.serviceAccountUID {
-                status = ["authenticated": false, "error": .string("[invalid bearer token, service account \(claims.namespace)/\(claims.serviceAccountName) has been deleted]"), "user": [:]]
-            } else {
                 status = [
-                    "authenticated": true, "audiences": .array(matched.map(JSONValue.string)),
-                    "user": [
-                        "username": .string("system:serviceaccount:\(claims.namespace):\(claims.serviceAccountName)"),
-                        "uid": .string(claims.serviceAccountUID),
-                        "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(claims.namespace)"), "system:authenticated"],
-                    ],
+                    "error": .string("[invalid bearer token, token audiences \(quotedList(claims.audiences)) is invalid for the target audiences \(quotedList(wanted))]"),
+                    "user": [:],
                 ]
+            } else if current == nil {
+                status = ["error": .string("[invalid bearer token, serviceaccounts \(GoSyntax.quoted(claims.serviceAccountName)) not found]"), "user": [:]]
+            } else if current?.uid != claims.serviceAccountUID {
+                status = ["error": .string("[invalid bearer token, service account \(claims.namespace)/\(claims.serviceAccountName) has been deleted]"), "user": [:]]
+            } else {
+                var user: JSONObject = [
+                    "username": .string("system:serviceaccount:\(claims.namespace):\(claims.serviceAccountName)"),
+                    "uid": .string(claims.serviceAccountUID),
+                    "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(claims.namespace)"), "system:authenticated"],
+                ]
+                if !claims.tokenID.isEmpty {
+                    user["extra"] = ["authentication.kubernetes.io/credential-id": [.string("JTI=\(claims.tokenID)")]]
+                }
+                status = ["authenticated": true, "audiences": .array(matched.map(JSONValue.string)), "user": .object(user)]
             }
         }
         var response = body

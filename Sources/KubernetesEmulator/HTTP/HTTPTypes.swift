@@ -13,6 +13,12 @@ extension HTTPServerRequest {
         headers[canonicalForm: "accept"].contains { $0.contains("as=Table") }
     }
 
+    /// Whether the client asked for objects' metadata only (`as=PartialObjectMetadata` or
+    /// `…List` of `meta.k8s.io`), as client-go's metadata client does.
+    var wantsPartialObjectMetadata: Bool {
+        headers[canonicalForm: "accept"].contains { $0.contains("as=PartialObjectMetadata") && $0.contains("g=meta.k8s.io") }
+    }
+
 }
 
 extension HTTPServerResponse {

@@ -17,70 +17,100 @@ enum ObjectValidation {
         let name = metadata["name"]?.stringValue ?? ""
         let isNamespace = resource.id == ResourceRegistry.namespaces
         let isRBAC = resource.group == ResourceRegistry.rbacGroup
-        func check(_ text: String) -> String? {
-            isNamespace ? dnsLabelProblem(text) : isRBAC ? pathSegmentProblem(text) : dnsSubdomainProblem(text)
+        func check(_ text: String) -> [String] {
+            isNamespace ? NameRules.dns1123Label(text) : isRBAC ? pathSegmentProblem(text).map { [$0] } ?? [] : NameRules.dns1123Subdomain(text)
+        }
+        func invalid(_ field: String, _ value: String, _ problems: [String]) {
+            for problem in problems {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(problem)", field: field))
+            }
         }
         if let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
             // As ValidateObjectMeta checks it: the prefix with a trailing dash masked.
             let masked = prefix.hasSuffix("-") ? String(prefix.dropLast()) + "a" : prefix
-            if let problem = check(masked) {
-                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(prefix)\": \(problem)", field: "metadata.generateName"))
-            }
+            invalid("metadata.generateName", prefix, check(masked))
         }
-        let nameProblem = check(name)
-        if let nameProblem {
-            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(nameProblem)", field: "metadata.name"))
-        }
+        invalid("metadata.name", name, check(name))
         for (key, value) in (metadata["labels"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let problem = qualifiedNameProblem(key) {
-                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "metadata.labels"))
-            }
+            invalid("metadata.labels", key, NameRules.qualifiedName(key))
             guard let text = value.stringValue else {
                 causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: label values must be strings", field: "metadata.labels"))
                 continue
             }
-            if let problem = labelValueProblem(text) {
-                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(text)\": \(problem)", field: "metadata.labels"))
-            }
+            invalid("metadata.labels", text, NameRules.labelValue(text))
         }
         var annotationBytes = 0
-        for (key, value) in metadata["annotations"]?.objectValue ?? [:] {
-            if let problem = qualifiedNameProblem(key) {
-                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "metadata.annotations"))
-            }
+        for (key, value) in (metadata["annotations"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            // ValidateAnnotations checks the lower-cased key (a prefix may have capitals).
+            invalid("metadata.annotations", key, NameRules.qualifiedName(key.lowercased()))
             annotationBytes += key.utf8.count + (value.stringValue?.utf8.count ?? 0)
         }
         if annotationBytes > 256 * 1024 {
             causes.append(StatusCause(reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes", field: "metadata.annotations"))
         }
-        for (i, ref) in (metadata["ownerReferences"]?.arrayValue ?? []).enumerated() {
-            for field in ["apiVersion", "kind", "name", "uid"] where (ref[field]?.stringValue ?? "").isEmpty {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "metadata.ownerReferences[\(i)].\(field)"))
-            }
-        }
+        causes += ownerReferenceProblems(metadata["ownerReferences"]?.arrayValue ?? [])
         for (i, finalizer) in (metadata["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue).enumerated() {
             causes += finalizerProblems(finalizer, index: i)
-        }
-        let controllers = (metadata["ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
-        if controllers.count > 1 {
-            causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: only one reference can have Controller set to true", field: "metadata.ownerReferences"))
         }
         return causes
     }
 
-    private static func isAlnumLower(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
-    private static func isAlnum(_ c: UInt8) -> Bool { isAlnumLower(c) || (c >= 65 && c <= 90) }
-
-    /// RFC 1123 label: namespaces and many names.
-    static func dnsLabelProblem(_ s: String) -> String? {
-        let u = Array(s.utf8)
-        if u.isEmpty || u.count > 63 || !isAlnumLower(u.first!) || !isAlnumLower(u.last!)
-            || !u.allSatisfy({ isAlnumLower($0) || $0 == UInt8(ascii: "-") })
-        {
-            return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+    /// ValidateOwnerReferences: each reference's empty members (named without the index, as
+    /// kube-apiserver names them), then a second controller.
+    static func ownerReferenceProblems(_ references: [JSONValue]) -> [StatusCause] {
+        var causes: [StatusCause] = []
+        var firstController: String?
+        for reference in references {
+            let apiVersion = reference["apiVersion"]?.stringValue ?? ""
+            let kind = reference["kind"]?.stringValue ?? ""
+            let name = reference["name"]?.stringValue ?? ""
+            if groupVersionVersion(apiVersion).isEmpty {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(apiVersion)\": version must not be empty", field: "metadata.ownerReferences.apiVersion"))
+            }
+            for (member, value) in [("kind", kind), ("name", name), ("uid", reference["uid"]?.stringValue ?? "")] where value.isEmpty {
+                causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\": \(member) must not be empty", field: "metadata.ownerReferences.\(member)"))
+            }
+            guard reference["controller"]?.boolValue == true else { continue }
+            if let firstController {
+                causes.append(StatusCause(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: \(goOwnerReferences(references)): Only one reference can have Controller set to true. Found \"true\" in references for \(firstController) and \(kind)/\(name)",
+                    field: "metadata.ownerReferences"))
+            } else {
+                firstController = "\(kind)/\(name)"
+            }
         }
-        return nil
+        return causes
     }
+
+    /// The references as Go's `%#v` prints a `[]v1.OwnerReference` (kube-apiserver quotes
+    /// the list that way); a set `*bool` prints as an address, here a made-up one.
+    static func goOwnerReferences(_ references: [JSONValue]) -> String {
+        func pointer(_ value: JSONValue?, _ index: Int) -> String {
+            guard let value, value.boolValue != nil else { return "(*bool)(nil)" }
+            return "(*bool)(0xc0000\(String(0x10000 + index * 16, radix: 16)))"
+        }
+        let items = references.enumerated().map { index, reference in
+            let fields = ["apiVersion", "kind", "name", "uid"].map { GoSyntax.quoted(reference[$0]?.stringValue ?? "") }
+            return "v1.OwnerReference{APIVersion:\(fields[0]), Kind:\(fields[1]), Name:\(fields[2]), UID:\(fields[3]), "
+                + "Controller:\(pointer(reference["controller"], 2 * index)), BlockOwnerDeletion:\(pointer(reference["blockOwnerDeletion"], 2 * index + 1))}"
+        }
+        return "[]v1.OwnerReference{" + items.joined(separator: ", ") + "}"
+    }
+
+    /// The version of an `apiVersion` as schema.ParseGroupVersion reads it ("" when it has
+    /// none or cannot be parsed).
+    private static func groupVersionVersion(_ apiVersion: String) -> Substring {
+        let parts = apiVersion.split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return parts[0]
+        case 2: return parts[1]
+        default: return ""
+        }
+    }
+
+    /// RFC 1123 label: namespaces and many names (the first of kube-apiserver's messages).
+    static func dnsLabelProblem(_ s: String) -> String? { NameRules.dns1123Label(s).first }
 
     /// A path segment: RBAC object names (`system:discovery`), anything a URL path can hold.
     static func pathSegmentProblem(_ s: String) -> String? {
@@ -90,19 +120,9 @@ enum ObjectValidation {
         return nil
     }
 
-    /// RFC 1123 subdomain: most object names.
-    static func dnsSubdomainProblem(_ s: String) -> String? {
-        let u = Array(s.utf8)
-        let ok = !u.isEmpty && u.count <= 253
-            && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
-                let p = Array(part.utf8)
-                return !p.isEmpty && isAlnumLower(p.first!) && isAlnumLower(p.last!) && p.allSatisfy { isAlnumLower($0) || $0 == UInt8(ascii: "-") }
-            }
-        if ok { return nil }
-        return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-    }
+    /// RFC 1123 subdomain: most object names (the first of kube-apiserver's messages).
+    static func dnsSubdomainProblem(_ s: String) -> String? { NameRules.dns1123Subdomain(s).first }
 
-    /// A label or annotation key: `[prefix/]name`.
     /// Finalizer names kube-apiserver accepts without a domain.
     static let standardFinalizers: Set<String> = [
         "kubernetes", "orphan", "foregroundDeletion", "customresourcecleanup.apiextensions.k8s.io",
@@ -112,7 +132,7 @@ enum ObjectValidation {
     static func finalizerProblems(_ name: String, index: Int) -> [StatusCause] {
         guard !standardFinalizers.contains(name) else { return [] }
         var causes: [StatusCause] = []
-        if let problem = qualifiedNameProblem(name) {
+        for problem in NameRules.qualifiedName(name) {
             causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)", field: "metadata.finalizers"))
         }
         if !name.contains("/") {
@@ -123,38 +143,12 @@ enum ObjectValidation {
         return causes
     }
 
-    static func qualifiedNameProblem(_ s: String) -> String? {
-        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character" }
-        if parts.count == 2, dnsSubdomainProblem(String(parts[0])) != nil { return "prefix part " + dnsSubdomainProblem(String(parts[0]))! }
-        let name = Array(parts.last!.utf8)
-        if name.isEmpty || name.count > 63 || !isAlnum(name.first!) || !isAlnum(name.last!)
-            || !name.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
-        {
-            return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-        }
-        return nil
-    }
+    /// A label or annotation key (the first of kube-apiserver's messages).
+    static func qualifiedNameProblem(_ s: String) -> String? { NameRules.qualifiedName(s).first }
 
-    static func labelValueProblem(_ s: String) -> String? {
-        if s.isEmpty { return nil }
-        let v = Array(s.utf8)
-        if v.count > 63 || !isAlnum(v.first!) || !isAlnum(v.last!)
-            || !v.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
-        {
-            return "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-        }
-        return nil
-    }
+    /// A label value (the first of kube-apiserver's messages).
+    static func labelValueProblem(_ s: String) -> String? { NameRules.labelValue(s).first }
 
-    /// A key of Secret or ConfigMap data.
-    static func configKeyProblem(_ s: String) -> String? {
-        let u = Array(s.utf8)
-        if u.isEmpty || u.count > 253 || s == "." || s == ".."
-            || !u.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
-        {
-            return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
-        }
-        return nil
-    }
+    /// A key of Secret or ConfigMap data (the first of kube-apiserver's messages).
+    static func configKeyProblem(_ s: String) -> String? { NameRules.configMapKey(s).first }
 }

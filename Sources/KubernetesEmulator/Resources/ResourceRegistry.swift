@@ -138,9 +138,9 @@ struct ResourceRegistry: Sendable {
                 ResourceDescriptor(
                     type: ResourceType(group: "apps", version: "v1", plural: plural, kind: kind, namespaced: true),
                     singular: kind.lowercased(), shortNames: short, categories: ["all"], hasStatusSubresource: true,
-                    tracksGeneration: true, columns: columns,
+                    hasScaleSubresource: plural != "daemonsets", tracksGeneration: true, columns: columns,
                     description: "\(kind) enables declarative updates for Pods."),
-                strategy: BuiltinStrategy(knownMembers: ["spec", "status"]))
+                strategy: plural == "deployments" ? DeploymentStrategy() : BuiltinStrategy(knownMembers: ["spec", "status"]))
         }
         r.register(
             ResourceDescriptor(

@@ -85,16 +85,25 @@ struct SecretStrategy: ResourceStrategy {
             }
         }
         var total = 0
+        var canonical: JSONObject = [:]
         for (key, value) in (object["data"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let problem = ObjectValidation.configKeyProblem(key) {
+            for problem in NameRules.configMapKey(key) {
                 causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "data[\(key)]"))
             }
-            // The value itself never appears in a message: it is secret.
-            guard let text = value.stringValue, let bytes = Data(base64Encoded: text) else {
+            // Decoded as Go decodes []byte, worded as Go words it (the value itself never
+            // appears in a message: it is secret), and stored re-encoded, as Go stores bytes.
+            guard let text = value.stringValue else {
                 throw APIError.badRequest("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data in data[\(key)]")
             }
-            total += bytes.count
+            switch GoBase64.decode(text) {
+            case .failure(let error):
+                throw APIError.badRequest("Secret in version \"v1\" cannot be handled as a Secret: " + error.message)
+            case .success(let bytes):
+                total += bytes.count
+                canonical[key] = .string(Data(bytes).base64EncodedString())
+            }
         }
+        if object["data"]?.objectValue != nil { object["data"] = .object(canonical) }
         if total > Self.maximumSize {
             causes.append(StatusCause(reason: "FieldValueTooLong", message: "Too long: must have at most \(Self.maximumSize) bytes", field: "data"))
         }
@@ -117,7 +126,7 @@ struct ConfigMapStrategy: ResourceStrategy {
         let dataKeys = Set((object["data"]?.objectValue ?? [:]).keys)
         let binaryKeys = Set((object["binaryData"]?.objectValue ?? [:]).keys)
         for key in (Array(dataKeys) + Array(binaryKeys)).sorted() {
-            if let problem = ObjectValidation.configKeyProblem(key) {
+            for problem in NameRules.configMapKey(key) {
                 causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "data[\(key)]"))
             }
         }

@@ -223,6 +223,10 @@ struct CustomResourceStrategy: ResourceStrategy {
         var value = schema.applyDefaults(.object(object))
         unknownFields += schema.prune(&value)
         object = value.objectValue ?? object
-        return schema.validate(value)
+        var causes = schema.validate(value)
+        if schema.hasValidationRules && causes.contains(where: { StructuralSchema.blockingReasons.contains($0.reason ?? "") }) {
+            causes.append(StructuralSchema.rulesNotChecked)
+        }
+        return causes + schema.listDuplicates(value)
     }
 }

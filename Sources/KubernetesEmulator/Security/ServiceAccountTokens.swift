@@ -22,6 +22,8 @@ struct ServiceAccountTokens: Sendable {
         var serviceAccountUID: String
         var audiences: [String]
         var expires: Date
+        /// The token's `jti`: TokenReview names it as the user's credential id (`JTI=…`).
+        var tokenID: String = ""
     }
 
     func issue(_ claims: Claims, now: Date) throws -> String {
@@ -32,6 +34,7 @@ struct ServiceAccountTokens: Sendable {
             "aud": .array(claims.audiences.map(JSONValue.string)),
             "iat": .int(Int64(now.timeIntervalSince1970)), "nbf": .int(Int64(now.timeIntervalSince1970)),
             "exp": .int(Int64(claims.expires.timeIntervalSince1970)),
+            "jti": .string(claims.tokenID.isEmpty ? UUID().uuidString.lowercased() : claims.tokenID),
             "kubernetes.io": [
                 "namespace": .string(claims.namespace),
                 "serviceaccount": ["name": .string(claims.serviceAccountName), "uid": .string(claims.serviceAccountUID)],
@@ -60,7 +63,9 @@ struct ServiceAccountTokens: Sendable {
         else { return .failure(TokenError("invalid bearer token")) }
         if Double(exp) < now.timeIntervalSince1970 { return .failure(TokenError("invalid bearer token, Token has expired.")) }
         let audiences = payload["aud"]?.arrayValue?.compactMap(\.stringValue) ?? payload["aud"]?.stringValue.map { [$0] } ?? []
-        return .success(Claims(namespace: namespace, serviceAccountName: name, serviceAccountUID: uid, audiences: audiences, expires: Date(timeIntervalSince1970: Double(exp))))
+        return .success(Claims(
+            namespace: namespace, serviceAccountName: name, serviceAccountUID: uid, audiences: audiences,
+            expires: Date(timeIntervalSince1970: Double(exp)), tokenID: payload["jti"]?.stringValue ?? ""))
     }
 
     private var keyID: String {

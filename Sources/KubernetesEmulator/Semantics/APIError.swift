@@ -35,21 +35,48 @@ struct APIError: Error, Sendable {
     }
 
     static func invalid(_ resource: ResourceDescriptor, _ name: String, _ causes: [StatusCause]) -> APIError {
+        invalid(kind: resource.kind, group: resource.group, name: name, causes)
+    }
+
+    /// 422 Invalid as `errors.NewInvalid` words it: `Kind[.group] "name" is invalid: ` and the
+    /// causes (in brackets when there are several).
+    static func invalid(kind: String, group: String, name: String, _ causes: [StatusCause]) -> APIError {
         let summary = causes.map { cause in
             [cause.field, cause.message].compactMap { $0 }.joined(separator: ": ")
         }
         let list = summary.count == 1 ? summary[0] : "[" + summary.joined(separator: ", ") + "]"
         return APIError(
-            code: 422, reason: "Invalid", message: "\(resource.kind)\(resource.group.isEmpty ? "" : "." + resource.group) \"\(name)\" is invalid: \(list)",
-            details: StatusDetails(name: name.isEmpty ? nil : name, group: resource.statusGroup, kind: resource.kind, causes: causes))
+            code: 422, reason: "Invalid", message: "\(kind)\(group.isEmpty ? "" : "." + group) \"\(name)\" is invalid: \(list)",
+            details: StatusDetails(name: name.isEmpty ? nil : name, group: group.isEmpty ? nil : group, kind: kind, causes: causes))
     }
 
-    /// A failed delete precondition, as kube-apiserver words it (its `details.kind` is the Kind).
+    /// 422 for a request option (`ListOptions`, `DeleteOptions`, `CreateOptions`...) that
+    /// kube-apiserver's option validation refuses: `Unsupported value` when `supported` is
+    /// given (the list as Go quotes it), otherwise `Forbidden` with `why`.
+    static func invalidOption(_ kind: String, field: String, value: String, supported: [String]) -> APIError {
+        let message = "Unsupported value: \"\(value)\": supported values: " + supported.map { "\"\($0)\"" }.joined(separator: ", ")
+        return invalid(kind: kind, group: "meta.k8s.io", name: "", [StatusCause(reason: "FieldValueNotSupported", message: message, field: field)])
+    }
+
+    static func forbiddenOption(_ kind: String, field: String, why: String) -> APIError {
+        invalid(kind: kind, group: "meta.k8s.io", name: "", [StatusCause(reason: "FieldValueForbidden", message: "Forbidden: " + why, field: field)])
+    }
+
+    /// A failed delete precondition, as kube-apiserver words it (its `details.kind` is the Kind):
+    /// a UID that differs means the object was recreated, a resourceVersion that it changed.
     static func preconditionFailed(_ resource: ResourceDescriptor, _ name: String, _ what: String, expected: String, actual: String) -> APIError {
-        APIError(
+        let likely = what == "UID" ? "deleted and then recreated" : "modified"
+        return APIError(
             code: 409, reason: "Conflict",
-            message: "Operation cannot be fulfilled on \(resource.kind) \"\(name)\": the \(what) in the precondition (\(expected)) does not match the \(what) in record (\(actual)). The object might have been modified",
+            message: "Operation cannot be fulfilled on \(resource.kind) \"\(name)\": the \(what) in the precondition (\(expected)) does not match the \(what) in record (\(actual)). The object might have been \(likely)",
             details: StatusDetails(name: name, group: resource.statusGroup, kind: resource.kind))
+    }
+
+    /// 500 with a bare message and no reason: an error kube-apiserver did not classify.
+    static func internalError(_ message: String) -> APIError {
+        var error = APIError(code: 500, reason: "", message: message)
+        error.status.reason = nil
+        return error
     }
 
     static func badRequest(_ message: String) -> APIError {
@@ -92,6 +119,11 @@ struct APIError: Error, Sendable {
             code: 415, reason: "UnsupportedMediaType",
             message: "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", ")) (got \(type))")
     }
+
+    /// 415 for a body in a format no decoder reads, as kube-apiserver words it.
+    static let unsupportedBodyMediaType = APIError(
+        code: 415, reason: "UnsupportedMediaType",
+        message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
 
     static let bodyMediaTypes = ["application/json", ProtobufBodies.contentType + " (Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest)"]
     static let patchMediaTypes = [

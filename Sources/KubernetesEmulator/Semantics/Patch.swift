@@ -9,7 +9,8 @@ enum PatchType: String, Sendable {
 
     init(contentType: String) throws {
         let base = contentType.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
-        guard let t = PatchType(rawValue: base) else { throw APIError.unsupportedMediaType(base, accepted: APIError.patchMediaTypes) }
+        // The route itself refuses other types, with go-restful's terse wording.
+        guard let t = PatchType(rawValue: base) else { throw APIError(code: 415, reason: "UnsupportedMediaType", message: "415: Unsupported Media Type") }
         self = t
     }
 }
@@ -40,7 +41,8 @@ enum Patching {
             case "replace": return .object(patchObject)
             case "delete": return .null
             case "merge": break
-            default: throw APIError.badRequest("unknown patch type: \(directive)")
+            // kube-apiserver does not classify this error: a 500 quoting the map as Go prints it.
+            default: throw APIError.internalError("unknown patch type: \(directive) in map: \(GoSyntax.printed(patch))")
             }
         }
         var result = target.objectValue ?? [:]
@@ -133,22 +135,26 @@ enum Patching {
     /// Primitive lists with `patchStrategy:"merge"`.
     static let primitiveMergeLists: Set<String> = ["finalizers"]
 
-    /// RFC 6902 JSON patch.
-    static func jsonPatch(_ target: JSONValue, _ operations: JSONValue) throws -> JSONValue {
+    /// RFC 6902 JSON patch, as kube-apiserver's json-patch library applies it: a patch
+    /// that is not a list is refused as it is decoded (400, worded for the field
+    /// validation in force), an operation that cannot apply fails the patch (a 422), and
+    /// `replace` of a missing object member adds it.
+    static func jsonPatch(_ target: JSONValue, _ operations: JSONValue, strictDecoding: Bool = true) throws -> JSONValue {
         guard let ops = operations.arrayValue else {
-            throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+            if strictDecoding {
+                throw APIError.badRequest("error decoding patch: json: cannot unmarshal \(BodyDecoding.goTypeName(operations)) into Go value of type []handlers.jsonPatchOp")
+            }
+            throw APIError.badRequest("json: cannot unmarshal \(BodyDecoding.goTypeName(operations)) into Go value of type jsonpatch.Patch")
         }
         var document = target
         for op in ops {
-            guard let name = op["op"]?.stringValue, let path = op["path"]?.stringValue else {
-                throw APIError.badRequest("invalid JSON patch operation: missing op or path")
-            }
+            let name = op["op"]?.stringValue ?? "unknown"
+            guard let path = op["path"]?.stringValue else { throw JSONPatchFailure("\(name) operation does not apply: doc is missing path") }
             let pointer = try JSONPointer(path)
             switch name {
             case "add": document = try pointer.adding(op["value"] ?? .null, to: document)
             case "remove": document = try pointer.removing(from: document)
             case "replace":
-                _ = try pointer.get(document)
                 document = try pointer.replacing(with: op["value"] ?? .null, in: document)
             case "move", "copy":
                 guard let fromText = op["from"]?.stringValue else { throw JSONPatchFailure("missing from") }
@@ -162,14 +168,15 @@ enum Patching {
                     throw JSONPatchFailure("testing value \(path) failed: test failed")
                 }
             default:
-                throw APIError.badRequest("Unexpected kind: \(name)")
+                throw JSONPatchFailure("Unexpected kind: \(name)")
             }
         }
         return document
     }
 }
 
-/// A JSON patch that could not be applied (422 on the wire).
+/// A JSON patch that could not be applied: a 422 on the wire, whose message is
+/// kube-apiserver's generic one (it keeps the library's reason to itself).
 struct JSONPatchFailure: Error, Sendable {
     var message: String
     init(_ message: String) { self.message = message }

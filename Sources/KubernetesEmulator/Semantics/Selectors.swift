@@ -1,7 +1,8 @@
 import JSONCore
 
 /// A parsed `labelSelector` query parameter, with the operators kube-apiserver
-/// accepts: `=`, `==`, `!=`, `in`, `notin`, existence (`key`) and absence (`!key`).
+/// accepts: `=`, `==`, `!=`, `in`, `notin`, `>`, `<`, existence (`key`) and absence
+/// (`!key`). Parsed by ``LabelSelectorParser``, as apimachinery's `labels.Parse` does.
 struct LabelSelectorQuery: Sendable {
     enum Requirement: Sendable {
         case equals(String, String)
@@ -10,51 +11,25 @@ struct LabelSelectorQuery: Sendable {
         case notIn(String, Set<String>)
         case exists(String)
         case doesNotExist(String)
+        case greaterThan(String, Int64)
+        case lessThan(String, Int64)
     }
 
     var requirements: [Requirement]
 
     var isEmpty: Bool { requirements.isEmpty }
 
-    /// Parses the selector syntax; throws a 400 naming the problem on bad input.
+    /// Parses the selector syntax; throws a 400 worded as kube-apiserver's on bad input.
     init(parsing text: String) throws {
-        var requirements: [Requirement] = []
-        var scanner = SelectorScanner(text)
-        scanner.skipSpaces()
-        while !scanner.atEnd {
-            if scanner.consume("!") {
-                let key = try scanner.key()
-                requirements.append(.doesNotExist(key))
-            } else {
-                let key = try scanner.key()
-                scanner.skipSpaces()
-                if scanner.consume("==") || scanner.consume("=") {
-                    requirements.append(.equals(key, try scanner.value()))
-                } else if scanner.consume("!=") {
-                    requirements.append(.notEquals(key, try scanner.value()))
-                } else if scanner.consumeWord("notin") {
-                    requirements.append(.notIn(key, try scanner.valueSet()))
-                } else if scanner.consumeWord("in") {
-                    requirements.append(.isIn(key, try scanner.valueSet()))
-                } else if scanner.atEnd || scanner.peek == "," {
-                    requirements.append(.exists(key))
-                } else {
-                    throw APIError.badRequest("unable to parse requirement: found '\(scanner.rest)', expected: '=', '!=', '==', 'in', notin'")
-                }
-            }
-            scanner.skipSpaces()
-            if scanner.atEnd { break }
-            guard scanner.consume(",") else {
-                throw APIError.badRequest("unable to parse requirement: found '\(scanner.rest)', expected: ','")
-            }
-            scanner.skipSpaces()
-            if scanner.atEnd {
-                // kube-apiserver: "found '', expected: identifier after ','".
-                throw APIError.badRequest("unable to parse requirement: found '', expected: identifier after ','")
-            }
+        do {
+            var parser = LabelSelectorParser(text)
+            requirements = try parser.parse()
+        } catch let error as LabelSelectorParser.SyntaxError {
+            throw APIError.badRequest(error.message)
         }
-        self.requirements = requirements
     }
+
+    init(requirements: [Requirement]) { self.requirements = requirements }
 
     func matches(_ labels: [String: JSONValue]) -> Bool {
         requirements.allSatisfy { requirement in
@@ -65,6 +40,8 @@ struct LabelSelectorQuery: Sendable {
             case .notIn(let k, let vs): return !(labels[k]?.stringValue.map(vs.contains) ?? false)
             case .exists(let k): return labels[k] != nil
             case .doesNotExist(let k): return labels[k] == nil
+            case .greaterThan(let k, let bound): return labels[k]?.stringValue.flatMap { Int64($0) }.map { $0 > bound } ?? false
+            case .lessThan(let k, let bound): return labels[k]?.stringValue.flatMap { Int64($0) }.map { $0 < bound } ?? false
             }
         }
     }
@@ -72,69 +49,6 @@ struct LabelSelectorQuery: Sendable {
     func matches(object: JSONObject) -> Bool {
         if requirements.isEmpty { return true }
         return matches(object.value(at: ["metadata", "labels"])?.objectValue ?? [:])
-    }
-}
-
-private struct SelectorScanner {
-    let chars: [Character]
-    var index = 0
-
-    init(_ text: String) { chars = Array(text) }
-
-    var atEnd: Bool { index >= chars.count }
-    var peek: Character? { atEnd ? nil : chars[index] }
-    var rest: String { String(chars[index...]) }
-
-    mutating func skipSpaces() { while let c = peek, c == " " { index += 1 } }
-
-    mutating func consume(_ token: String) -> Bool {
-        let t = Array(token)
-        guard index + t.count <= chars.count, Array(chars[index..<(index + t.count)]) == t else { return false }
-        index += t.count
-        return true
-    }
-
-    mutating func consumeWord(_ word: String) -> Bool {
-        let save = index
-        guard consume(word) else { return false }
-        if let c = peek, c != " ", c != "(" {
-            index = save
-            return false
-        }
-        return true
-    }
-
-    static func isTokenChar(_ c: Character) -> Bool {
-        c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." || c == "/"
-    }
-
-    mutating func key() throws -> String {
-        skipSpaces()
-        let start = index
-        while let c = peek, Self.isTokenChar(c) { index += 1 }
-        guard index > start else { throw APIError.badRequest("unable to parse requirement: found '\(rest)', expected: identifier") }
-        return String(chars[start..<index])
-    }
-
-    mutating func value() throws -> String {
-        skipSpaces()
-        let start = index
-        while let c = peek, Self.isTokenChar(c) { index += 1 }
-        return String(chars[start..<index])
-    }
-
-    mutating func valueSet() throws -> Set<String> {
-        skipSpaces()
-        guard consume("(") else { throw APIError.badRequest("unable to parse requirement: found '\(rest)', expected: '('") }
-        var values: Set<String> = []
-        while true {
-            let v = try value()
-            values.insert(v)
-            skipSpaces()
-            if consume(")") { break }
-            guard consume(",") else { throw APIError.badRequest("unable to parse requirement: found '\(rest)', expected: ',', ')'") }
-        }
-        return values
     }
 }
 
@@ -181,6 +95,11 @@ struct FieldSelectorQuery: Sendable {
             case "metadata.namespace": path = ["metadata", "namespace"]
             default:
                 guard let p = resource.extraFieldSelectors[name] else {
+                    // Types with their own field label conversion (and custom resources) say
+                    // "not supported"; the others answer with apimachinery's default conversion.
+                    if resource.extraFieldSelectors.isEmpty && resource.definedByCRD == nil {
+                        throw APIError.badRequest("\(GoSyntax.quoted(name)) is not a known field selector: only \"metadata.name\", \"metadata.namespace\"")
+                    }
                     throw APIError.badRequest("field label not supported: \(name)")
                 }
                 path = p

@@ -196,6 +196,12 @@ extension ClusterStore {
                     }
                 }
             }
+            if objectCountByNamespace[key.name, default: 0] > 0 {
+                // Content held by finalizers: the namespace says what remains.
+                if let current = tables[ResourceRegistry.namespaces]?.objects[key], updateNamespaceConditions(current, key: key) {
+                    progressed = true
+                }
+            }
             if objectCountByNamespace[key.name, default: 0] == 0 {
                 var object = ns.object
                 object.set(nil, at: ["spec", "finalizers"])

@@ -52,7 +52,7 @@ extension ClusterStore {
         return WriteResult(object: resource.presented(stored), warnings: warnings)
     }
 
-    /// PUT of the object or its `status` subresource.
+    /// PUT of the object, its `status` subresource, or a namespace's `finalize`.
     func update(
         _ resource: ResourceDescriptor, namespace: String?, name: String, body: JSONObject,
         subresource: String?, options: WriteOptions
@@ -77,6 +77,9 @@ extension ClusterStore {
                     causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "metadata.resourceVersion")]))
         }
         if let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !rv.isEmpty {
+            // The storage parses the precondition as a number: one that is not fails as an
+            // internal error, as kube-apiserver's does.
+            if case .failure(let error) = GoSyntax.parseUInt64(rv) { throw APIError.internalError(error.message) }
             guard Int64(rv) == current.resourceVersion else {
                 throw APIError.conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again")
             }
@@ -98,9 +101,14 @@ extension ClusterStore {
         do {
             switch patchType {
             case .merge:
-                guard patch.objectValue != nil else { throw APIError.badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}") }
+                guard patch.objectValue != nil else {
+                    // Decoded strictly (Warn and Strict) the patch names Go's map type; unchecked,
+                    // the merge library refuses it.
+                    if options.fieldValidation == .ignore { throw APIError.badRequest("Invalid JSON Patch") }
+                    throw APIError.badRequest("error decoding patch: json: cannot unmarshal \(BodyDecoding.goTypeName(patch)) into Go value of type map[string]interface {}")
+                }
                 patched = Patching.mergePatch(.object(current.object), patch)
-            case .json: patched = try Patching.jsonPatch(.object(current.object), patch)
+            case .json: patched = try Patching.jsonPatch(.object(current.object), patch, strictDecoding: options.fieldValidation != .ignore)
             case .strategic:
                 guard registry.strategy(for: resource).supportsStrategicMerge else {
                     // The custom resource handler's wording: what it accepts, nothing more.
@@ -112,8 +120,8 @@ extension ClusterStore {
             case .apply:
                 throw APIError.unsupportedMediaType(patchType.rawValue, accepted: APIError.patchMediaTypes)
             }
-        } catch let failure as JSONPatchFailure {
-            throw APIError(code: 422, reason: "Invalid", message: failure.message)
+        } catch is JSONPatchFailure {
+            throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request", details: StatusDetails())
         }
         guard var object = patched.objectValue else { throw APIError.badRequest("the patch did not produce an object") }
         // A resourceVersion left in place by the patch is the current one; only a
@@ -139,6 +147,11 @@ extension ClusterStore {
             // Status writes change only status.
             object = current.object
             object["status"] = body["status"]
+        } else if subresource == "finalize" {
+            guard resource.id == ResourceRegistry.namespaces else { throw APIError.pathNotFound() }
+            // A namespace's finalize subresource changes only spec.finalizers.
+            object = current.object
+            object.set(body.value(at: ["spec", "finalizers"]), at: ["spec", "finalizers"])
         } else {
             object = body
             if resource.hasStatusSubresource { object["status"] = current.object["status"] }
@@ -187,7 +200,8 @@ extension ClusterStore {
             return WriteResult(object: current, warnings: warnings)
         }
         if options.dryRun { return WriteResult(object: StoredObject(object, resourceVersion: current.resourceVersion), warnings: warnings) }
-        if current.isTerminating && (object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []).isEmpty {
+        let specFinalizers = resource.id == ResourceRegistry.namespaces ? object.value(at: ["spec", "finalizers"])?.arrayValue ?? [] : []
+        if current.isTerminating && (object.value(at: ["metadata", "finalizers"])?.arrayValue ?? []).isEmpty && specFinalizers.isEmpty {
             // The last finalizer is gone: the deletion completes.
             let stored = StoredObject(object, resourceVersion: current.resourceVersion)
             remove(resource, key: key, lastState: stored)
@@ -227,8 +241,8 @@ extension ClusterStore {
         if resource.id == ResourceRegistry.namespaces && !current.isTerminating {
             // The namespace controller empties it; the `kubernetes` finalizer in spec holds it until then.
             var object = current.object
+            // kube-apiserver gives a namespace no deletionGracePeriodSeconds.
             object.set(.string(KubeTime(now()).rfc3339), at: ["metadata", "deletionTimestamp"])
-            object.set(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
             object.set(.string("Terminating"), at: ["status", "phase"])
             let stored = commit(resource, key: key, object: object, type: .modified, previous: current.object)
             return .pending(stored)
@@ -237,7 +251,9 @@ extension ClusterStore {
             if policy == .foreground, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("foregroundDeletion") {
                 finalizers.append("foregroundDeletion")
             }
-            if policy == .orphan, !(dependentsByOwner[current.uid] ?? []).isEmpty, !finalizers.contains("orphan") {
+            // As kube-apiserver: the orphan finalizer is added even without dependents (the
+            // garbage collector removes it, and the object, soon after).
+            if policy == .orphan, !finalizers.contains("orphan") {
                 finalizers.append("orphan")
             }
         }
@@ -291,9 +307,15 @@ extension ClusterStore {
                     details: StatusDetails(name: name, group: resource.group, kind: kind, causes: [StatusCause(reason: "FieldValueInvalid", message: message, field: "kind")]))
             }
         }
-        if kind != resource.kind || GroupVersion(apiVersion: apiVersion).group != resource.group {
-            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(resource.type.apiVersion))")
+        if resource.definedByCRD == nil {
+            // As kube-apiserver's decoder: another kind or version it knows has no conversion,
+            // one it does not know is not registered.
+            let builtins = registry.all.filter { $0.definedByCRD == nil }
+            try BodyDecoding.checkKind(object, of: resource.kind, apiVersion: resource.type.apiVersion) { apiVersion, kind in
+                builtins.contains { $0.type.apiVersion == apiVersion && $0.kind == kind }
+            }
         }
+        object["kind"] = .string(resource.kind)
         object["apiVersion"] = .string(resource.type.apiVersion)
     }
 
@@ -320,14 +342,15 @@ extension ClusterStore {
         let name = object.value(at: ["metadata", "name"])?.stringValue ?? ""
         // A view is validated as its stored type, and named so.
         let named = resource.view.flatMap { registry.lookup($0.storedAs) } ?? resource
-        if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
-        switch options.fieldValidation {
-        case .strict where !unknown.isEmpty:
-            let list = unknown.map { "unknown field \"\($0)\"" }
-            throw APIError.badRequest("strict decoding error: " + list.joined(separator: ", "))
-        case .warn: return unknown.map { "unknown field \"\($0)\"" }
-        default: return []
+        // Unknown fields are found as the body is decoded, before validation: a strict
+        // refusal comes first, worded as the decoder's.
+        let problems = options.duplicateFields.map { "duplicate field \"\($0)\"" } + unknown.map { "unknown field \"\($0)\"" }
+        if options.fieldValidation == .strict && !problems.isEmpty {
+            throw BodyDecoding.cannotBeHandled(
+                bodyKind: named.kind, version: named.type.version, as: named.kind, "strict decoding error: " + problems.joined(separator: ", "))
         }
+        if !causes.isEmpty { throw APIError.invalid(named, name, causes) }
+        return options.fieldValidation == .warn ? problems : []
     }
 
     static func specChanged(_ resource: ResourceDescriptor, _ a: JSONObject, _ b: JSONObject) -> Bool {

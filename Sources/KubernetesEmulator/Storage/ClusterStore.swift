@@ -7,6 +7,9 @@ struct WriteOptions: Sendable {
     enum FieldValidation: String, Sendable { case ignore = "Ignore", warn = "Warn", strict = "Strict" }
     var dryRun = false
     var fieldValidation: FieldValidation = .warn
+    /// Paths of member names the body repeated (its last value was kept): reported with
+    /// the unknown fields, as Go's strict decoder reports both.
+    var duplicateFields: [String] = []
     /// `fieldManager`: who the write's fields belong to (required for an apply).
     var fieldManager: String?
     /// The manager when none is named: the client's User-Agent up to its first `/`.
@@ -126,20 +129,42 @@ actor ClusterStore {
         fieldSelector: FieldSelectorQuery?, limit: Int?, continueToken: String?,
         resourceVersion: String?, resourceVersionMatch: String?
     ) throws -> ListPage {
-        try checkListResourceVersion(resourceVersion, match: resourceVersionMatch)
+        try checkListResourceVersion(resourceVersion, match: resourceVersionMatch, continueToken: continueToken)
         var resumed: ContinueToken?
         if let continueToken, !continueToken.isEmpty {
             let token = try ContinueToken(decoding: continueToken)
-            if token.resourceVersion <= history.compactedThrough {
-                throw APIError.gone(
+            // A token at resourceVersion -1 continues at the latest state (kube-apiserver hands
+            // one out with the 410 of a compacted token, as this one does).
+            if token.resourceVersion > 0 && token.resourceVersion <= history.compactedThrough {
+                var error = APIError.gone(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
                 )
+                error.status.metadata = ListMeta(continue: ContinueToken(resourceVersion: -1, startAfter: token.startAfter).encoded)
+                throw error
             }
             resumed = token
         }
         let startAfter = resumed?.startAfter
-        let keys = sortedKeys(resource.storageID, namespace: resource.namespaced ? namespace : nil)
-        let table = tables[resource.storageID]
+        // A continued list, and an Exact one, show the state at their resourceVersion.
+        var revision = currentResourceVersion
+        if let token = resumed, token.resourceVersion > 0 {
+            revision = min(token.resourceVersion, currentResourceVersion)
+        } else if resourceVersionMatch == "Exact", let exact = Int64(resourceVersion ?? ""), exact > 0 {
+            revision = exact
+        }
+        let scope = resource.namespaced ? namespace : nil
+        let keys: ArraySlice<ObjectKey>
+        let objects: [ObjectKey: StoredObject]
+        if revision < currentResourceVersion {
+            guard let past = snapshot(resource.storageID, namespace: scope, at: revision) else {
+                throw APIError.gone("The resourceVersion for the provided list is too old.")
+            }
+            objects = past
+            keys = past.keys.sorted()[...]
+        } else {
+            objects = tables[resource.storageID]?.objects ?? [:]
+            keys = sortedKeys(resource.storageID, namespace: scope)
+        }
         var startIndex = keys.startIndex
         if let startAfter {
             startIndex = keys.partitionPoint { $0 <= startAfter }
@@ -151,15 +176,15 @@ actor ClusterStore {
         if let pinned = fieldSelector?.pinnedName, !resource.namespaced || namespace != nil {
             // A name-pinned selector (kubectl's wait and watch of one object) needs no scan.
             let key = ObjectKey(namespace: resource.namespaced ? namespace! : "", name: pinned)
-            if let stored = table?.objects[key], startAfter.map({ key > $0 }) ?? true,
+            if let stored = objects[key], startAfter.map({ key > $0 }) ?? true,
                 labelSelector?.matches(object: stored.object) ?? true, fieldSelector!.matches(object: stored.object)
             {
                 items.append(stored)
             }
-            return ListPage(items: items, resourceVersion: currentResourceVersion)
+            return ListPage(items: items, resourceVersion: revision)
         }
         while index < keys.endIndex, items.count < pageLimit {
-            let stored = table!.objects[keys[index]]!
+            guard let stored = objects[keys[index]] else { break }
             index += 1
             if filtered
                 || ((labelSelector?.matches(object: stored.object) ?? true)
@@ -168,12 +193,12 @@ actor ClusterStore {
                 items.append(stored)
             }
         }
-        var page = ListPage(items: items, resourceVersion: currentResourceVersion)
+        var page = ListPage(items: items, resourceVersion: revision)
         if index < keys.endIndex, let last = items.last {
             // Only hand out a token when something that may match is left.
             // Later pages keep the first page's resourceVersion, as kube-apiserver's tokens do.
             page.continueToken = ContinueToken(
-                resourceVersion: resumed?.resourceVersion ?? currentResourceVersion,
+                resourceVersion: revision,
                 startAfter: ObjectKey(namespace: resource.namespaced ? last.namespace : "", name: last.name)
             ).encoded
             if filtered { page.remainingItemCount = Int64(keys.endIndex - index) }
@@ -181,29 +206,61 @@ actor ClusterStore {
         return page
     }
 
-    private func checkListResourceVersion(_ resourceVersion: String?, match: String?) throws {
+    /// ValidateListOptions (a 422 naming `ListOptions`, every finding one cause), then the
+    /// resourceVersion as the storage parses it (`strconv.ParseUint`, a 400).
+    private func checkListResourceVersion(_ resourceVersion: String?, match: String?, continueToken: String?) throws {
+        let resourceVersion = resourceVersion ?? ""
         if let match, !match.isEmpty {
-            guard let resourceVersion, !resourceVersion.isEmpty else {
-                throw APIError(
-                    code: 422, reason: "Invalid",
-                    message: "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")
+            var causes: [StatusCause] = []
+            func forbid(_ why: String) {
+                causes.append(StatusCause(reason: "FieldValueForbidden", message: "Forbidden: " + why, field: "resourceVersionMatch"))
             }
-            guard match == "Exact" || match == "NotOlderThan" else {
-                throw APIError(code: 422, reason: "Invalid", message: "resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"")
+            if resourceVersion.isEmpty { forbid("resourceVersionMatch is forbidden unless resourceVersion is provided") }
+            if !(continueToken ?? "").isEmpty { forbid("resourceVersionMatch is forbidden when continue is provided") }
+            if match != "Exact" && match != "NotOlderThan" {
+                causes.append(StatusCause(
+                    reason: "FieldValueNotSupported", message: "Unsupported value: \(GoSyntax.quoted(match)): supported values: \"Exact\", \"NotOlderThan\", \"\"",
+                    field: "resourceVersionMatch"))
             }
+            if match == "Exact" && resourceVersion == "0" { forbid("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"") }
+            if !causes.isEmpty { throw APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", causes) }
         }
-        guard let resourceVersion, !resourceVersion.isEmpty, resourceVersion != "0" else { return }
-        guard let rv = Int64(resourceVersion) else {
-            throw APIError.badRequest("resourceVersion: Invalid value: \"\(resourceVersion)\": must be a valid resourceVersion")
+        guard !resourceVersion.isEmpty, resourceVersion != "0" else { return }
+        let rv: Int64
+        switch GoSyntax.parseUInt64(resourceVersion) {
+        case .failure(let error):
+            throw APIError.badRequest("invalid resource version: resourceVersion: Invalid value: \(GoSyntax.quoted(resourceVersion)): \(error.message)")
+        case .success(let value):
+            rv = Int64(clamping: value)
         }
         if rv > currentResourceVersion {
             throw APIError(
                 code: 504, reason: "Timeout", message: "Timeout: Too large resource version: \(rv), current: \(currentResourceVersion)",
                 details: StatusDetails(causes: [StatusCause(reason: "ResourceVersionTooLarge", message: "Too large resource version")], retryAfterSeconds: 1))
         }
-        if match == "Exact" && rv != currentResourceVersion {
-            // We keep no snapshots: an exact list of an older state is as gone as after an etcd compaction.
-            throw APIError.gone("The resourceVersion for the provided list is too old.")
+    }
+
+    /// The objects of `resource` (in `namespace`, if given) as they were at `revision`:
+    /// the current ones with the history's later changes undone, newest first. nil when
+    /// the history no longer reaches back that far (as after an etcd compaction).
+    func snapshot(_ resource: ResourceID, namespace: String?, at revision: Int64) -> [ObjectKey: StoredObject]? {
+        guard revision >= history.compactedThrough else { return nil }
+        var objects = tables[resource]?.objects ?? [:]
+        if let namespace { objects = objects.filter { $0.key.namespace == namespace } }
+        for event in history.since(revision).reversed() where event.resource == resource {
+            if let namespace, event.key.namespace != namespace { continue }
+            switch event.type {
+            case .added:
+                objects[event.key] = nil
+            default:
+                guard let previous = event.previous else {
+                    objects[event.key] = nil
+                    continue
+                }
+                let version = Int64(previous.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "") ?? 0
+                objects[event.key] = StoredObject(previous, resourceVersion: version)
+            }
         }
+        return objects
     }
 }

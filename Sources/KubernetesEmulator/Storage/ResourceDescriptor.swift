@@ -14,6 +14,8 @@ struct ResourceDescriptor: Sendable {
     /// `status` when the resource has a status subresource: writes to the main
     /// resource then ignore `status` and writes to `/status` ignore everything else.
     var hasStatusSubresource = false
+    /// Whether `scale` (an `autoscaling/v1` Scale of `spec.replicas`) is served.
+    var hasScaleSubresource = false
     /// Whether `metadata.generation` is maintained (bumped on spec changes).
     var tracksGeneration = false
     /// Top-level members that are not "spec" for generation purposes.

@@ -57,3 +57,10 @@ enum WatchItem: Sendable {
     case bookmark(resourceVersion: Int64)
     case error(Status)
 }
+
+extension StoredObject {
+    /// The object as a `meta.k8s.io/v1` PartialObjectMetadata: its metadata only.
+    var partialObjectMetadata: JSONValue {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object["metadata"] ?? .object([:])]
+    }
+}

@@ -92,7 +92,9 @@ struct PatchUnitTests {
         ("A.12 adding to a nonexistent target", #"{"foo":"bar"}"#, #"[{"op":"add","path":"/baz/bat","value":"qux"}]"#),
         ("A.15 comparing strings and numbers", #"{"/":9,"~1":10}"#, #"[{"op":"test","path":"/~01","value":"10"}]"#),
         ("removing a missing member", #"{"a":1}"#, #"[{"op":"remove","path":"/b"}]"#),
-        ("replacing a missing member", #"{"a":1}"#, #"[{"op":"replace","path":"/b","value":2}]"#),
+        ("replacing a missing array index", #"{"a":[1]}"#, #"[{"op":"replace","path":"/a/1","value":2}]"#),
+        ("an unknown op", "{}", #"[{"op":"frobnicate","path":"/a"}]"#),
+        ("an operation without op", "{}", #"[{"path":"/a"}]"#),
         ("adding past the end of an array", #"{"a":[1]}"#, #"[{"op":"add","path":"/a/5","value":2}]"#),
         ("removing a missing array index", #"{"a":[1]}"#, #"[{"op":"remove","path":"/a/1"}]"#),
         ("moving from a missing member", #"{"a":1}"#, #"[{"op":"move","from":"/x","path":"/y"}]"#),
@@ -107,11 +109,18 @@ struct PatchUnitTests {
         #expect(throws: JSONPatchFailure.self, "\(name)") { try Patching.jsonPatch(unitJSON(document), unitJSON(patch)) }
     }
 
-    @Test("a JSON patch that is not a list of operations, or has an unknown op, is refused with 400")
+    @Test("a JSON patch that is not a list of operations is refused with 400, worded for the field validation in force")
     func jsonPatchBadRequest() {
-        #expect(unitAPIErrorCode { _ = try Patching.jsonPatch(unitJSON("{}"), unitJSON(#"{"op":"add"}"#)) } == 400)
-        #expect(unitAPIErrorCode { _ = try Patching.jsonPatch(unitJSON("{}"), unitJSON(#"[{"op":"frobnicate","path":"/a"}]"#)) } == 400)
-        #expect(unitAPIErrorCode { _ = try Patching.jsonPatch(unitJSON("{}"), unitJSON(#"[{"path":"/a"}]"#)) } == 400)
+        let strict = unitAPIError { _ = try Patching.jsonPatch(unitJSON("{}"), unitJSON(#"{"op":"add"}"#)) }
+        #expect(strict?.httpCode == 400)
+        #expect(strict?.status.message == "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp")
+        let unchecked = unitAPIError { _ = try Patching.jsonPatch(unitJSON("{}"), unitJSON(#"{"op":"add"}"#), strictDecoding: false) }
+        #expect(unchecked?.status.message == "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+    }
+
+    @Test("replace of a missing object member adds it, as kube-apiserver's json-patch library does")
+    func replaceMissingMember() throws {
+        #expect(try Patching.jsonPatch(unitJSON(#"{"a":1}"#), unitJSON(#"[{"op":"replace","path":"/b","value":2}]"#)) == unitJSON(#"{"a":1,"b":2}"#))
     }
 
     @Test("a JSON patch adding at the root path replaces the whole document")
@@ -236,10 +245,13 @@ struct PatchUnitTests {
         #expect(result[path: ["spec", "strategy", "type"]] == "RollingUpdate")
     }
 
-    @Test("a strategic merge patch list item without its merge key, or an unknown directive, is refused with 400")
+    @Test("a strategic merge patch list item without its merge key is refused with 400, an unknown directive with kube-apiserver's 500")
     func strategicBadRequests() {
         #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}"#)) } == 400)
         #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"template":{"spec":{"containers":["x"]}}}}"#)) } == 400)
-        #expect(unitAPIErrorCode { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"$patch":"explode"}}"#)) } == 400)
+        let unknown = unitAPIError { _ = try Patching.strategicMergePatch(deployment, unitJSON(#"{"spec":{"$patch":"explode","n":1e20}}"#)) }
+        #expect(unknown?.httpCode == 500)
+        #expect(unknown?.status.reason == nil)
+        #expect(unknown?.status.message == "unknown patch type: explode in map: map[$patch:explode n:1e+20]")
     }
 }

@@ -237,6 +237,10 @@ struct ObjectValidationUnitTests {
             ]
         ]
         let causes = ObjectValidation.validateMetadata(object, resource: secrets, unknownFields: &unknown)
-        #expect(causes.map(\.field) == ["metadata.ownerReferences[1].uid", "metadata.ownerReferences"])
+        // As kube-apiserver names them: the member without the reference's index.
+        #expect(causes.map(\.field) == ["metadata.ownerReferences.uid", "metadata.ownerReferences"])
+        #expect(causes.first?.message == "Invalid value: \"\": uid must not be empty")
+        #expect(causes.last?.message?.hasPrefix("Invalid value: []v1.OwnerReference{v1.OwnerReference{APIVersion:\"v1\", Kind:\"ConfigMap\", Name:\"a\", UID:\"1\", Controller:(*bool)(0x") == true)
+        #expect(causes.last?.message?.hasSuffix("Only one reference can have Controller set to true. Found \"true\" in references for ConfigMap/a and ConfigMap/b") == true)
     }
 }

@@ -97,7 +97,35 @@ struct SelectorUnitTests {
         let error = unitAPIError { _ = try LabelSelectorQuery(parsing: selector) }
         #expect(error?.httpCode == 400, "\(selector)")
         #expect(error?.status.reason == "BadRequest")
-        #expect(error?.status.message?.contains("unable to parse requirement") == true)
+        // A bad requirement is "unable to parse requirement: …"; a bad separator between
+        // requirements is reported by itself, as kube-apiserver does ("found ',', expected: …").
+        let message = error?.status.message ?? ""
+        #expect(message.hasPrefix("unable to parse requirement: ") || message.hasPrefix("found '"), "\(selector): \(message)")
+    }
+
+    @Test("label selector errors name the token found and what was expected, as kube-apiserver does")
+    func syntaxWording() {
+        let expected: [(String, String)] = [
+            ("a in (b", "unable to parse requirement: found '', expected: ',' or ')'"),
+            ("w in (", "unable to parse requirement: found '', expected: ',', ')' or identifier"),
+            ("app,", "found '', expected: identifier after ','"),
+            (",app", "found ',', expected: !, identifier, or 'end of string'"),
+            ("a=b c", "found 'c', expected: ',' or 'end of string'"),
+            ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
+            ("a=b;c", "unable to parse requirement: values[0][a]: Invalid value: \"b;c\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+        ]
+        for (selector, message) in expected {
+            #expect(unitAPIError { _ = try LabelSelectorQuery(parsing: selector) }?.status.message == message, "\(selector)")
+        }
+    }
+
+    @Test("gt and lt compare integer label values")
+    func greaterAndLessThan() throws {
+        #expect(try matches("size>2", ["size": "3"]))
+        #expect(try !matches("size>2", ["size": "2"]))
+        #expect(try matches("size<2", ["size": "1"]))
+        #expect(try !matches("size<2", ["size": "x"]))
+        #expect(try !matches("size<2", [:]))
     }
 
     // MARK: Field selectors

@@ -63,7 +63,7 @@ struct StorageUnitTests {
         // The last one is valid base64url JSON of the wrong version ("meta.k8s.io/v2").
         let error = unitAPIError { _ = try ContinueToken(decoding: token) }
         #expect(error?.httpCode == 400)
-        #expect(error?.status.message?.hasPrefix("continue key is not valid") == true)
+        #expect(error?.status.message?.hasPrefix("invalid continue token: continue key is not valid") == true)
     }
 
     // MARK: Sorted keys
