@@ -124,6 +124,39 @@ struct ParameterStoreWireTests {
         #expect(crowded.requests == 1)
     }
 
+    /// Answers `GetParameters` over the batch cap and each `GetParameter` with a small value,
+    /// but one name's value over the single-value cap.
+    final class OversizeBatch: AWSTransport, @unchecked Sendable {
+        // @unchecked Sendable: `seen` is only touched under `lock`.
+        private let lock = NSLock()
+        private var seen: [String] = []
+
+        func send(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
+            let target = request.headers.first { $0.name == "X-Amz-Target" }?.value ?? "?"
+            lock.withLock { seen.append(target) }
+            let name = (ParameterStoreWireTests.object(request.body)["Name"] as? String) ?? ""
+            let size = target == "AmazonSSM.GetParameters" || name == "/big" ? request.maximumResponseBytes + 1 : 0
+            if size > 0 { throw ResponseTooLarge(limit: request.maximumResponseBytes) }
+            return AWSHTTPResponse(status: 200, body: Array(#"{"Parameter":{"Name":"\#(name)","Value":"small-s3cr3t","Version":2}}"#.utf8))
+        }
+
+        var operations: [String] { lock.withLock { seen } }
+    }
+
+    @Test("ParameterStore hostile endpoint: a GetParameters answer over its cap is read again name by name; the oversized one is named, not parsed")
+    func oversizeBatchFallsBack() async throws {
+        let transport = OversizeBatch()
+        let provider = try Self.provider(transport)
+        let ids = [RemoteSecretID(key: "/small"), RemoteSecretID(key: "/big")]
+        let results = try await provider.read(ids)
+        #expect(try results[ids[0]]?.get().value == SecretValue(utf8: "small-s3cr3t"))
+        var big: ProviderError?
+        if case .failure(let error)? = results[ids[1]] { big = error }
+        #expect(big?.isAnswerTooLarge == true && big?.key == "/big")
+        #expect(transport.operations.filter { $0 == "AmazonSSM.GetParameters" }.count == 1)
+        #expect(transport.operations.filter { $0 == "AmazonSSM.GetParameter" }.count == 2)
+    }
+
     @Test("ParameterStore: the factory picks the provider by service; tags in find are refused; an unknown service is refused")
     func factory() throws {
         let context = ProviderContext(
