@@ -71,4 +71,46 @@ struct ParameterStoreMotoSyncTests {
             }
         }
     }
+
+    /// Versions of a parameter (GetParameterHistory, first page: these tests write few).
+    static func versions(_ moto: MotoServer, _ name: String) async throws -> Int {
+        let answer = try await moto.ssm("GetParameterHistory", ["Name": name])
+        return (answer["Parameters"] as? [[String: Any]] ?? []).count
+    }
+
+    static let rotationSpec = #"{"secretStoreRef":{"name":"ssm"},"refreshInterval":"1h","data":[{"secretKey":"password","remoteRef":{"key":"/db/creds","property":"password"}},{"secretKey":"user","remoteRef":{"key":"/db/creds","property":"user"}}],"rotation":{"gracePeriod":"10m","generate":[{"property":"password","length":24}]}}"#
+
+    @Test("ParameterStore rotation: a crash between PutParameter and the sync ends with exactly one new SecureString version and new + previous in the Secret")
+    func rotationCrashAfterWrite() async throws {
+        try await withMoto { moto in
+            try await moto.ssm("PutParameter", ["Name": "/db/creds", "Value": #"{"password":"old-pass","user":"app"}"#, "Type": "SecureString"])
+            try await RotationHarness.with(clusterCredentials: true) { h in
+                try await Self.createStore(h, moto)
+                let crashes = CrashRecorder()
+                let first = h.startOperator(hooks: crashes.crashing(after: .providerWritten))
+                try await h.createExternalSecret(spec: Self.rotationSpec)
+                #expect(await EmulatedCluster.eventually(timeout: .seconds(30)) { await h.data()["password"] == "old-pass" })
+                #expect(await h.settled(first))
+                _ = try await h.client.patch(
+                    ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["metadata": ["annotations": ["rotor.dev/rotate": "1"]]]))
+                #expect(await EmulatedCluster.eventually(timeout: .seconds(30)) { await crashes.reached == [.providerWritten] })
+                await first.stop()
+                #expect(try await Self.versions(moto, "/db/creds") == 2)
+
+                let second = h.startOperator()
+                #expect(await EmulatedCluster.eventually(timeout: .seconds(30)) { await h.data()["password_previous"] == "old-pass" })
+                #expect(await EmulatedCluster.eventually { await h.rotationStatus()?.pendingID == nil })
+                #expect(try await Self.versions(moto, "/db/creds") == 2, "exactly one new parameter version")
+                let answer = try await moto.ssm("GetParameter", ["Name": "/db/creds", "WithDecryption": true])
+                let parameter = answer["Parameter"] as? [String: Any] ?? [:]
+                #expect(parameter["Type"] as? String == "SecureString")
+                let written = try SecretValue(utf8: parameter["Value"] as? String ?? "").extractProperties(key: "/db/creds")
+                let password = written["password"]?.revealedString()
+                #expect(password != "old-pass" && password?.count == 24)
+                #expect(written["user"]?.revealedString() == "app")
+                #expect(await h.data()["password"] == password)
+                await second.stop()
+            }
+        }
+    }
 }
