@@ -1,8 +1,11 @@
 import Foundation
 import JSONCore
+import Logging
 import SecretProviders
 
-/// Builds the `aws` provider of a store (`spec.provider.aws`).
+/// Builds the `aws` provider of a store (`spec.provider.aws`): ``AWSSecretsManagerProvider``,
+/// or ``AWSParameterStoreProvider`` for `service: ParameterStore`; both share credentials,
+/// pacing and transport.
 public struct AWSProviderFactory: ProviderFactory {
     public let kind = "aws"
     /// The schema of ``AWSStoreConfig``, the block this provider reads.
@@ -23,20 +26,48 @@ public struct AWSProviderFactory: ProviderFactory {
     }
 
     public func makeProvider(_ context: ProviderContext) throws -> any SecretReader {
-        try makeAWSProvider(context)
+        let service = try AWSStoreConfig.decode(context.config, store: context.storeName).effectiveService
+        if service == .parameterStore { return try makeParameterStoreProvider(context) }
+        return try makeAWSProvider(context)
     }
 
-    /// The same, typed.
+    /// The Secrets Manager provider, typed (whatever `service` says).
     public func makeAWSProvider(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
         do {
-            return try build(context)
+            let parts = try build(context, service: .secretsManager)
+            return AWSSecretsManagerProvider(
+                storeName: context.storeName, client: parts.serviceClient, credentials: parts.credentials, options: options, logger: parts.logger)
         } catch {
             throw error.inStore(context.storeName)
         }
     }
 
-    private func build(_ context: ProviderContext) throws(ProviderError) -> AWSSecretsManagerProvider {
+    /// The Parameter Store provider, typed (whatever `service` says).
+    public func makeParameterStoreProvider(_ context: ProviderContext) throws(ProviderError) -> AWSParameterStoreProvider {
+        do {
+            let parts = try build(context, service: .parameterStore)
+            return AWSParameterStoreProvider(
+                storeName: context.storeName, client: parts.serviceClient, credentials: parts.credentials, options: options, logger: parts.logger)
+        } catch {
+            throw error.inStore(context.storeName)
+        }
+    }
+
+    /// What both services' providers are made of.
+    private struct Parts {
+        var serviceClient: AWSServiceClient
+        var credentials: any AWSCredentialSource
+        var logger: Logger
+    }
+
+    /// The signing name, `AWS_ENDPOINT_URL_*` variable and regional host prefix of a service.
+    private static func wireNames(_ service: AWSServiceType) -> (signing: String, environment: String) {
+        service == .parameterStore ? ("ssm", "AWS_ENDPOINT_URL_SSM") : ("secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER")
+    }
+
+    private func build(_ context: ProviderContext, service: AWSServiceType) throws(ProviderError) -> Parts {
         let config = try AWSStoreConfig.decode(context.config, store: context.storeName).validated()
+        let names = Self.wireNames(service)
         let environment = self.environment()
         var logger = context.logger
         logger[metadataKey: "store"] = "\(context.storeName)"
@@ -46,10 +77,10 @@ public struct AWSProviderFactory: ProviderFactory {
         let serviceEndpoint: AWSEndpoint
         if let endpoint = config.endpoint, !endpoint.isEmpty {
             serviceEndpoint = try AWSEndpoint(url: endpoint)
-        } else if let endpoint = environment["AWS_ENDPOINT_URL_SECRETS_MANAGER"] ?? environment["AWS_ENDPOINT_URL"], !endpoint.isEmpty {
+        } else if let endpoint = environment[names.environment] ?? environment["AWS_ENDPOINT_URL"], !endpoint.isEmpty {
             serviceEndpoint = try AWSEndpoint(url: endpoint)
         } else {
-            serviceEndpoint = .regional(service: "secretsmanager", region: config.region)
+            serviceEndpoint = .regional(service: names.signing, region: config.region)
         }
         let stsEndpoint: AWSEndpoint
         if let endpoint = config.stsEndpoint, !endpoint.isEmpty {
@@ -121,7 +152,6 @@ public struct AWSProviderFactory: ProviderFactory {
                     label: "AssumeRole \(role)", logger: logger)
             }
         }
-        return AWSSecretsManagerProvider(
-            storeName: context.storeName, client: client(serviceEndpoint, service: "secretsmanager"), credentials: source, options: options, logger: logger)
+        return Parts(serviceClient: client(serviceEndpoint, service: names.signing), credentials: source, logger: logger)
     }
 }

@@ -1,9 +1,11 @@
 /// Tuning of the `aws` provider; the defaults suit production, tests and benchmarks
 /// shorten or count.
 public struct AWSProviderOptions: Sendable {
-    /// How long reads of current versions are gathered into one `BatchGetSecretValue`.
+    /// How long reads of current versions are gathered into one `BatchGetSecretValue`
+    /// (Parameter Store: `GetParameters`).
     public var batchWindow: Duration = .milliseconds(10)
-    /// Most secrets per `BatchGetSecretValue` (AWS allows 20).
+    /// Most secrets per `BatchGetSecretValue` (AWS allows 20); Parameter Store's
+    /// `GetParameters` takes at most 10 whatever this says.
     public var maxBatchSize: Int = 20
     /// Requests a second to AWS per store, on average (well under the Secrets Manager quotas).
     public var requestsPerSecond: Double = 50
@@ -13,8 +15,11 @@ public struct AWSProviderOptions: Sendable {
     public var maxConcurrentRequests: Int = 8
     /// Retries and backoff on throttling and transient failures.
     public var callPolicy = AWSCallPolicy()
-    /// `ListSecrets` page size (AWS allows 1–100).
+    /// `ListSecrets` page size (AWS allows 1–100); `GetParametersByPath` pages hold at most 10.
     public var listPageSize: Int = 100
+    /// Most `GetParametersByPath` pages one Parameter Store `find` reads: a hierarchy larger
+    /// than that (or an endpoint that never stops paging) fails the `find` instead.
+    public var maxParameterPages: Int = 1_000
     /// Temporary credentials are refreshed this long before they expire.
     public var credentialRefreshMargin: Duration = .seconds(300)
     /// Long-lived keys read from a Secret are re-read after this long.

@@ -10,6 +10,12 @@ extension AWSStoreConfig {
         !(endpoint ?? "").isEmpty || !(stsEndpoint ?? "").isEmpty
     }
 
+    /// The service the store reads: `service`, Secrets Manager when absent or empty.
+    var effectiveService: AWSServiceType {
+        guard let service, !service.rawValue.isEmpty else { return .secretsManager }
+        return service
+    }
+
     /// Decodes a store's `spec.provider.aws` block. Errors name fields, never values.
     public static func decode(_ config: JSONValue, store: String) throws(ProviderError) -> AWSStoreConfig {
         do {
@@ -22,7 +28,7 @@ extension AWSStoreConfig {
     /// Checks what can be checked without the network. Errors name fields, never values.
     func validated() throws(ProviderError) -> AWSStoreConfig {
         if let service, !service.rawValue.isEmpty, !service.isKnown {
-            throw ProviderError.invalidRequest(detail: "aws: service \"\(service)\" is not supported (only SecretsManager)")
+            throw ProviderError.invalidRequest(detail: "aws: service \"\(service)\" is not supported (SecretsManager or ParameterStore)")
         }
         guard !region.isEmpty else { throw ProviderError.invalidRequest(detail: "aws: region is required") }
         // ASCII only: `isNumber` also admits "١" (Arabic-Indic one), which no host name holds.

@@ -2,13 +2,13 @@ import Foundation
 import JSONCore
 import SecretProviders
 
-/// Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager; requests are signed with
-/// Signature Version 4.
+/// Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager or AWS Systems Manager
+/// Parameter Store (`service`); requests are signed with Signature Version 4.
 ///
 /// A store's `spec.provider.aws` block: the one type the provider decodes from the store's
 /// JSON and the store CRDs' schema is generated from (``openAPISchema``).
 public struct AWSStoreConfig: Codable, Sendable, Hashable {
-    /// The AWS service.
+    /// The AWS service: `SecretsManager` (the default) or `ParameterStore`.
     public var service: AWSServiceType?
     /// The AWS region, e.g. `eu-west-1`.
     public var region: String
@@ -70,9 +70,9 @@ public struct AWSStoreConfig: Codable, Sendable, Hashable {
 extension AWSStoreConfig: SchemaDescribed {
     public static var openAPISchema: JSONValue {
         OpenAPISchema.object(
-            "Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager; requests are signed with Signature Version 4.",
+            "Reads (and for scheduled rotation writes) secrets in AWS Secrets Manager or AWS Systems Manager Parameter Store (`service`); requests are signed with Signature Version 4.",
             properties: [
-                "service": OpenAPISchema.string("The AWS service.", of: AWSServiceType.self, default: .secretsManager),
+                "service": OpenAPISchema.string("The AWS service: `SecretsManager` (the default) or `ParameterStore`.", of: AWSServiceType.self, default: .secretsManager),
                 "region": OpenAPISchema.string("The AWS region, e.g. `eu-west-1`.", minLength: 1),
                 "endpoint": OpenAPISchema.string("Overrides the service endpoint, for compatible services and tests."),
                 "stsEndpoint": OpenAPISchema.string(
@@ -90,15 +90,18 @@ extension AWSStoreConfig: SchemaDescribed {
     }
 }
 
-/// The AWS service a store reads from. Only `SecretsManager` today.
+/// The AWS service a store reads from: Secrets Manager (the default) or Systems Manager
+/// Parameter Store.
 public struct AWSServiceType: OpenStringEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// AWS Secrets Manager.
     public static let secretsManager: AWSServiceType = "SecretsManager"
+    /// AWS Systems Manager Parameter Store (`SecureString`, `String` and `StringList` parameters).
+    public static let parameterStore: AWSServiceType = "ParameterStore"
 
-    public static let knownValues: [AWSServiceType] = [.secretsManager]
+    public static let knownValues: [AWSServiceType] = [.secretsManager, .parameterStore]
 }
 
 /// How Rotor gets AWS credentials: at most one method; with none, the operator pod's own (environment,

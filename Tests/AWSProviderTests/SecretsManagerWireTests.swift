@@ -103,7 +103,8 @@ struct SecretsManagerWireTests {
             return nil
         }
         #expect(error(["region": .string("")])?.class == .invalidRequest)
-        #expect(error(["region": .string("eu-west-1"), "service": .string("ParameterStore")])?.class == .invalidRequest)
+        // ParameterStore is a service of its own now (ParameterStoreWireTests); others are refused.
+        #expect(error(["region": .string("eu-west-1"), "service": .string("AppConfig")])?.class == .invalidRequest)
         #expect(error(["region": .string("eu-west-1"), "endpoint": .string("ftp://x")])?.class == .invalidRequest)
         let jwt: JSONValue = .object(["jwt": .object(["serviceAccountRef": .object(["name": .string("app")])])])
         #expect(error(["region": .string("eu-west-1"), "auth": jwt])?.class == .invalidRequest)

@@ -23,17 +23,19 @@ enum AWSErrorMapping {
     static func providerError(code: String?, status: Int, retryAfter: Duration? = nil, key: String? = nil, version: String? = nil) -> ProviderError {
         let detail = "AWS \(code ?? "error") (HTTP \(status))"
         switch code {
-        case "ResourceNotFoundException", "ResourceNotFound":
+        case "ResourceNotFoundException", "ResourceNotFound", "ParameterNotFound", "ParameterVersionNotFound":
             return .notFound(key: key ?? "", version: version, detail: detail)
         case "AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "InvalidSignatureException",
             "SignatureDoesNotMatch", "IncompleteSignature", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
-            "MissingAuthenticationToken", "DecryptionFailure", "InvalidIdentityToken", "AuthFailure", "NotAuthorized":
+            "MissingAuthenticationToken", "DecryptionFailure", "InvalidIdentityToken", "AuthFailure", "NotAuthorized",
+            "InvalidKeyId":
             return .permissionDenied(key: key, version: version, detail: detail)
-        case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "LimitExceededException":
+        case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "LimitExceededException",
+            "TooManyUpdates":
             return .throttled(retryAfter: retryAfter, key: key, detail: detail)
-        case "ResourceExistsException":
+        case "ResourceExistsException", "ParameterAlreadyExists":
             return .conflict(key: key ?? "", version: version, detail: detail)
-        case "InternalServiceError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException":
+        case "InternalServiceError", "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException":
             return .transient(key: key, version: version, detail: detail)
         case "InvalidRequestException", "InvalidParameterException", "ValidationException", "MalformedPolicyDocumentException",
             "InvalidNextTokenException", "PreconditionNotMetException":

@@ -1,7 +1,8 @@
 import SecretProviders
 
 /// Gathers reads of current versions that arrive within a short window and hands them
-/// over in groups of at most `maxBatch` keys (one `BatchGetSecretValue` each).
+/// over in groups of at most `maxBatch` keys (one `BatchGetSecretValue` each; for
+/// Parameter Store one `GetParameters`).
 ///
 /// The operator reconciles ExternalSecrets one by one, so reads of different keys of one
 /// store arrive as separate calls a few milliseconds apart; without a window each would

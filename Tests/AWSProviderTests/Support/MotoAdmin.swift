@@ -37,6 +37,22 @@ struct MotoAdmin {
         return String(decoding: response.body, as: UTF8.self)
     }
 
+    /// A Systems Manager (Parameter Store) call; the answer's JSON object.
+    @discardableResult
+    func ssm(_ operation: String, _ body: [String: Any]) async throws -> [String: Any] {
+        let response = try await client(service: "ssm").post(
+            operation: operation, headers: ParameterStoreWire.headers(operation), body: ProviderJSON.body(body),
+            credentials: StaticCredentialSource(credentials))
+        return try ParameterStoreWire.decodeObject(response.body, operation: operation)
+    }
+
+    /// Writes a parameter (a new version when it exists); its version.
+    @discardableResult
+    func putParameter(_ name: String, _ value: String, type: String = "SecureString") async throws -> Int {
+        let answer = try await ssm("PutParameter", ["Name": name, "Value": value, "Type": type, "Overwrite": true])
+        return (answer["Version"] as? Int) ?? 0
+    }
+
     func createSecret(_ name: String, string: String? = nil, binary: [UInt8]? = nil, tags: [String: String] = [:]) async throws {
         var body: [String: Any] = ["Name": name]
         if let string { body["SecretString"] = string }
@@ -122,7 +138,30 @@ func makeProvider(
     tokens: TestTokenIssuer? = nil, environment: [String: String] = [:], counter: RequestCounter? = nil,
     configure: (inout AWSProviderOptions) -> Void = { _ in }
 ) throws -> AWSSecretsManagerProvider {
-    var config: [String: JSONValue] = ["service": .string("SecretsManager"), "region": .string("us-east-1")]
+    let (factory, context) = makeFactory(
+        service: "SecretsManager", endpoint: endpoint, auth: auth, role: role, secrets: secrets, tokens: tokens, environment: environment,
+        counter: counter, configure: configure)
+    return try factory.makeAWSProvider(context)
+}
+
+/// A `service: ParameterStore` provider for a store at `endpoint`.
+func makeParameterStoreProvider(
+    endpoint: String, auth: JSONValue? = nil, role: String? = nil, secrets: [String: String] = [:],
+    environment: [String: String] = [:], counter: RequestCounter? = nil, configure: (inout AWSProviderOptions) -> Void = { _ in }
+) throws -> AWSParameterStoreProvider {
+    let (factory, context) = makeFactory(
+        service: "ParameterStore", endpoint: endpoint, auth: auth, role: role, secrets: secrets, tokens: nil, environment: environment,
+        counter: counter, configure: configure)
+    return try factory.makeParameterStoreProvider(context)
+}
+
+/// The factory and store context of a store of `service` at `endpoint`.
+func makeFactory(
+    service: String, endpoint: String, auth: JSONValue?, role: String?, secrets: [String: String],
+    tokens: TestTokenIssuer?, environment: [String: String], counter: RequestCounter?,
+    configure: (inout AWSProviderOptions) -> Void
+) -> (AWSProviderFactory, ProviderContext) {
+    var config: [String: JSONValue] = ["service": .string(service), "region": .string("us-east-1")]
     var environment = environment
     var ambient: AmbientIdentity = []
     if let auth {
@@ -146,7 +185,7 @@ func makeProvider(
         storeName: "SecretStore/test/aws", config: .object(config), secrets: TestCredentialResolver(values: secrets), serviceAccountTokens: tokens,
         ambientIdentity: ambient)
     let processEnvironment = environment
-    return try AWSProviderFactory(options: options, environment: { processEnvironment }).makeAWSProvider(context)
+    return (AWSProviderFactory(options: options, environment: { processEnvironment }), context)
 }
 
 /// `auth.secretRef` pointing at `aws/access-key-id` and `aws/secret-access-key`.
