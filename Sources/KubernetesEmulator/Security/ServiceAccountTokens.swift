@@ -63,6 +63,10 @@ struct ServiceAccountTokens: Sendable {
         return .success(Claims(namespace: namespace, serviceAccountName: name, serviceAccountUID: uid, audiences: audiences, expires: Date(timeIntervalSince1970: Double(exp))))
     }
 
+    /// The PEM public key tokens are verified with (what a JWT auth method's
+    /// `jwt_validation_pubkeys` takes, as a cluster's service-account issuer key would be).
+    var publicKeyPEM: String { key.publicKey.pemRepresentation }
+
     private var keyID: String {
         SHA256.hash(data: key.publicKey.derRepresentation).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
