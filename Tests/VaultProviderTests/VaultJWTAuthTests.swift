@@ -8,6 +8,7 @@ import SecretProviders
 import Testing
 import VaultEmulator
 import VaultProvider
+import _CryptoExtras
 
 /// Vault's JWT auth against the emulator: a TokenRequest ServiceAccount token checked with
 /// the cluster's signing key, a JWT kept in a Secret, and the refusals Vault gives.
@@ -128,6 +129,27 @@ struct VaultJWTAuthTests {
                 let signature = String(token.split(separator: ".").last ?? "")
                 #expect(!printed.contains(token) && !printed.contains(signature), "\(what): the error quotes the token")
             }
+        }
+    }
+
+    @Test("jwt auth: an RS256 JWT verifies with an RSA key in jwt_validation_pubkeys; a role without the token's audience refuses it")
+    func rs256JWTLogsIn() async throws {
+        try await VaultFixture.with { f in
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            try await Self.configureJWTAuth(f, publicKeyPEM: key.publicKey.pemRepresentation, issuer: nil, role: Self.secretRole)
+            await f.vault.write(["password": "rsa-pass"], to: "shop/db")
+            let header: JSONValue = ["alg": "RS256", "typ": "JWT"]
+            let input = Self.base64URL(header.serializedBytes()) + "." + Self.base64URL(Self.claims(f).serializedBytes())
+            let signature = try key.signature(for: Data(input.utf8), padding: .insecurePKCS1v1_5)
+            let token = input + "." + Self.base64URL(Array(signature.rawRepresentation))
+            let provider = try f.provider(try f.config(auth: Self.secretAuth), credentials: ["ci-jwt/token": SecretValue(utf8: token)])
+            let secret = try await provider.read(RemoteSecretID(key: "shop/db"))
+            #expect(try secret.value(for: RemoteRef(key: "shop/db", property: "password")) == SecretValue(utf8: "rsa-pass"))
+
+            try await f.call("POST", "auth/jwt/role/rotor", ["bound_audiences": ["another"]])
+            let login = try await f.call("POST", "auth/jwt/login", ["role": "rotor", "jwt": .string(token)], token: "")
+            #expect(login.status == 400)
+            #expect(login.json?["errors"]?.arrayValue?.first?.stringValue?.hasPrefix("error validating token: invalid audience (aud) claim") == true)
         }
     }
 
