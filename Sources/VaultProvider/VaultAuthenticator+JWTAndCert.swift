@@ -40,10 +40,12 @@ extension VaultAuthenticator {
         return try VaultResponses.authGrant(response.body, store: store, operation: "login (\(path))")
     }
 
-    /// `POST auth/MOUNT/login {name}`: the transport presents the store's client certificate.
+    /// `POST auth/MOUNT/login {name}`: the transport presents the store's client certificate,
+    /// re-read from its Secret before every login after the first.
     /// A refusal (400 `invalid certificate or no client certificate supplied`, 403) is
     /// ``ProviderError/Class/permissionDenied``.
     func certLogin(mount: String, role: String?) async throws(ProviderError) -> VaultResponses.AuthGrant {
+        try await transport.reloadClientIdentity()
         let path = "auth/\(mount)/login"
         let body = ProviderJSON.body(role.map { ["name": $0] } ?? [:])
         let response = try await transport.send(.POST, path, body: body, token: nil)

@@ -86,6 +86,11 @@ final class VaultTransport: Sendable {
         }
     }
 
+    /// Cert auth: see ``ClientBox/reloadClientIdentity()``.
+    func reloadClientIdentity() async throws(ProviderError) {
+        try await clientBox.reloadClientIdentity()
+    }
+
     /// Path characters sent as is: unreserved ones and `/` between segments.
     private static let pathAllowed: CharacterSet = {
         var set = CharacterSet.alphanumerics
@@ -163,6 +168,19 @@ final class VaultTransport: Sendable {
             }
             made = (client, key)
             return client
+        }
+
+        /// Cert auth: re-reads the client certificate Secret before a login after the first,
+        /// so a rotated certificate (cert-manager renewing it) is presented from the next
+        /// login on; a changed one gets its own pooled client and the old one is given back.
+        func reloadClientIdentity() async throws(ProviderError) {
+            guard let clientCertificate, let current = made else { return }
+            let identity = try await VaultClientIdentity.read(clientCertificate, credentials: credentials, store: store)
+            guard let now = made, now.key == current.key, identity.digest != current.key.clientIdentity else { return }
+            let key = VaultClientPool.Key(server: server, caPEM: current.key.caPEM, clientIdentity: identity.digest)
+            let client = try await VaultClientPool.shared.acquire(key, identity: identity, store: store)
+            made = (client, key)
+            await VaultClientPool.shared.release(current.key)
         }
 
         deinit {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServing
 import JSONCore
 import SecretProviders
+import Synchronization
 import Testing
 import VaultEmulator
 import VaultProvider
@@ -69,6 +70,25 @@ struct VaultCertAuthTests {
         }
     }
 
+    @Test("cert auth: a client certificate rotated in its Secret is presented from the next login on")
+    func rotatedClientCertificateIsPresentedAtTheNextLogin() async throws {
+        try await VaultFixture.with { f in
+            let trusted = try Self.clientCertificate()
+            try await Self.configureCertAuth(f, caPEM: trusted.ca)
+            await f.vault.write(["password": "cert-pass"], to: "shop/db")
+            let stranger = try Self.clientCertificate(authority: "someone-else")
+            let secret = RotatingCredentials(stranger.secret)
+            let context = ProviderContext(storeName: "SecretStore/shop/vault", config: try f.config(auth: Self.auth), secrets: secret)
+            let provider = try VaultProvider(context: context, now: f.clock.clientNow)
+
+            let refused = await providerError { try await provider.read(RemoteSecretID(key: "shop/db")) }
+            #expect(refused?.class == .permissionDenied)
+            secret.replace(trusted.secret)
+            let read = try await provider.read(RemoteSecretID(key: "shop/db"))
+            #expect(try read.value(for: RemoteRef(key: "shop/db", property: "password")) == SecretValue(utf8: "cert-pass"))
+        }
+    }
+
     @Test("cert auth: a tls.crt that is not PEM or larger than the bound is InvalidSpec, naming the key and not its content")
     func malformedOrOversizedPEMIsRefused() async throws {
         try await VaultFixture.with { f in
@@ -86,5 +106,21 @@ struct VaultCertAuthTests {
             }
             #expect(f.vault.faults.requestCount(method: "POST", pathPrefix: "auth/cert/login") == 0)
         }
+    }
+}
+
+/// A Secret's keys that a test replaces, as cert-manager renews a certificate.
+final class RotatingCredentials: CredentialResolver, Sendable {
+    private let values: Mutex<[String: SecretValue]>
+
+    init(_ values: [String: SecretValue]) { self.values = Mutex(values) }
+
+    func replace(_ new: [String: SecretValue]) { values.withLock { $0 = new } }
+
+    func credential(name: String, key: String, namespace: String?) async throws -> SecretValue {
+        guard let value = values.withLock({ $0["\(name)/\(key)"] }) else {
+            throw ProviderError.invalidRequest(detail: "no credential \(name)/\(key)")
+        }
+        return value
     }
 }
