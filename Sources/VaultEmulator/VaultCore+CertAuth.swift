@@ -1,7 +1,7 @@
 import Foundation
 import JSONCore
 import SwiftASN1
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// The TLS certificate auth method as Vault documents it, kept to CA-verified roles:
 /// `auth/MOUNT/certs/NAME` (`certificate`, `allowed_common_names`, `display_name`, token
@@ -66,7 +66,7 @@ extension VaultCore {
         let time = now()
         for (name, role) in roles.sorted(by: { $0.key < $1.key }) {
             guard let anchors = try? Self.certificates(role.certificatePEM) else { continue }
-            var verifier = Verifier(rootCertificates: CertificateStore(anchors)) { RFC5280Policy(validationTime: time) }
+            var verifier = Verifier(rootCertificates: CertificateStore(anchors)) { RFC5280Policy(fixedExpiryValidationTime: time) }
             if case .validCertificate = await verifier.validate(leaf: leaf, intermediates: CertificateStore()) {
                 trusted.append((name, role))
             }

@@ -6,8 +6,7 @@ import SecretProviders
 /// The client certificate and key a cert-auth store presents in its TLS handshakes, read
 /// from its `kubernetes.io/tls` Secret. Sizes are bounded before parsing; errors name the
 /// Secret and key, never their content.
-struct VaultClientIdentity: @unchecked Sendable {
-    // NIOSSL's certificate and key types are immutable once made (BoringSSL reference-counted).
+struct VaultClientIdentity: Sendable {
     let certificates: [NIOSSLCertificate]
     let privateKey: NIOSSLPrivateKey
     /// SHA-256 of the certificate and key PEM: tells pooled clients apart without holding the key.
