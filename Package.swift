@@ -86,13 +86,14 @@ let package = Package(
         ),
         // The `fake` provider: static data from the store spec, for demos, docs and tests.
         .target(name: "FakeProvider", dependencies: ["JSONCore", "SecretProviders"]),
-        // HashiCorp Vault: KV v1/v2, token, kubernetes and AppRole auth. Knows nothing of Kubernetes.
+        // HashiCorp Vault: KV v1/v2, token, kubernetes, AppRole, JWT and TLS certificate auth. Knows nothing of Kubernetes.
         .target(
             name: "VaultProvider",
             dependencies: [
                 "JSONCore",
                 "SecretProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -181,12 +182,16 @@ let package = Package(
                 "JSONCore",
                 "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .executableTarget(
@@ -300,6 +305,8 @@ let package = Package(
                 "VaultEmulator",
                 "EmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

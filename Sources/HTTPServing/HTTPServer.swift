@@ -32,8 +32,13 @@ public final class HTTPServer: Sendable {
     ///   - payloadTooLarge: the answer to an oversized body (each API words it its own way).
     ///   - acceptsListMethod: take Vault's `LIST` method, as `GET` with `list=true`
     ///     (``ListMethodRewriter``; SwiftNIO's parser refuses unknown methods).
+    ///   - requestsClientCertificates: with a context made by
+    ///     ``ServingCertificates/makeServerContext(requestingClientCertificates:)``, accept any
+    ///     client certificate in the handshake (none is fine too) and pass it on as
+    ///     ``HTTPServerRequest/clientCertificateDER``: the handler decides what it is worth.
     public init(
         host: String, port: Int, tls: NIOSSLContext? = nil, group: any EventLoopGroup, logger: Logger, acceptsListMethod: Bool = false,
+        requestsClientCertificates: Bool = false,
         maximumBodySize: Int = 3 * 1024 * 1024,
         payloadTooLarge: HTTPServerResponse = HTTPServerResponse(status: .payloadTooLarge, headers: [], body: .bytes([])),
         handler: @escaping Handler
@@ -50,7 +55,13 @@ public final class HTTPServer: Sendable {
                 settingUp.withLockedValue { $0 += 1 }
                 return channel.eventLoop.makeCompletedFuture { () throws -> NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart> in
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                        if requestsClientCertificates {
+                            // Any certificate passes the handshake; the handler verifies it.
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLServerHandler(context: tls, customVerificationCallback: { _, promise in promise.succeed(.certificateVerified) }))
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                        }
                     }
                     if acceptsListMethod {
                         try channel.pipeline.syncOperations.addHandler(ListMethodRewriter())
@@ -89,7 +100,7 @@ public final class HTTPServer: Sendable {
                             group.addTask {
                                 await Self.serve(
                                     connection, maximumBodySize: maximumBodySize, payloadTooLarge: payloadTooLarge,
-                                    handler: handler, logger: logger)
+                                    readsClientCertificate: tls != nil && requestsClientCertificates, handler: handler, logger: logger)
                                 _ = connections.withLockedValue { $0?.removeValue(forKey: id) }
                             }
                         }
@@ -127,9 +138,11 @@ public final class HTTPServer: Sendable {
 
     private static func serve(
         _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
-        maximumBodySize: Int, payloadTooLarge: HTTPServerResponse, handler: Handler, logger: Logger
+        maximumBodySize: Int, payloadTooLarge: HTTPServerResponse, readsClientCertificate: Bool, handler: Handler, logger: Logger
     ) async {
         let channel = connection.channel
+        // The handshake is over once a request arrives; read the peer's certificate then, once.
+        var clientCertificate: [UInt8]??
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -154,7 +167,14 @@ public final class HTTPServer: Sendable {
                         if tooLarge {
                             response = payloadTooLarge
                         } else {
-                            let request = HTTPServerRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers, body: body)
+                            var request = HTTPServerRequest(method: requestHead.method, uri: requestHead.uri, headers: requestHead.headers, body: body)
+                            if readsClientCertificate {
+                                if clientCertificate == nil {
+                                    let peer = try? await channel.nioSSL_peerCertificate().get()
+                                    clientCertificate = .some(try? peer?.toDERBytes())
+                                }
+                                request.clientCertificateDER = clientCertificate ?? nil
+                            }
                             response = await handler(request)
                         }
                         var headers = HTTPHeaders(response.headers)

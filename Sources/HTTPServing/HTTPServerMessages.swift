@@ -11,6 +11,9 @@ public struct HTTPServerRequest: Sendable {
     public var query: [String: [String]]
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The DER certificate the client presented in the TLS handshake: only on a server
+    /// started with `requestsClientCertificates`, and not verified by it.
+    public var clientCertificateDER: [UInt8]?
 
     public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8]) {
         self.method = method

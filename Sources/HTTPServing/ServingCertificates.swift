@@ -57,11 +57,21 @@ public struct ServingCertificates: Sendable {
     }
 
     /// A server-side TLS context presenting the serving certificate (HTTP/1.1 only).
-    public func makeServerContext() throws -> NIOSSLContext {
+    ///
+    /// - Parameter requestingClientCertificates: ask clients for a certificate without
+    ///   requiring one (Vault's TLS certificate auth); ``HTTPServer`` started with
+    ///   `requestsClientCertificates` accepts any and hands it to the handler to judge.
+    public func makeServerContext(requestingClientCertificates: Bool = false) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(serverCertificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serverKeyPEM.utf8), format: .pem)))
         configuration.applicationProtocols = ["http/1.1"]
+        if requestingClientCertificates {
+            configuration.certificateVerification = .optionalVerification
+            // The server's handler judges the certificate: no trust store is loaded (a
+            // container may have none, and the system's would be the wrong one anyway).
+            configuration.trustRoots = .certificates([])
+        }
         return try NIOSSLContext(configuration: configuration)
     }
 }

@@ -52,14 +52,20 @@ public final class KubernetesEmulator: Sendable {
     public let faults: FaultInjector
     /// Which RoleBinding or ClusterRoleBinding, and which rule, allowed each request RBAC allowed.
     public let authorizations: AuthorizationLog
+    /// The `iss` of the ServiceAccount tokens the emulator issues.
+    public let serviceAccountIssuer = ServiceAccountTokens.issuer
+    /// The PEM public key (ES256) ServiceAccount tokens are signed with: what a Vault JWT
+    /// auth method's `jwt_validation_pubkeys` is configured with to accept them.
+    public let serviceAccountPublicKeyPEM: String
     let store: ClusterStore
     private let server: HTTPServer
     private let bookmarkTask: Task<Void, Never>
 
     private init(
         url: String, adminToken: String, ca: String?, faults: FaultInjector, authorizations: AuthorizationLog, store: ClusterStore,
-        server: HTTPServer, bookmarkTask: Task<Void, Never>
+        server: HTTPServer, bookmarkTask: Task<Void, Never>, serviceAccountPublicKeyPEM: String
     ) {
+        self.serviceAccountPublicKeyPEM = serviceAccountPublicKeyPEM
         self.url = url
         self.adminToken = adminToken
         self.caCertificatePEM = ca
@@ -84,8 +90,9 @@ public final class KubernetesEmulator: Sendable {
         let faults = FaultInjector()
         let authorizations = AuthorizationLog()
         let group = MultiThreadedEventLoopGroup.singleton
+        let tokens = ServiceAccountTokens()
         let api = APIServer(
-            store: store, faults: faults, tokens: ServiceAccountTokens(), adminToken: configuration.adminToken, now: Date.init,
+            store: store, faults: faults, tokens: tokens, adminToken: configuration.adminToken, now: Date.init,
             authorization: RequestAuthorization(
                 store: store, log: authorizations, enabled: configuration.authorization,
                 enforcesOwnerReferencePermissions: configuration.ownerReferencesPermissionEnforcement))
@@ -108,7 +115,7 @@ public final class KubernetesEmulator: Sendable {
         return KubernetesEmulator(
             url: url, adminToken: configuration.adminToken, ca: certificates?.caCertificatePEM, faults: faults,
             authorizations: authorizations, store: store,
-            server: server, bookmarkTask: bookmarkTask)
+            server: server, bookmarkTask: bookmarkTask, serviceAccountPublicKeyPEM: tokens.publicKeyPEM)
     }
 
     /// Stops serving and ends open watches. (Connections run on NIO's shared event loops.)

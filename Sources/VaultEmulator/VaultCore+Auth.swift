@@ -1,9 +1,10 @@
 import Foundation
 import JSONCore
 
-/// The kubernetes and approle auth methods: configuration, roles, and login.
+/// The kubernetes and approle auth methods: configuration, roles, and login (and the
+/// dispatch to the jwt and cert methods).
 extension VaultCore {
-    /// `auth/MOUNT/…` for a kubernetes or approle mount (not `login`).
+    /// `auth/MOUNT/…` for a kubernetes, approle, jwt or cert mount (not `login`).
     func authAdmin(_ context: inout RequestContext) -> VaultResponse {
         let ns = context.request.namespace
         let afterAuth = String(context.path.dropFirst("auth/".count))
@@ -35,6 +36,12 @@ extension VaultCore {
             return kubernetesRole(context.method, name: parts.dropFirst().joined(separator: "/"), mountKey: mountKey, namespace: ns, body: body)
         case ("approle", "role"):
             return appRole(context.method, parts: Array(parts.dropFirst()), mountKey: mountKey, namespace: ns, body: body)
+        case ("jwt", "config"):
+            return jwtConfig(context.method, mountKey: mountKey, namespace: ns, body: body)
+        case ("jwt", "role"):
+            return jwtRole(context.method, name: parts.dropFirst().joined(separator: "/"), mountKey: mountKey, namespace: ns, body: body)
+        case ("cert", "certs"):
+            return certRole(context.method, name: parts.dropFirst().joined(separator: "/"), mountKey: mountKey, namespace: ns, body: body)
         default:
             return .unsupportedPath(context.path)
         }
@@ -143,7 +150,7 @@ extension VaultCore {
 
     // MARK: Login
 
-    /// `POST auth/MOUNT/login` for kubernetes and approle mounts.
+    /// `POST auth/MOUNT/login` for kubernetes, approle, jwt and cert mounts.
     func login(_ request: VaultRequest) async -> VaultResponse {
         let ns = request.namespace
         let afterAuth = String(request.path.dropFirst("auth/".count))
@@ -153,6 +160,9 @@ extension VaultCore {
         switch auth.type {
         case "kubernetes": return await kubernetesLogin(request.body, mountKey: mountKey, auth: auth, namespace: ns)
         case "approle": return appRoleLogin(request.body, mountKey: mountKey, auth: auth, namespace: ns)
+        case "jwt": return jwtLogin(request.body, mountKey: mountKey, auth: auth, namespace: ns)
+        case "cert":
+            return await certLogin(request.body, clientCertificateDER: request.clientCertificateDER, mountKey: mountKey, auth: auth, namespace: ns)
         default: return .unsupportedPath(request.path)
         }
     }

@@ -133,7 +133,7 @@ extension VaultCore {
         case "POST", "PUT":
             if namespaces[ns]!.auths[path] != nil { return .badRequest("path is already in use at \(path)") }
             let type = body["type"]?.stringValue ?? ""
-            guard type == "kubernetes" || type == "approle" else {
+            guard ["kubernetes", "approle", "jwt", "cert"].contains(type) else {
                 return .badRequest("plugin not found in the catalog: \(type)")
             }
             namespaces[ns]!.auths[path] = AuthMount(

@@ -83,6 +83,9 @@ actor VaultCore {
         var kubernetesRoles: [String: KubernetesRole] = [:]
         var appRoles: [String: AppRole] = [:]
         var secretIDs: [String: SecretID] = [:]
+        var jwtConfig: JWTConfig?
+        var jwtRoles: [String: JWTRole] = [:]
+        var certRoles: [String: CertRole] = [:]
     }
 
     struct Namespace: Sendable {

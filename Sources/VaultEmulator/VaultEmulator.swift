@@ -18,7 +18,11 @@ import JSONCore
 /// `sys/namespaces`; KV v1 and v2 (data, metadata, delete, undelete, destroy, config,
 /// `cas`, `max_versions`, list); token auth (create, lookup, renew, revoke, TTLs);
 /// kubernetes auth (config, roles, login checked with the Kubernetes TokenReview API);
-/// approle auth (roles, role-id, secret-id, login); ACL policies with `*` and `+`.
+/// approle auth (roles, role-id, secret-id, login); jwt auth (config with
+/// `jwt_validation_pubkeys` and `bound_issuer`, roles, login checking RS256/ES256
+/// signatures, times, audiences and bound claims); cert auth (roles with a CA, login with
+/// the TLS client certificate, which the server requests but does not require); ACL
+/// policies with `*` and `+`.
 ///
 /// Like `vault server -dev` it starts unsealed with a KV v2 engine at `secret/` and a
 /// root token.
@@ -74,8 +78,9 @@ public final class VaultEmulator: Sendable {
             ? try ServingCertificates.generate(authorityName: "rotor-vault-emulator-ca", serverName: "vault", extraDNSNames: ["vault"])
             : nil
         let server = try await HTTPServer(
-            host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(),
+            host: configuration.host, port: configuration.port, tls: try certificates?.makeServerContext(requestingClientCertificates: true),
             group: MultiThreadedEventLoopGroup.singleton, logger: configuration.logger, acceptsListMethod: true,
+            requestsClientCertificates: true,
             payloadTooLarge: Self.response(VaultResponse.error(413, ["http: request body too large"]))
         ) { request in
             await Self.serve(request, core: core, faults: faults)
@@ -188,7 +193,9 @@ public final class VaultEmulator: Sendable {
         for (name, values) in request.query { query[name] = values.first }
         let token = request.headers.first(name: "X-Vault-Token") ?? request.bearerToken
         if request.method == .HEAD { method = "GET" }
-        let vaultRequest = VaultRequest(method: method, path: path, namespace: namespace, token: token, body: body, query: query)
+        let vaultRequest = VaultRequest(
+            method: method, path: path, namespace: namespace, token: token, body: body, query: query,
+            clientCertificateDER: request.clientCertificateDER)
         let answer = await core.handle(vaultRequest)
         faults.recordStatus(answer.status, path: path)
         return response(answer)

@@ -12,6 +12,8 @@ struct VaultRequest: Sendable {
     var token: String?
     var body: JSONObject
     var query: [String: String]
+    /// The DER certificate the client presented in the TLS handshake (cert auth), unverified.
+    var clientCertificateDER: [UInt8]? = nil
 }
 
 /// A status and an optional JSON body.

@@ -4,7 +4,9 @@ import SecretProviders
 
 /// Obtains, renews and checks client tokens with the store's auth method:
 /// a token kept in a Secret, Kubernetes (a TokenRequest JWT posted to
-/// `auth/MOUNT/login`), or AppRole (role id + secret id posted to `auth/MOUNT/login`).
+/// `auth/MOUNT/login`), AppRole (role id + secret id posted to `auth/MOUNT/login`),
+/// JWT (a TokenRequest or Secret-held JWT posted to `auth/MOUNT/login`) or TLS
+/// certificate (the store's client certificate, presented by its transport).
 struct VaultAuthenticator: Sendable {
     let auth: VaultStoreConfig.Resolved.Auth
     let transport: VaultTransport
@@ -75,10 +77,14 @@ struct VaultAuthenticator: Sendable {
             }
             let body = ProviderJSON.body(["role_id": roleID, "secret_id": secretText.trimmingCharacters(in: .whitespacesAndNewlines)])
             return try await post(login: "auth/\(mount)/login", body: body)
+        case .jwt(let mount, let role, let source):
+            return try await jwtLogin(mount: mount, role: role, source: source)
+        case .cert(let mount, let role, _):
+            return try await certLogin(mount: mount, role: role)
         }
     }
 
-    private func post(login path: String, body: [UInt8]) async throws(ProviderError) -> VaultResponses.AuthGrant {
+    func post(login path: String, body: [UInt8]) async throws(ProviderError) -> VaultResponses.AuthGrant {
         let response = try await transport.send(.POST, path, body: body, token: nil)
         guard response.status == 200 else {
             throw VaultResponses.error(response, store: store, operation: "login (\(path))", requestCarriedSecrets: true)
@@ -106,7 +112,7 @@ struct VaultAuthenticator: Sendable {
         return VaultResponses.lookup(response.body) ?? (0, false)
     }
 
-    private func credential(_ ref: SecretKeySelector, what: String) async throws(ProviderError) -> SecretValue {
+    func credential(_ ref: SecretKeySelector, what: String) async throws(ProviderError) -> SecretValue {
         do {
             let value = try await credentials.credential(name: ref.name, key: ref.key, namespace: ref.namespace)
             guard !value.isEmpty else {
@@ -120,7 +126,7 @@ struct VaultAuthenticator: Sendable {
         }
     }
 
-    private func serviceAccountJWT(_ name: String?, namespace: String?, audiences: [String]) async throws(ProviderError) -> SecretValue {
+    func serviceAccountJWT(_ name: String?, namespace: String?, audiences: [String]) async throws(ProviderError) -> SecretValue {
         guard let name else {
             // Without serviceAccountRef: the operator's own token, as mounted in its pod —
             // only for a store the operator granted it (never a tenant's SecretStore).

@@ -11,6 +11,29 @@ extension VaultStoreConfig {
             /// `serviceAccount` nil: the operator's own mounted token.
             case kubernetes(mountPath: String, role: String, serviceAccount: String?, serviceAccountNamespace: String?, audiences: [String])
             case appRole(mountPath: String, roleID: String, secretID: SecretKeySelector)
+            case jwt(mountPath: String, role: String, source: JWTSource)
+            /// `role` nil: Vault tries every certificate role of the mount.
+            case cert(mountPath: String, role: String?, clientCertificate: TLSSecret)
+
+            /// The client certificate the store's connections present (cert auth only).
+            var clientCertificate: TLSSecret? {
+                if case .cert(_, _, let secret) = self { return secret }
+                return nil
+            }
+        }
+
+        /// Where a JWT login's token comes from.
+        enum JWTSource: Sendable, Hashable {
+            case serviceAccount(name: String, namespace: String?, audiences: [String])
+            case secret(SecretKeySelector)
+        }
+
+        /// A `kubernetes.io/tls` Secret: `tls.crt` and `tls.key`.
+        struct TLSSecret: Sendable, Hashable {
+            var name: String
+            var namespace: String?
+            static let certificateKey = "tls.crt"
+            static let privateKeyKey = "tls.key"
         }
 
         enum CASource: Sendable, Hashable {
@@ -100,8 +123,32 @@ extension VaultStoreConfig {
             guard !a.roleId.isEmpty else { throw invalid("auth.appRole.roleId must not be empty") }
             methods.append(.appRole(mountPath: Self.trimmedMount(a.path, default: "approle"), roleID: a.roleId, secretID: a.secretRef))
         }
+        if let j = auth.jwt {
+            guard !j.role.isEmpty else { throw invalid("auth.jwt.role must not be empty") }
+            let source: Resolved.JWTSource
+            switch (j.serviceAccountRef, j.secretRef) {
+            case (let account?, nil):
+                guard !account.name.isEmpty else { throw invalid("auth.jwt.serviceAccountRef.name must not be empty") }
+                source = .serviceAccount(
+                    name: account.name, namespace: account.namespace,
+                    audiences: account.audiences.flatMap { $0.isEmpty ? nil : $0 } ?? [Self.defaultAudience])
+            case (nil, let ref?):
+                guard !ref.name.isEmpty, !ref.key.isEmpty else { throw invalid("auth.jwt.secretRef needs name and key") }
+                source = .secret(ref)
+            default:
+                throw invalid("auth.jwt must set exactly one of serviceAccountRef, secretRef")
+            }
+            methods.append(.jwt(mountPath: Self.trimmedMount(j.mountPath, default: "jwt"), role: j.role, source: source))
+        }
+        if let c = auth.cert {
+            guard !c.clientCertSecretRef.name.isEmpty else { throw invalid("auth.cert.clientCertSecretRef.name must not be empty") }
+            methods.append(
+                .cert(
+                    mountPath: Self.trimmedMount(c.mountPath, default: "cert"), role: c.name.flatMap { $0.isEmpty ? nil : $0 },
+                    clientCertificate: Resolved.TLSSecret(name: c.clientCertSecretRef.name, namespace: c.clientCertSecretRef.namespace)))
+        }
         guard methods.count == 1 else {
-            throw invalid("auth must set exactly one of tokenSecretRef, kubernetes, appRole (found \(methods.count))")
+            throw invalid("auth must set exactly one of \(VaultAuth.methodFields.joined(separator: ", ")) (found \(methods.count))")
         }
         let namespace = self.namespace.flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
         return Resolved(

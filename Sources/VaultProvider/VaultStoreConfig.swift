@@ -125,24 +125,35 @@ public struct VaultAuth: Codable, Sendable, Hashable {
     public var kubernetes: VaultKubernetesAuth?
     /// AppRole auth.
     public var appRole: VaultAppRoleAuth?
+    /// JWT auth with a ServiceAccount token or a JWT kept in a Secret.
+    public var jwt: VaultJWTAuth?
+    /// TLS certificate auth with the client certificate of a `kubernetes.io/tls` Secret.
+    public var cert: VaultCertAuth?
     public var unknownFields = UnknownFields()
 
     public init(
         tokenSecretRef: SecretKeySelector? = nil, kubernetes: VaultKubernetesAuth? = nil,
-        appRole: VaultAppRoleAuth? = nil
+        appRole: VaultAppRoleAuth? = nil, jwt: VaultJWTAuth? = nil, cert: VaultCertAuth? = nil
     ) {
         self.tokenSecretRef = tokenSecretRef
         self.kubernetes = kubernetes
         self.appRole = appRole
+        self.jwt = jwt
+        self.cert = cert
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case tokenSecretRef, kubernetes, appRole }
+    /// The auth methods, of which a store sets exactly one.
+    static let methodFields = ["tokenSecretRef", "kubernetes", "appRole", "jwt", "cert"]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case tokenSecretRef, kubernetes, appRole, jwt, cert }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         tokenSecretRef = try c.decodeIfPresent(.tokenSecretRef)
         kubernetes = try c.decodeIfPresent(.kubernetes)
         appRole = try c.decodeIfPresent(.appRole)
+        jwt = try c.decodeIfPresent(.jwt)
+        cert = try c.decodeIfPresent(.cert)
         unknownFields = try UnknownFields(from: decoder, known: CodingKeys.self)
     }
 
@@ -152,6 +163,8 @@ public struct VaultAuth: Codable, Sendable, Hashable {
         try c.encodeIfPresent(tokenSecretRef, forKey: .tokenSecretRef)
         try c.encodeIfPresent(kubernetes, forKey: .kubernetes)
         try c.encodeIfPresent(appRole, forKey: .appRole)
+        try c.encodeIfPresent(jwt, forKey: .jwt)
+        try c.encodeIfPresent(cert, forKey: .cert)
     }
 }
 
@@ -164,8 +177,11 @@ extension VaultAuth: SchemaDescribed {
                 "kubernetes": VaultKubernetesAuth.openAPISchema.described(
                     "Kubernetes auth with a short-lived service-account token."),
                 "appRole": VaultAppRoleAuth.openAPISchema.described("AppRole auth."),
+                "jwt": VaultJWTAuth.openAPISchema.described("JWT auth with a ServiceAccount token or a JWT kept in a Secret."),
+                "cert": VaultCertAuth.openAPISchema.described(
+                    "TLS certificate auth with the client certificate of a `kubernetes.io/tls` Secret."),
             ],
-            validations: [OpenAPISchema.exactlyOne(of: ["tokenSecretRef", "kubernetes", "appRole"])])
+            validations: [OpenAPISchema.exactlyOne(of: methodFields)])
     }
 }
 

@@ -39,7 +39,9 @@ final class VaultTransport: Sendable {
         namespace = configuration.namespace
         self.store = store
         self.timeout = timeout
-        clientBox = ClientBox(server: configuration.server, ca: configuration.ca, credentials: credentials, store: store)
+        clientBox = ClientBox(
+            server: configuration.server, ca: configuration.ca, clientCertificate: configuration.auth.clientCertificate, credentials: credentials,
+            store: store)
     }
 
     /// Sends `method path` (`path` after `/v1/`, unescaped) with an optional JSON body.
@@ -84,6 +86,11 @@ final class VaultTransport: Sendable {
         }
     }
 
+    /// Cert auth: see ``ClientBox/reloadClientIdentity()``.
+    func reloadClientIdentity() async throws(ProviderError) {
+        try await clientBox.reloadClientIdentity()
+    }
+
     /// Path characters sent as is: unreserved ones and `/` between segments.
     private static let pathAllowed: CharacterSet = {
         var set = CharacterSet.alphanumerics
@@ -114,13 +121,18 @@ final class VaultTransport: Sendable {
     private actor ClientBox {
         private let server: String
         private let ca: VaultStoreConfig.Resolved.CASource
+        private let clientCertificate: VaultStoreConfig.Resolved.TLSSecret?
         private let credentials: any CredentialResolver
         private let store: String
         private var made: (client: HTTPClient, key: VaultClientPool.Key)?
 
-        init(server: String, ca: VaultStoreConfig.Resolved.CASource, credentials: any CredentialResolver, store: String) {
+        init(
+            server: String, ca: VaultStoreConfig.Resolved.CASource, clientCertificate: VaultStoreConfig.Resolved.TLSSecret?,
+            credentials: any CredentialResolver, store: String
+        ) {
             self.server = server
             self.ca = ca
+            self.clientCertificate = clientCertificate
             self.credentials = credentials
             self.store = store
         }
@@ -142,9 +154,13 @@ final class VaultTransport: Sendable {
                 }
                 pem = value.revealedString()
             }
+            var identity: VaultClientIdentity?
+            if let clientCertificate {
+                identity = try await VaultClientIdentity.read(clientCertificate, credentials: credentials, store: store)
+            }
             if let made { return made.client }
-            let key = VaultClientPool.Key(server: server, caPEM: pem)
-            let client = try await VaultClientPool.shared.acquire(key, store: store)
+            let key = VaultClientPool.Key(server: server, caPEM: pem, clientIdentity: identity?.digest)
+            let client = try await VaultClientPool.shared.acquire(key, identity: identity, store: store)
             if let made {
                 // Another caller took one meanwhile: keep that one, give this back.
                 await VaultClientPool.shared.release(key)
@@ -152,6 +168,19 @@ final class VaultTransport: Sendable {
             }
             made = (client, key)
             return client
+        }
+
+        /// Cert auth: re-reads the client certificate Secret before a login after the first,
+        /// so a rotated certificate (cert-manager renewing it) is presented from the next
+        /// login on; a changed one gets its own pooled client and the old one is given back.
+        func reloadClientIdentity() async throws(ProviderError) {
+            guard let clientCertificate, let current = made else { return }
+            let identity = try await VaultClientIdentity.read(clientCertificate, credentials: credentials, store: store)
+            guard let now = made, now.key == current.key, identity.digest != current.key.clientIdentity else { return }
+            let key = VaultClientPool.Key(server: server, caPEM: current.key.caPEM, clientIdentity: identity.digest)
+            let client = try await VaultClientPool.shared.acquire(key, identity: identity, store: store)
+            made = (client, key)
+            await VaultClientPool.shared.release(current.key)
         }
 
         deinit {
@@ -163,8 +192,10 @@ final class VaultTransport: Sendable {
 }
 
 /// The HTTP clients of every Vault store of the process, one per server (scheme, host,
-/// port) and CA bundle, counted by use: a thousand stores naming one Vault share one
-/// client (one connection pool), not a thousand. A client is shut down when the last
+/// port), CA bundle and client certificate (cert auth), counted by use: a thousand stores
+/// naming one Vault share one client (one connection pool), not a thousand. A client
+/// certificate is presented only by the client made for it, so only on the connections
+/// of stores holding that very certificate and key. A client is shut down when the last
 /// store using it goes.
 public actor VaultClientPool {
     /// The one pool of the process.
@@ -175,13 +206,16 @@ public actor VaultClientPool {
         var host: String
         var port: Int?
         var caPEM: String?
+        /// SHA-256 of the client certificate and key (cert auth), never the key itself.
+        var clientIdentity: String?
 
-        init(server: String, caPEM: String?) {
+        init(server: String, caPEM: String?, clientIdentity: String? = nil) {
             let url = URL(string: server)
             scheme = url?.scheme?.lowercased() ?? ""
             host = url?.host?.lowercased() ?? server
             port = url?.port
             self.caPEM = caPEM
+            self.clientIdentity = clientIdentity
         }
     }
 
@@ -202,7 +236,7 @@ public actor VaultClientPool {
         return clients.filter { $0.key.scheme == key.scheme && $0.key.host == key.host && $0.key.port == key.port }.reduce(0) { $0 + $1.value.users }
     }
 
-    func acquire(_ key: Key, store: String) throws(ProviderError) -> HTTPClient {
+    func acquire(_ key: Key, identity: VaultClientIdentity? = nil, store: String) throws(ProviderError) -> HTTPClient {
         if let entry = clients[key] {
             clients[key]?.users = entry.users + 1
             return entry.client
@@ -222,6 +256,10 @@ public actor VaultClientPool {
             } catch {
                 throw ProviderError.invalidRequest(store: store, detail: "vault: the CA bundle is not valid PEM")
             }
+        }
+        if let identity {
+            tls.certificateChain = identity.certificates.map { .certificate($0) }
+            tls.privateKey = .privateKey(identity.privateKey)
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout.connect = .seconds(10)

@@ -68,6 +68,10 @@ struct ServiceAccountTokens: Sendable {
             expires: Date(timeIntervalSince1970: Double(exp)), tokenID: payload["jti"]?.stringValue ?? ""))
     }
 
+    /// The PEM public key tokens are verified with (what a JWT auth method's
+    /// `jwt_validation_pubkeys` takes, as a cluster's service-account issuer key would be).
+    var publicKeyPEM: String { key.publicKey.pemRepresentation }
+
     private var keyID: String {
         SHA256.hash(data: key.publicKey.derRepresentation).prefix(16).map { String(format: "%02x", $0) }.joined()
     }

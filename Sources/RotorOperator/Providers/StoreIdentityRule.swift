@@ -96,6 +96,9 @@ public enum StoreIdentityRule {
         }
         try ownNamespace(vault.auth.tokenSecretRef?.namespace, field: "\(base).auth.tokenSecretRef.namespace", store: store)
         try ownNamespace(vault.auth.appRole?.secretRef.namespace, field: "\(base).auth.appRole.secretRef.namespace", store: store)
+        try ownNamespace(vault.auth.jwt?.serviceAccountRef?.namespace, field: "\(base).auth.jwt.serviceAccountRef.namespace", store: store)
+        try ownNamespace(vault.auth.jwt?.secretRef?.namespace, field: "\(base).auth.jwt.secretRef.namespace", store: store)
+        try ownNamespace(vault.auth.cert?.clientCertSecretRef.namespace, field: "\(base).auth.cert.clientCertSecretRef.namespace", store: store)
         try ownNamespace(vault.caProvider?.namespace, field: "\(base).caProvider.namespace", store: store)
         try cleartext(vault.server, field: "\(base).server", optIn: vault.insecureAllowHTTP, optInField: "\(base).insecureAllowHTTP", store: store, into: &grant)
     }
