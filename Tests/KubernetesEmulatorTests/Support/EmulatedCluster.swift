@@ -45,9 +45,11 @@ func ownerReference(to object: JSONValue, blockOwnerDeletion: Bool = false) -> J
 }
 
 /// Reads watch events until `count` arrived or the stream ended.
+/// The first `count` change events of `stream`. Bookmarks are skipped: the emulator sends
+/// them on a timer (every 5 s), so on a loaded machine one can fall between two changes.
 func collect(_ stream: WatchEventStream, count: Int) async throws -> [WatchEvent<JSONValue>] {
     var events: [WatchEvent<JSONValue>] = []
-    for try await event in stream {
+    for try await event in stream where event.type != .bookmark {
         events.append(event)
         if events.count == count { break }
     }
