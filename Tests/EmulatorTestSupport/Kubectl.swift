@@ -114,10 +114,32 @@ public final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
 
+    /// One `read(2)` of at most `count` bytes from `handle`, retried when a signal
+    /// interrupts it: Foundation's `FileHandle` reads end in `try!` and crash the whole
+    /// test process on `EINTR`. Empty at end of file (or on another error).
+    public static func readChunk(_ handle: FileHandle, count: Int = 65_536) -> Data {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let read = Foundation.read(handle.fileDescriptor, &buffer, count)
+            if read >= 0 { return Data(buffer[0..<read]) }
+            if errno != EINTR { return Data() }
+        }
+    }
+
+    /// Everything `handle` delivers until end of file, read with ``readChunk(_:count:)``.
+    public static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        while true {
+            let chunk = readChunk(handle)
+            if chunk.isEmpty { return data }
+            data.append(chunk)
+        }
+    }
+
     /// Reads `handle` until end of file, then returns everything.
     public static func readToEnd(_ handle: FileHandle) async -> Data {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+            DispatchQueue.global().async { continuation.resume(returning: readAll(handle)) }
         }
     }
 
@@ -126,7 +148,7 @@ public final class OutputCollector: @unchecked Sendable {
         let collector = OutputCollector()
         DispatchQueue.global().async {
             while true {
-                let chunk = handle.availableData
+                let chunk = readChunk(handle)
                 if chunk.isEmpty { return }
                 collector.append(chunk)
             }

@@ -33,7 +33,7 @@ struct RotorDevVaultKubectlTests {
         try process.run()
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                let data = OutputCollector.readAll(pipe.fileHandleForReading)
                 process.waitUntilExit()
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))
             }

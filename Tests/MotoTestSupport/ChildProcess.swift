@@ -3,6 +3,36 @@ import Foundation
 /// Runs child processes for the tests (python3 with botocore, moto_server) with their
 /// pipes served on dedicated threads, never on the cooperative pool.
 public enum ChildProcess {
+    /// One `read(2)` of at most `count` bytes from `handle`, retried when a signal
+    /// interrupts it: Foundation's `FileHandle` reads end in `try!` and crash the whole
+    /// test process on `EINTR`. Empty at end of file (or on another error).
+    public static func readChunk(_ handle: FileHandle, count: Int = 65_536) -> Data {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let read = Foundation.read(handle.fileDescriptor, &buffer, count)
+            if read >= 0 { return Data(buffer[0..<read]) }
+            if errno != EINTR { return Data() }
+        }
+    }
+
+    /// Writes all of `data` to `handle` with `write(2)`, retrying on `EINTR` (see ``readChunk(_:count:)``).
+    public static func writeAll(_ data: Data, to handle: FileHandle) {
+        var bytes = [UInt8](data)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Foundation.write(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if written > 0 { bytes = bytes.dropFirst(written) } else if written < 0 && errno == EINTR { continue } else { return }
+        }
+    }
+
+    /// Everything `handle` delivers until end of file, read with ``readChunk(_:count:)``.
+    public static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        while true {
+            let chunk = readChunk(handle)
+            if chunk.isEmpty { return data }
+            data.append(chunk)
+        }
+    }
     public struct Output: Sendable {
         public var status: Int32
         public var stdout: Data
@@ -18,7 +48,7 @@ public enum ChildProcess {
 
         init(_ handle: FileHandle) {
             Thread.detachNewThread { [self] in
-                data = handle.readDataToEndOfFile()
+                data = ChildProcess.readAll(handle)
                 done.signal()
             }
         }
@@ -47,7 +77,7 @@ public enum ChildProcess {
                     try process.run()
                     let out = PipeDrain(stdout.fileHandleForReading)
                     let err = PipeDrain(stderr.fileHandleForReading)
-                    stdin.fileHandleForWriting.write(input)
+                    ChildProcess.writeAll(input, to: stdin.fileHandleForWriting)
                     try? stdin.fileHandleForWriting.close()
                     let outData = out.wait()
                     let errData = err.wait()

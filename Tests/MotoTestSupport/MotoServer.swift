@@ -74,7 +74,7 @@ public final class MotoServer: Sendable {
                     var line = Data()
                     let reader = stdout.fileHandleForReading
                     while true {
-                        let byte = reader.readData(ofLength: 1)
+                        let byte = ChildProcess.readChunk(reader, count: 1)
                         if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
                         line.append(byte)
                     }
