@@ -44,6 +44,21 @@ struct AWSServiceClient: Sendable {
     /// (or `CancellationError`). `operation` names the call for counters; `key`/`version`
     /// attribute errors. An answer over `maximumResponseBytes` is
     /// ``ProviderError/answerTooLarge(store:key:version:limit:what:)``, not retried.
+    /// A store's check: credentials resolve, and one cheap signed `operation` is accepted.
+    /// `AccessDenied` still proves the key and signature (the role may lack only that
+    /// action), so it passes; any other failure is the store's, named `storeName`.
+    func validate(
+        operation: String, headers: [(name: String, value: String)], body: [UInt8], credentials: any AWSCredentialSource, storeName: String
+    ) async throws {
+        do {
+            _ = try await credentials.credentials()
+            _ = try await post(operation: operation, headers: headers, body: body, credentials: credentials)
+        } catch let error as ProviderError {
+            if error.class == .permissionDenied, error.detail?.contains("AWS AccessDenied") == true { return }
+            throw error.inStore(storeName)
+        }
+    }
+
     func post(
         operation: String, headers extra: [(name: String, value: String)], body: [UInt8], credentials: (any AWSCredentialSource)?,
         key: String? = nil, version: String? = nil, maximumResponseBytes: Int = ResponseLimits.secretAnswerBytes

@@ -124,15 +124,9 @@ public final class AWSParameterStoreProvider: SecretWriter {
     /// Credentials, then a cheap authenticated call (`DescribeParameters`, one result). A denied
     /// call still proves the credentials: only a refused signature or key fails.
     public func validate() async throws {
-        do {
-            _ = try await credentials.credentials()
-            _ = try await client.post(
-                operation: "DescribeParameters", headers: ParameterStoreWire.headers("DescribeParameters"),
-                body: ParameterStoreWire.describeOne(), credentials: credentials)
-        } catch let error as ProviderError {
-            if error.class == .permissionDenied, error.detail?.contains("AWS AccessDenied") == true { return }
-            throw error.inStore(storeName)
-        }
+        try await client.validate(
+            operation: "DescribeParameters", headers: ParameterStoreWire.headers("DescribeParameters"),
+            body: ParameterStoreWire.describeOne(), credentials: credentials, storeName: storeName)
     }
 
     // MARK: SecretWriter

@@ -98,14 +98,9 @@ public final class AWSSecretsManagerProvider: SecretWriter {
     /// Credentials, then a cheap authenticated call (`ListSecrets`, one result). A denied
     /// list still proves the credentials: only a refused signature or key fails.
     public func validate() async throws {
-        do {
-            _ = try await credentials.credentials()
-            let body = ProviderJSON.body(["MaxResults": 1])
-            _ = try await client.post(operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: body, credentials: credentials)
-        } catch let error as ProviderError {
-            if error.class == .permissionDenied, error.detail?.contains("AWS AccessDenied") == true { return }
-            throw error.inStore(storeName)
-        }
+        try await client.validate(
+            operation: "ListSecrets", headers: SecretsManagerWire.headers("ListSecrets"), body: ProviderJSON.body(["MaxResults": 1]),
+            credentials: credentials, storeName: storeName)
     }
 
     // MARK: SecretWriter

@@ -42,6 +42,16 @@ public enum ClusterExternalSecretPlanner {
         case delete(namespace: String, name: String, uid: String?)
     }
 
+    /// A spec field that cannot be acted on, and why.
+    public struct SpecProblem: Sendable, Hashable {
+        public var field: String
+        public var problem: String
+        init(_ field: String, _ problem: String) {
+            self.field = field
+            self.problem = problem
+        }
+    }
+
     public struct Plan: Sendable, Hashable {
         /// The namespaces selected, sorted.
         public var selected: [String] = []
@@ -50,37 +60,31 @@ public enum ClusterExternalSecretPlanner {
         /// Selected namespaces it cannot provision, and why.
         public var failed: [ClusterExternalSecretNamespaceFailure] = []
         /// A spec that cannot be acted on: the field and the problem. Nothing is changed.
-        public var invalidSpec: (field: String, problem: String)?
-
-        public static func == (a: Plan, b: Plan) -> Bool {
-            a.selected == b.selected && a.actions == b.actions && a.failed == b.failed
-                && a.invalidSpec?.field == b.invalidSpec?.field && a.invalidSpec?.problem == b.invalidSpec?.problem
-        }
-        public func hash(into hasher: inout Hasher) { hasher.combine(selected) }
+        public var invalidSpec: SpecProblem?
     }
 
     /// Validates what the tenant wrote that the API server does not check.
-    public static func validate(_ ces: ClusterExternalSecret) -> (field: String, problem: String)? {
+    public static func validate(_ ces: ClusterExternalSecret) -> SpecProblem? {
         guard let refresh = ces.spec.refreshTimeDuration else {
-            return ("spec.refreshTime", "\"\(ces.spec.refreshTime ?? "")\" is not a duration such as 1m or 30s")
+            return SpecProblem("spec.refreshTime", "\"\((ces.spec.refreshTime ?? "").prefix(64))\" is not a duration such as 1m or 30s")
         }
-        if refresh < .seconds(1) { return ("spec.refreshTime", "must be at least 1s") }
+        if refresh < .seconds(1) { return SpecProblem("spec.refreshTime", "must be at least 1s") }
+        if refresh > KubeDuration.specMaximum { return SpecProblem("spec.refreshTime", "must be at most \(KubeDuration.specMaximumText)") }
         let name = ces.externalSecretName
         if !isDNSSubdomain(name) {
-            return ("spec.externalSecretName", "\"\(name.prefix(64))\" is not a valid object name (a lowercase RFC 1123 subdomain of at most 253 characters)")
+            return SpecProblem("spec.externalSecretName", "\"\(name.prefix(64))\" is not a valid object name (a lowercase RFC 1123 subdomain of at most 253 characters)")
         }
         for (field, map) in [("labels", ces.spec.externalSecretMetadata?.labels), ("annotations", ces.spec.externalSecretMetadata?.annotations)] {
             if let key = map?.keys.sorted().first(where: { $0.hasPrefix("rotor.dev/") }) {
-                return ("spec.externalSecretMetadata.\(field)", "\"\(key)\": rotor.dev/ keys belong to Rotor")
+                return SpecProblem("spec.externalSecretMetadata.\(field)", "\"\(key)\": rotor.dev/ keys belong to Rotor")
             }
         }
         for (index, selector) in (ces.spec.namespaceSelectors ?? []).enumerated() {
             for (term, requirement) in (selector.matchExpressions ?? []).enumerated()
             where !["In", "NotIn", "Exists", "DoesNotExist"].contains(requirement.operator.rawValue) {
-                return (
+                return SpecProblem(
                     "spec.namespaceSelectors[\(index)].matchExpressions[\(term)].operator",
-                    "\"\(requirement.operator.rawValue.prefix(32))\" is not In, NotIn, Exists or DoesNotExist"
-                )
+                    "\"\(requirement.operator.rawValue.prefix(32))\" is not In, NotIn, Exists or DoesNotExist")
             }
         }
         return nil
@@ -182,7 +186,7 @@ public enum ClusterExternalSecretPlanner {
                     message: "ExternalSecret \"\(ces.externalSecretName)\" is in \(provisioned) namespace\(provisioned == 1 ? "" : "s")")
                 : Condition(
                     type: "Ready", status: .false, observedGeneration: ces.metadata.generation, reason: "NamespacesFailed",
-                    message: "\(failed.count) of \(plan.selected.count + plan.failed.filter { !plan.selected.contains($0.namespace) }.count) namespaces failed: "
+                    message: "\(failed.count) of \(Set(plan.selected).union(failed.map(\.namespace)).count) namespaces failed: "
                         + failed.prefix(3).map { "\($0.namespace) (\($0.reason ?? ""))" }.joined(separator: "; "))
         }
         status.conditions = ConditionPlanner.setting(condition, in: status.conditions, now: now)

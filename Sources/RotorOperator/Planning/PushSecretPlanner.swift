@@ -22,8 +22,11 @@ public enum PushSecretPlanner {
         let ref = ps.spec.secretStoreRef
         if ref.name.isEmpty { return .invalidSpec(field: "spec.secretStoreRef.name", problem: "must name a SecretStore") }
         if ref.effectiveKind != .secretStore {
-            return .forbidden(
-                "spec.secretStoreRef.kind: a PushSecret writes only through a SecretStore of its own namespace (a ClusterSecretStore is shared: pushing through it could overwrite what other namespaces read)")
+            // Terminal: only a spec change can fix it.
+            return SyncFailure(
+                reason: ExternalSecretConditions.Reason.forbidden,
+                message: "spec.secretStoreRef.kind: a PushSecret writes only through a SecretStore of its own namespace (a ClusterSecretStore is shared: pushing through it could overwrite what other namespaces read)",
+                isTerminal: true)
         }
         if ps.spec.selector.secret.name.isEmpty { return .invalidSpec(field: "spec.selector.secret.name", problem: "must name a Secret") }
         let data = ps.spec.data ?? []
@@ -44,8 +47,11 @@ public enum PushSecretPlanner {
         if let policy = ps.spec.deletionPolicy, !PushSecretDeletionPolicy.knownValues.contains(policy) {
             return .invalidSpec(field: "spec.deletionPolicy", problem: "\"\(policy.rawValue.prefix(32))\" is not None or Delete")
         }
-        if ps.spec.refreshIntervalDuration == nil {
+        guard let interval = ps.spec.refreshIntervalDuration else {
             return .invalidSpec(field: "spec.refreshInterval", problem: "\"\((ps.spec.refreshInterval ?? "").prefix(64))\" is not a duration such as 1h or 15m")
+        }
+        if interval > KubeDuration.specMaximum {
+            return .invalidSpec(field: "spec.refreshInterval", problem: "must be at most \(KubeDuration.specMaximumText)")
         }
         return nil
     }
@@ -102,6 +108,22 @@ public enum PushSecretPlanner {
         if document.properties.allSatisfy({ held[$0.key] == $0.value }) { return .upToDate(version: current.version) }
         let merged = try current.value.replacingJSONProperties(document.properties, key: document.remoteKey, version: current.version)
         return .write(merged, expectedVersion: current.version ?? "0")
+    }
+
+    /// What `deletionPolicy: Delete` withdraws, per remote document: the properties the
+    /// status records as pushed, and those the spec names (with every key of the Secret,
+    /// `secretKeys`, for an entry without `secretKey`), so a push whose status was not
+    /// written yet is withdrawn too.
+    public static func withdrawals(_ ps: PushSecret, secretKeys: Set<String>) -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for document in ps.status?.syncedPushSecrets ?? [] {
+            result[document.remoteKey, default: []].formUnion(document.properties ?? [])
+        }
+        for entry in ps.spec.data ?? [] where !entry.match.remoteRef.remoteKey.isEmpty {
+            let names = entry.match.secretKey.map { [entry.match.remoteRef.property ?? $0] } ?? Array(secretKeys)
+            result[entry.match.remoteRef.remoteKey, default: []].formUnion(names)
+        }
+        return result.filter { !$0.value.isEmpty }
     }
 
     /// The document without `properties` (withdrawing a push), or nil when none is there.

@@ -22,7 +22,8 @@ public enum ClusterExternalSecretController {
         logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) -> Controller<ClusterExternalSecret> {
         let clusterExternalSecrets = Informer<ClusterExternalSecret>(
-            client: client, clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix)
+            client: client, clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix,
+            indexes: [uidIndex: { [$0.metadata.uid ?? ""] }])
         let managed = Informer<ExternalSecret>(
             client: client, configuration: WatcherConfiguration(scope: scope, labelSelector: ClusterExternalSecretPlanner.managedLabel),
             clock: clock, logger: logger, metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix,
@@ -43,7 +44,7 @@ public enum ClusterExternalSecretController {
         // Anyone's change to a managed ExternalSecret (an edit, a delete) wakes its owner, which puts it back.
         controller.watches(managed) { es in
             guard let uid = ClusterExternalSecretPlanner.Existing(es).controllerUID else { return [] }
-            return await all.list().filter { $0.metadata.uid == uid }.map { ObjectKey(of: $0) }
+            return await all.byIndex(uidIndex, uid).map { ObjectKey(of: $0) }
         }
         if let namespaces {
             // A namespace created, deleted or relabelled may change every selection.
@@ -52,7 +53,10 @@ public enum ClusterExternalSecretController {
         return controller
     }
 
+    /// Managed ExternalSecrets by their controlling ClusterExternalSecret's uid.
     static let ownerIndex = "owner"
+    /// ClusterExternalSecrets by uid: an ExternalSecret's change wakes its owner only.
+    static let uidIndex = "uid"
 }
 
 /// One reconcile of a ClusterExternalSecret: gather, plan (``ClusterExternalSecretPlanner``),

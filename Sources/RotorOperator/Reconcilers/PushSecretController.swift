@@ -210,8 +210,9 @@ struct PushSecretReconciler: Sendable {
         return mac.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// `deletionPolicy: Delete`: removes the pushed properties from each document the
-    /// status names (conditional writes; a document already gone is done). A store that no
+    /// `deletionPolicy: Delete`: removes the pushed properties from each document
+    /// (``PushSecretPlanner/withdrawals(_:secretKeys:)``; conditional writes; a document
+    /// already gone is done). A store that no
     /// longer exists cannot be written: the PushSecret is let go, with a warning.
     private func withdraw(_ ps: PushSecret) async throws {
         let writer: CoalescingReader
@@ -222,17 +223,17 @@ struct PushSecretReconciler: Sendable {
                 "PushSecret deleted; what it pushed cannot be withdrawn", metadata: ["pushSecret": "\(ps.metadata.namespace ?? "")/\(ps.name)", "reason": "\(failure.message)"])
             return
         }
-        for document in ps.status?.syncedPushSecrets ?? [] {
-            let properties = Set(document.properties ?? [])
-            guard !properties.isEmpty else { continue }
+        let source = try? await client.get(Secret.self, namespace: ps.metadata.namespace, name: ps.spec.selector.secret.name)
+        let withdrawals = PushSecretPlanner.withdrawals(ps, secretKeys: Set((source?.data ?? [:]).keys))
+        for (remoteKey, properties) in withdrawals.sorted(by: { $0.key < $1.key }) {
             for attempt in 1...Self.attempts {
-                guard let current = try await freshRead(document.remoteKey, through: writer),
-                    let remaining = try PushSecretPlanner.withdrawing(properties, from: current, remoteKey: document.remoteKey)
+                guard let current = try await freshRead(remoteKey, through: writer),
+                    let remaining = try PushSecretPlanner.withdrawing(properties, from: current, remoteKey: remoteKey)
                 else { break }
                 do {
                     let expected = current.version ?? "0"
                     _ = try await writer.write(
-                        key: document.remoteKey, document: remaining, idempotencyToken: token(ps, document.remoteKey, expected, remaining),
+                        key: remoteKey, document: remaining, idempotencyToken: token(ps, remoteKey, expected, remaining),
                         expectedVersion: expected)
                     break
                 } catch let error as ProviderError where error.class == .conflict && attempt < Self.attempts {
