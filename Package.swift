@@ -265,12 +265,16 @@ let package = Package(
             ],
             path: "Benchmarks/RotorBench"
         ),
+        // Child processes for the tests (kubectl, helm, python3, rotor) without Foundation's Process.
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
         // Test helpers shared by the test targets that need a cluster or run kubectl.
-        .target(name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator"], path: "Tests/EmulatorTestSupport"),
+        .target(
+            name: "EmulatorTestSupport", dependencies: ["KubeClient", "KubernetesEmulator", "ProcessTestSupport"],
+            path: "Tests/EmulatorTestSupport"),
         // What tests do to a fake provider (values, failures, latency, counters), kept out of FakeProvider.
         .target(name: "FakeProviderTestSupport", dependencies: ["SecretProviders", "FakeProvider"], path: "Tests/FakeProviderTestSupport"),
         // A moto_server per test (AWS mocks from PyPI), for the provider and the operator tests.
-        .target(name: "MotoTestSupport", dependencies: ["AWSProvider"], path: "Tests/MotoTestSupport"),
+        .target(name: "MotoTestSupport", dependencies: ["AWSProvider", "ProcessTestSupport"], path: "Tests/MotoTestSupport"),
         .testTarget(
             name: "RotorAPITests",
             dependencies: [
@@ -321,6 +325,7 @@ let package = Package(
                 "AWSProvider",
                 "HTTPServing",
                 "MotoTestSupport",
+                "ProcessTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -419,6 +424,7 @@ let package = Package(
                 "KubernetesEmulator",
                 "VaultEmulator",
                 "EmulatorTestSupport",
+                "ProcessTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

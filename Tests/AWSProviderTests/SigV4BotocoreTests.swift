@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import MotoTestSupport
 import SecretProviders
 import Testing
@@ -115,12 +116,12 @@ struct SigV4BotocoreTests {
 
     @Test("our SigV4 signature equals botocore's on 1,200 generated requests")
     func matchesBotocore() async throws {
-        try MotoServer.requireInstalled()
+        try await MotoServer.requireInstalled()
         let cases = Self.generate(count: 1_200, seed: 0x5EED_0004)
         let input = try JSONSerialization.data(withJSONObject: cases.map(\.json))
-        let output = try await ChildProcess.run("python3", ["-c", Self.oracle], input: input)
+        let output = await try Subprocess.spawn("python3", ["-c", Self.oracle]).collect(input: input)
         let stderrTail = String(decoding: output.stderr.suffix(1500), as: UTF8.self)
-        #expect(output.status == 0, "botocore oracle failed: \(stderrTail)")
+        #expect(output.termination.status == 0, "botocore oracle failed: \(stderrTail)")
         let expected = (try? JSONSerialization.jsonObject(with: output.stdout)) as? [String] ?? []
         #expect(expected.count == cases.count)
         var mismatches: [String] = []

@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesEmulator
+import ProcessTestSupport
 import Testing
 
 /// Runs the real `kubectl` against an emulator, as a user would.
@@ -72,16 +73,12 @@ public struct Kubectl: Sendable, CustomTestStringConvertible {
         return nil
     }
 
-    /// A kubectl process with the given kubeconfig and its own HOME.
-    private func makeProcess(_ arguments: [String], kubeconfig: String, home: String) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+    /// The environment of a kubectl run: this process's, with the given kubeconfig and HOME.
+    private func environment(kubeconfig: String, home: String) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["KUBECONFIG"] = kubeconfig
         environment["HOME"] = home
-        process.environment = environment
-        return process
+        return environment
     }
 
     /// Runs `kubectl ARGS` with the given kubeconfig and an isolated HOME (so the
@@ -89,123 +86,34 @@ public struct Kubectl: Sendable, CustomTestStringConvertible {
     /// a thread of the concurrency pool: the emulator serves on the same pool.
     public func run(_ arguments: [String], kubeconfig: String, home: String, stdin: String? = nil) async throws -> Result {
         guard isInstalled else { throw NotInstalled() }
-        let (status, stdoutData, stderrData) = try await OutputCollector.runToEnd(
-            makeProcess(arguments, kubeconfig: kubeconfig, home: home), stdin: stdin.map { Data($0.utf8) } ?? Data())
-        return Result(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
+        let process = try Subprocess.spawn(executable, arguments, environment: environment(kubeconfig: kubeconfig, home: home))
+        let (termination, stdoutData, stderrData) = await process.collect(input: stdin.map { Data($0.utf8) } ?? Data())
+        return Result(
+            status: termination.status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// Starts `kubectl ARGS` in the background (e.g. `get -w`), collecting its output.
     public func start(_ arguments: [String], kubeconfig: String, home: String) throws -> BackgroundKubectl {
         guard isInstalled else { throw NotInstalled() }
-        let process = makeProcess(arguments, kubeconfig: kubeconfig, home: home)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        return BackgroundKubectl(process: process, output: OutputCollector.following(pipe.fileHandleForReading))
+        let process = try Subprocess.spawn(
+            executable, arguments, environment: environment(kubeconfig: kubeconfig, home: home), stdin: .null, stderr: .standardOutput)
+        return BackgroundKubectl(process: process)
     }
 }
 
-/// Output of a process, read as it arrives. Pipes are read with blocking reads on
-/// Dispatch's global threads (not the concurrency pool, and not `readabilityHandler`,
-/// whose dispatch sources have crashed libdispatch on Linux when pipes close).
-public final class OutputCollector: @unchecked Sendable {
-    // Safe: every access holds `lock`.
-    private let lock = NSLock()
-    private var data = Data()
-
-    /// One `read(2)` of at most `count` bytes from `handle`, retried when a signal
-    /// interrupts it: Foundation's `FileHandle` reads end in `try!` and crash the whole
-    /// test process on `EINTR`. Empty at end of file (or on another error).
-    public static func readChunk(_ handle: FileHandle, count: Int = 65_536) -> Data {
-        var buffer = [UInt8](repeating: 0, count: count)
-        while true {
-            let read = Foundation.read(handle.fileDescriptor, &buffer, count)
-            if read >= 0 { return Data(buffer[0..<read]) }
-            if errno != EINTR { return Data() }
-        }
-    }
-
-    /// Everything `handle` delivers until end of file, read with ``readChunk(_:count:)``.
-    public static func readAll(_ handle: FileHandle) -> Data {
-        var data = Data()
-        while true {
-            let chunk = readChunk(handle)
-            if chunk.isEmpty { return data }
-            data.append(chunk)
-        }
-    }
-
-    /// Reads `handle` until end of file, then returns everything.
-    public static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: readAll(handle)) }
-        }
-    }
-
-    /// Appends what `handle` delivers, as it arrives, until end of file.
-    public static func following(_ handle: FileHandle) -> OutputCollector {
-        let collector = OutputCollector()
-        DispatchQueue.global().async {
-            while true {
-                let chunk = readChunk(handle)
-                if chunk.isEmpty { return }
-                collector.append(chunk)
-            }
-        }
-        return collector
-    }
-
-    /// Runs a configured `process` to the end: `stdin` fed and both outputs read off the
-    /// concurrency pool (at the same time, so neither side waits on a full pipe).
-    public static func runToEnd(_ process: Process, stdin: Data = Data()) async throws -> (status: Int32, stdout: Data, stderr: Data) {
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        let writer = input.fileHandleForWriting
-        DispatchQueue.global().async {
-            if !stdin.isEmpty { writer.write(stdin) }
-            try? writer.close()
-        }
-        async let stdout = readToEnd(out.fileHandleForReading)
-        async let stderr = readToEnd(err.fileHandleForReading)
-        let (stdoutData, stderrData) = await (stdout, stderr)
-        return (await waitForExit(process), stdoutData, stderrData)
-    }
-
-    /// The exit status of `process`, waited for off the concurrency pool.
-    public static func waitForExit(_ process: Process) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
-    }
-
-    public func append(_ chunk: Data) {
-        lock.lock()
-        data.append(chunk)
-        lock.unlock()
-    }
-
-    public var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-public struct BackgroundKubectl: @unchecked Sendable {
-    // Safe: the Process is only terminated and waited for by the test that started it.
-    public let process: Process
+/// A long-running child (`kubectl get -w`, `rotor dev`, `rotor run`) whose combined
+/// stdout and stderr is collected as it arrives.
+public struct BackgroundKubectl: Sendable {
+    public let process: Subprocess
     public let output: OutputCollector
 
-    public init(process: Process, output: OutputCollector) {
+    /// Follows the stdout pipe of `process` (spawned with stderr going to stdout).
+    public init(process: Subprocess) {
+        self.init(process: process, output: OutputCollector.following(process))
+    }
+
+    /// A child whose output `output` already follows.
+    public init(process: Subprocess, output: OutputCollector) {
         self.process = process
         self.output = output
     }
@@ -220,8 +128,9 @@ public struct BackgroundKubectl: @unchecked Sendable {
         return condition(output.text)
     }
 
+    /// SIGTERM, then waits (blocking: callers stop in `defer`) for it to end.
     public func stop() {
-        if process.isRunning { process.terminate() }
+        process.terminate()
         process.waitUntilExit()
     }
 }

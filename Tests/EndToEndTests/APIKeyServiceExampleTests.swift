@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The example service of `examples/api-key-service`, run as a process over a directory laid

@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The API emulator against what a real kube-apiserver answered: `hack/conformance replay`
@@ -26,14 +27,13 @@ struct ConformanceReplayTests {
         let started = BackgroundKubectl(process: emulator, output: output)
         #expect(await started.waitForOutput { $0.contains("kubeconfig written to") }, "output: \(output.text)")
 
-        let replay = Process()
-        replay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        replay.arguments = ["python3", InstallManifestsTests.root.appendingPathComponent("hack/conformance").path, "replay", "--kubeconfig", kubeconfig]
-        replay.currentDirectoryURL = InstallManifestsTests.root
-        let result = try await OutputCollector.runToEnd(replay)
+        let replay = try Subprocess.spawn(
+            "python3", [InstallManifestsTests.root.appendingPathComponent("hack/conformance").path, "replay", "--kubeconfig", kubeconfig],
+            directory: InstallManifestsTests.root.path)
+        let result = await replay.collect()
         let report = String(decoding: result.stdout, as: UTF8.self) + String(decoding: result.stderr, as: UTF8.self)
         let differences = report.split(separator: "\n").filter { !$0.hasPrefix("allowed:") && $0.contains(": recorded ") }
-        #expect(result.status == 0, "differences from kube-apiserver v1.33 not on the allowlist:\n\(differences.prefix(60).joined(separator: "\n"))\n\(report.suffix(400))")
+        #expect(result.termination.status == 0, "differences from kube-apiserver v1.33 not on the allowlist:\n\(differences.prefix(60).joined(separator: "\n"))\n\(report.suffix(400))")
         #expect(report.contains("replayed 48 scenarios"), "the whole suite ran: \(report.suffix(400))")
     }
 }

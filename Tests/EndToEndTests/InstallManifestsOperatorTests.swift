@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import KubeClient
 import KubernetesEmulator
 import JSONCore
@@ -62,20 +63,17 @@ extension InstallManifestsTests {
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rotor-system"]])
             for definition in RotorCRDs.all { _ = try await client.create(RotorRunCommandTests.crds, namespace: nil, body: definition.object) }
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: setpriv)
-            process.arguments = [
-                "--reuid=65532", "--regid=65532", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-                executable, "run", "--kubeconfig", kubeconfig, "--health-address=127.0.0.1:0", "--lease-name=rotor-leader",
-            ]
-            process.environment = [
-                "PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "POD_NAMESPACE": "rotor-system", "POD_NAME": "rotor-7d9f8-abcde",
-            ]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = OutputCollector.following(pipe.fileHandleForReading)
+            let process = try Subprocess.spawn(
+                setpriv,
+                [
+                    "--reuid=65532", "--regid=65532", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                    executable, "run", "--kubeconfig", kubeconfig, "--health-address=127.0.0.1:0", "--lease-name=rotor-leader",
+                ],
+                environment: [
+                    "PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "POD_NAMESPACE": "rotor-system", "POD_NAME": "rotor-7d9f8-abcde",
+                ],
+                stdin: .null, stderr: .standardOutput)
+            let output = OutputCollector.following(process)
             defer {
                 if process.isRunning { process.terminate() }
                 process.waitUntilExit()
@@ -97,7 +95,7 @@ extension InstallManifestsTests {
             }
             #expect(lease, "the non-root operator takes the Lease; output: \(output.text)")
             process.terminate()
-            let status = await OutputCollector.waitForExit(process)
+            let status = await process.exit().status
             #expect(status == 0, "SIGTERM stops it cleanly; output: \(output.text)")
         }
     }

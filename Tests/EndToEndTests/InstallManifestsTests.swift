@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import KubeClient
 import KubernetesEmulator
 import JSONCore
@@ -50,15 +51,12 @@ struct InstallManifestsTests {
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
         inheritEnvironment: Bool = true
     ) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
         let inherited = ProcessInfo.processInfo.environment
         let base = inheritEnvironment ? inherited : inherited.filter { $0.key == "PATH" || $0.key == "HOME" }
-        process.environment = base.merging(environment) { _, new in new }
-        let (status, stdoutData, stderrData) = try await OutputCollector.runToEnd(process, stdin: Data((stdin ?? "").utf8))
-        return Output(status: status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
+        let process = try Subprocess.spawn(
+            executable, arguments, environment: base.merging(environment) { _, new in new }, directory: root.path)
+        let (termination, stdoutData, stderrData) = await process.collect(input: Data((stdin ?? "").utf8))
+        return Output(status: termination.status, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// `helm template rotor charts/rotor --namespace rotor-system` with extra arguments.

@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import JSONCore
 import KubeAPI
 import KubeClient
@@ -29,16 +30,13 @@ struct KubectlRotorPluginTests {
 
         /// `kubectl ARGS` (the plugin's directory on PATH, an isolated HOME).
         func run(_ arguments: [String], kubeconfigVariable: String? = nil) async throws -> Output {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: kubectl.executable)
-            process.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
             environment["KUBECONFIG"] = kubeconfigVariable ?? kubeconfig
             environment["HOME"] = directory
             environment["PATH"] = URL(fileURLWithPath: plugin).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-            process.environment = environment
-            let (status, stdout, stderr) = try await OutputCollector.runToEnd(process)
-            return Output(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+            let process = try Subprocess.spawn(kubectl.executable, arguments, environment: environment)
+            let (termination, stdout, stderr) = await process.collect()
+            return Output(status: termination.status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
         }
 
         func jsonpath(_ kind: String, _ name: String, _ path: String, namespace: String = "default") async throws -> String {

@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import JSONCore
 import KubeAPI
 import KubeClient
@@ -136,8 +137,9 @@ struct LeastPrivilegeScenario {
                 outcome.reported = await world.reports()
                 outcome.stoppedOnItsOwn = !process.isRunning
                 if process.isRunning { process.terminate() }
-                outcome.exitStatus = await OutputCollector.waitForExit(process)
-                outcome.killedBySignal = process.terminationReason == .uncaughtSignal
+                let termination = await process.exit()
+                outcome.exitStatus = termination.status
+                outcome.killedBySignal = termination.bySignal
                 // JSON log lines escape quotes: unescaped, they read as the API server wrote them.
                 outcome.output = output.text.replacingOccurrences(of: "\\\"", with: "\"")
             } catch {
@@ -250,7 +252,7 @@ struct LeastPrivilegeScenario {
         let client: HTTPKubernetesClient
         let vault: VaultEmulator
         let output: OutputCollector
-        let process: Process
+        let process: Subprocess
         let done = Steps()
 
         /// Steps a check takes once, however often it is asked.

@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// `rotor dev --api-only --kubeconfig PATH`, run as a user runs it: the process
@@ -21,16 +22,11 @@ struct RotorDevCommandTests {
     }
 
     /// Starts `rotor ARGS`, collecting its output as it arrives.
-    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Process, OutputCollector) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        return (process, OutputCollector.following(pipe.fileHandleForReading))
+    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Subprocess, OutputCollector) {
+        let process = try Subprocess.spawn(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            stdin: .null, stderr: .standardOutput)
+        return (process, OutputCollector.following(process))
     }
 
     @Test("serves over TLS, prints export KUBECONFIG first, writes the kubeconfig where asked, and kubectl uses it")

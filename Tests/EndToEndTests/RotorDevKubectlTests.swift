@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A first user's journey — a store, ExternalSecrets, their Secrets — with the real kubectl
@@ -8,7 +9,7 @@ import Testing
 @Suite("kubectl against rotor dev", .serialized)
 struct RotorDevKubectlTests {
     struct Sandbox {
-        let process: Process
+        let process: Subprocess
         let kubectl: Kubectl
         let kubeconfig: String
         let home: String

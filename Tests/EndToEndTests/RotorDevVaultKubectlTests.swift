@@ -1,5 +1,6 @@
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A Vault user's journey: the real kubectl against `rotor dev`, whose Vault emulator is
@@ -20,24 +21,12 @@ struct RotorDevVaultKubectlTests {
 
     /// `curl` against the Vault emulator with the root token; returns the HTTP status.
     static func curl(_ env: [String: String], _ method: String, _ path: String, body: String? = nil) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = [
-            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", env["VAULT_CACERT"] ?? "", "-X", method,
+        var arguments = [ "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", env["VAULT_CACERT"] ?? "", "-X", method,
             "-H", "X-Vault-Token: \(env["VAULT_TOKEN"] ?? "")",
         ]
         if let body { arguments += ["-d", body] }
-        process.arguments = arguments + ["\(env["VAULT_ADDR"] ?? "")/v1/\(path)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = OutputCollector.readAll(pipe.fileHandleForReading)
-                process.waitUntilExit()
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }
-        }
+        let process = try Subprocess.spawn("curl", arguments + ["\(env["VAULT_ADDR"] ?? "")/v1/\(path)"], stdin: .null, stderr: .null)
+        return String(decoding: await process.collect().stdout, as: UTF8.self)
     }
 
     static func store(server: String, caBundle: String) -> String {

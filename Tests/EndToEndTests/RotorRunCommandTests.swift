@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import EmulatorTestSupport
 import Foundation
+import ProcessTestSupport
 import KubeClient
 import JSONCore
 import KubeAPI
@@ -37,7 +38,7 @@ struct RotorRunCommandTests {
     /// A cluster with the CRDs and a namespace `ops`, and `rotor run` against it (its own
     /// process, `ROTOR_OPERATOR_NAMESPACE=ops`) with `arguments` after the kubeconfig.
     static func withRotorRun(
-        _ arguments: [String], _ body: (EmulatedCluster, Process, OutputCollector) async throws -> Void
+        _ arguments: [String], _ body: (EmulatedCluster, Subprocess, OutputCollector) async throws -> Void
     ) async throws {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
         try await EmulatedCluster.with { cluster in
@@ -106,7 +107,7 @@ struct RotorRunCommandTests {
             #expect(!metrics.body.contains("run-test-value"), "metrics never carry a value")
 
             process.terminate()
-            let status = await OutputCollector.waitForExit(process)
+            let status = await process.exit().status
             #expect(status == 0, "SIGTERM stops it cleanly; output: \(output.text)")
             let held = try await client.get(Self.leases, namespace: "ops", name: "rotor-test")["spec"]?["holderIdentity"]?.stringValue ?? ""
             #expect(held.isEmpty, "the Lease is released on the way out, so a standby takes over at once")
@@ -134,7 +135,7 @@ struct RotorRunCommandTests {
             let exited = await EmulatedCluster.eventually(timeout: .seconds(30)) { !process.isRunning }
             #expect(exited, "the stop does not wait for the API server; output: \(output.text)")
             #expect(output.text.contains("failed to release the lease"), "the release was given up, and said so")
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { process.send(SIGKILL) }
         }
     }
 
@@ -143,7 +144,7 @@ struct RotorRunCommandTests {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
         let (process, output) = try RotorDevCommandTests.launch(
             executable, ["run", "--kubeconfig", "/nonexistent/kubeconfig", "--workers", "zero", "--log-format", "xml", "--leader-elect", "maybe"])
-        let status = await OutputCollector.waitForExit(process)
+        let status = await process.exit().status
         #expect(status == 2)
         let text = output.text
         for setting in ["--kubeconfig", "--workers", "--log-format", "--leader-elect"] {

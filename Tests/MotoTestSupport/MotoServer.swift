@@ -1,5 +1,6 @@
 import AWSProvider
 import Foundation
+import ProcessTestSupport
 
 /// A `moto_server` (AWS service mocks from PyPI) on a free loopback port, for one test.
 /// Shared by the provider tests and the operator's scheduled-rotation tests.
@@ -8,9 +9,8 @@ import Foundation
 /// stdin closes, so the server also goes away when the test process dies.
 public final class MotoServer: Sendable {
     public let port: Int
-    private let process: Process
-    private let stdin: FileHandle
-    private let stderrDrain: ChildProcess.PipeDrain
+    private let process: Subprocess
+    private let errors: OutputCollector
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
@@ -24,72 +24,58 @@ public final class MotoServer: Sendable {
         os._exit(0)
         """
 
-    /// Whether python3 can import moto and botocore here.
-    public static let isAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import moto.server, botocore"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    /// Whether python3 can import moto and botocore here, asked once. Awaited, never
+    /// computed in a `static let` initializer: importing moto takes seconds on a loaded
+    /// machine, and every test touching a blocking initializer waits on a thread of the
+    /// concurrency pool (two on two cores), which stalled every other test in CI.
+    private static let availability = Task.detached { () -> Bool in
+        guard let probe = try? Subprocess.spawn("python3", ["-c", "import moto.server, botocore"], stdin: .null, stdout: .null, stderr: .null)
+        else { return false }
+        return await probe.exit().succeeded
+    }
 
-    private init(port: Int, process: Process, stdin: FileHandle, stderrDrain: ChildProcess.PipeDrain) {
+    public static var isAvailable: Bool {
+        get async { await availability.value }
+    }
+
+    private init(port: Int, process: Subprocess, errors: OutputCollector) {
         self.port = port
         self.process = process
-        self.stdin = stdin
-        self.stderrDrain = stderrDrain
+        self.errors = errors
     }
 
     /// Throws ``MotoError/notInstalled`` (saying how `hack/test` installs moto) unless
     /// python3 can import moto and botocore: a test that needs them fails without them,
     /// it is never skipped.
-    public static func requireInstalled() throws {
-        guard isAvailable else { throw MotoError.notInstalled }
+    public static func requireInstalled() async throws {
+        guard await isAvailable else { throw MotoError.notInstalled }
     }
 
     /// Starts one and waits until it answers; fails with ``MotoError/notInstalled`` without moto.
     public static func start() async throws -> MotoServer {
-        try requireInstalled()
-        let server = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MotoServer, any Error>) in
+        try await requireInstalled()
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONUNBUFFERED"] = "1"
+        let process = try Subprocess.spawn("python3", ["-c", launcher], environment: environment, stderr: .pipe)
+        let errors = OutputCollector.following(process, standardError: true)
+        // The first line is the port; read on a thread of its own, off the concurrency pool.
+        let line = await withCheckedContinuation { (continuation: CheckedContinuation<Data, Never>) in
             Thread.detachNewThread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = ["python3", "-c", launcher]
-                    var environment = ProcessInfo.processInfo.environment
-                    environment["PYTHONUNBUFFERED"] = "1"
-                    process.environment = environment
-                    let stdin = Pipe()
-                    let stdout = Pipe()
-                    let stderr = Pipe()
-                    process.standardInput = stdin
-                    process.standardOutput = stdout
-                    process.standardError = stderr
-                    try process.run()
-                    let drain = ChildProcess.PipeDrain(stderr.fileHandleForReading)
-                    // The first line is the port.
-                    var line = Data()
-                    let reader = stdout.fileHandleForReading
-                    while true {
-                        let byte = ChildProcess.readChunk(reader, count: 1)
-                        if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
-                        line.append(byte)
-                    }
-                    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
-                        try? stdin.fileHandleForWriting.close()
-                        process.waitUntilExit()
-                        let message = String(decoding: drain.wait().suffix(2000), as: UTF8.self)
-                        throw MotoError.failedToStart(message)
-                    }
-                    continuation.resume(returning: MotoServer(port: port, process: process, stdin: stdin.fileHandleForWriting, stderrDrain: drain))
-                } catch {
-                    continuation.resume(throwing: error)
+                var line = Data()
+                while true {
+                    let byte = Subprocess.readChunk(process.standardOutput!, count: 1)
+                    if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
+                    line.append(byte)
                 }
+                continuation.resume(returning: line)
             }
         }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            process.closeStandardInput()
+            _ = await process.exit()
+            throw MotoError.failedToStart(String(errors.text.suffix(2000)))
+        }
+        let server = MotoServer(port: port, process: process, errors: errors)
         // The server thread is up once the port is printed; one request proves it answers.
         for _ in 0..<100 {
             if (try? await server.moto(path: "/moto-api/data.json", method: "GET")) != nil { return server }
@@ -99,16 +85,10 @@ public final class MotoServer: Sendable {
         throw MotoError.failedToStart("no answer")
     }
 
-    /// Stops it and waits for the process to end.
+    /// Stops it (its stdin closes) and waits for the process to end.
     public func stop() async {
-        try? stdin.close()
-        let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        process.closeStandardInput()
+        _ = await process.exit()
     }
 
     /// A call to moto's own API (`/moto-api/…`).
