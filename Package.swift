@@ -424,6 +424,7 @@ let package = Package(
                 "KubernetesEmulator",
                 "VaultEmulator",
                 "EmulatorTestSupport",
+                "MotoTestSupport",
                 "ProcessTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
