@@ -122,11 +122,16 @@ struct RotorRunCommandTests {
     func stopEndsWhenTheAPIServerHangs() async throws {
         try await Self.withRotorRun(["--health-address", "off", "--lease-name", "rotor-stuck"]) { cluster, process, output in
             let client = cluster.client
-            let lease = await EmulatedCluster.eventually {
-                let object = try? await client.get(Self.leases, namespace: "ops", name: "rotor-stuck")
-                return (object?["spec"]?["holderIdentity"]?.stringValue ?? "").isEmpty == false
+            // Leading once it has renewed the Lease it took: the holder alone is written
+            // before the elector hears back, and a stop in between has nothing to release.
+            var firstRenewal: String?
+            let lease = await EmulatedCluster.eventually(timeout: .seconds(60)) {
+                let spec = (try? await client.get(Self.leases, namespace: "ops", name: "rotor-stuck"))?["spec"]
+                guard (spec?["holderIdentity"]?.stringValue ?? "").isEmpty == false, let renewed = spec?["renewTime"]?.stringValue else { return false }
+                if firstRenewal == nil { firstRenewal = renewed }
+                return renewed != firstRenewal
             }
-            #expect(lease, "leading; output: \(output.text)")
+            #expect(lease, "leading and renewing; output: \(output.text)")
             // From now on the Lease's release on the way out would wait 45 s for an answer; it
             // gives up after the renew deadline (10 s), and the process ends (well inside the
             // chart's 60 s grace period).

@@ -132,10 +132,43 @@ struct VaultJWTAuthTests {
         }
     }
 
+    /// A fixed RSA-2048 test key: generating one takes seconds in a debug build, on a
+    /// thread of the concurrency pool every other test needs at start-up.
+    static let rsaTestKey = """
+        -----BEGIN PRIVATE KEY-----
+        MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCh8sMlg9PEhPhP
+        EO0OksP6q7RmK/bm9o5s/H1UktBR/1hYkZM8hx4VPmEiLvwB7NnXrMt66BpcUGet
+        a/2ZNfsLudze46AlkLQbXX1M7CMgurrNZ0issktn2QUmydcZp1KRWqVJ5dZ/Lc6w
+        +FLLdVNhpUoGk/VgiZgiQ/26Q0ahG2zCiliRrJ5E95pxPXGKSOdFb5lOP9NS4XRJ
+        7El5pOJVgebICaWSqImPF7Uuid/R9TTiA0ADu2fxUJ8BfsvQ/aywEvF3fMN3IYPM
+        uCZQiyK6xL7x4I4aKvNoesC18UKxCdFSVgFWjrTKc+nmp2hDd57WYleOZAUHrQyX
+        fYhAJ0JHAgMBAAECggEAFE3D0pm+/JXxLbSBDAExieVqFh8v8s/5lkdnjSlk7crW
+        MDB8JawJBP/PnMIIPVONEkGrNysPVwCLpw3xevpuEY/JVbZzFxKXyhCEC5dVZh6T
+        Gfp3fZNS6d+nCjBnA+Pa8bdMHsIujL5Y+g4AD1sTy5u19rIpIuPNS4p7rpUNr1f2
+        TIoJYZV2xrLEbYxyWAjqUw7b/O3uxRr9rrLaQaEhohENHPOdQECcy8HEdP1hhrwy
+        so0SA/fX0hDrjfbd4w6HQwETmC6sPawsFHbabgvePSgFA9mry2FgFLPqwuePIs/f
+        jYhQS6l4mEdyryKYuHC7kzvNRLlXERA7mzyZP9ESgQKBgQDRkv7Ps//YQs56OATB
+        3Xla3/75+4eQmL3HUI6SmrqsTE+7irrQZ9HOZ/OxNJ2zaI0PQYeX30h48Qdq5SAK
+        jo2HWqCqaEjop3hVIha+h9RD7SNKMSjUNHn0ahisNbzgHGppYRfdH8n/fcaw8u3V
+        WtObVqd0j9coJHPkAPOLmgkJxwKBgQDF0uPJ7uTUNf0Y7EiYWtBA+2RYWr7AKcwZ
+        uJcHWXFMgmfkq1DKDGsdKSX4xHJpgbPASBUyDozU3QZGY00T+7b4j3cmigetP8gJ
+        Blu1/aP2/umoGnGKeZZnqZ7+Jr5Qp2D40xJPJhdX+iAVTlnxSBdPGh2rWPLIh5Ts
+        +G1mpaQDgQKBgEStCts9fQV9PvRGDykITpA8/u0kQ9RaeTYra80W7z0u9KHcYEOT
+        AenFntHfEB6OkEsDik92V+Vp9qhM1Scgd7h3NlchPWMgHgqn1RQypphryTiyy1Je
+        r+gsLFGienZmWWiW7J8Fn8gdi1LJCK71yIoK520HBdadu2xn82c33uZZAoGAQ8Mu
+        dfBX//0SWmQtpcqNxYSXZdCHwKlQmYrqaQERV0TgM6sfPGaulkmPETyxeESOfxHx
+        +LiVMyEW0iuXrn2tukziYpgrcwQDEFxWM+vTK3s8LHIKbIWjqJSouqQo0tXS2Mjs
+        X6JLor4yGTpCguzP1y+59AS+/UO8FsQuLVgV64ECgYEA0SYW/oo2Ps7h7dK8pSrY
+        5j/zvkCd/A5Lp7gortuh64YATqXEGZCipYIjVK50PlvO+yeGx9q7k/J6w+q1PNo5
+        NHvnbwyrEDhr9W+vg1hu9vJkbHJCkBRV27qS4zqcdek2ooE2/JL/U3kLOK+j5kZK
+        Pn2ZtnlDH9ad9Q8ShR6Nx0I=
+        -----END PRIVATE KEY-----
+        """
+
     @Test("jwt auth: an RS256 JWT verifies with an RSA key in jwt_validation_pubkeys; a role without the token's audience refuses it")
     func rs256JWTLogsIn() async throws {
         try await VaultFixture.with { f in
-            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            let key = try _RSA.Signing.PrivateKey(pemRepresentation: Self.rsaTestKey)
             try await Self.configureJWTAuth(f, publicKeyPEM: key.publicKey.pemRepresentation, issuer: nil, role: Self.secretRole)
             await f.vault.write(["password": "rsa-pass"], to: "shop/db")
             let header: JSONValue = ["alg": "RS256", "typ": "JWT"]

@@ -118,7 +118,9 @@ struct VaultFixture: Sendable {
         request.headers.add(name: "X-Vault-Token", value: token ?? vault.rootToken)
         if let namespace { request.headers.add(name: "X-Vault-Namespace", value: namespace) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body.serializedBytes())) }
-        let response = try await http.execute(request, timeout: .seconds(10))
+        // Generous: the admin calls of the test's own set-up, not what is under test; at
+        // start-up every suite begins at once and two cores are shared by all of them.
+        let response = try await http.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 1 << 22)
         let json = bytes.readableBytes == 0 ? nil : try? JSONValue(parsing: Array(bytes.readableBytesView))
         return (Int(response.status.code), json)
