@@ -17,7 +17,8 @@ public struct AWSProviderFactory: ProviderFactory {
     ///   - options: pacing, batching and transport; the defaults suit production.
     ///   - environment: the process environment: `AWS_ENDPOINT_URL*` (set by the admin, so
     ///     honoured for every store), and the pod's credentials (`AWS_ACCESS_KEY_ID`, IRSA's
-    ///     `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`), used only for a store without
+    ///     `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`, EKS Pod Identity's
+    ///     `AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`), used only for a store without
     ///     `auth` whose context grants ``AmbientIdentity/cloudIdentity`` and that names no
     ///     endpoint of its own; injectable for tests.
     public init(options: AWSProviderOptions = AWSProviderOptions(), environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }) {
@@ -115,6 +116,21 @@ public struct AWSProviderFactory: ProviderFactory {
         let sts = STSClient(client: client(stsEndpoint, service: "sts"))
         let session = options.roleSessionName
 
+        /// `base`, then each of `roles` assumed in order with the credentials of the one
+        /// before; the last is `role`, the only one given the external ID and session tags.
+        func chain(from base: any AWSCredentialSource, roles: ArraySlice<String>) -> any AWSCredentialSource {
+            var source = base
+            for (offset, role) in roles.enumerated() {
+                let isLast = offset == roles.count - 1
+                source = CachedCredentialSource(
+                    AssumeRoleCredentialSource(
+                        roleARN: role, sessionName: session, sts: sts, base: source,
+                        parameters: isLast ? config.finalRoleParameters : AssumeRoleParameters()),
+                    refreshMargin: options.credentialRefreshMargin, label: "AssumeRole \(role)", logger: logger)
+            }
+            return source
+        }
+
         var source: any AWSCredentialSource
         if let secretRef = config.auth?.secretRef {
             func reference(_ ref: SecretKeySelector) -> StoreSecretCredentialSource.Reference {
@@ -126,31 +142,28 @@ public struct AWSProviderFactory: ProviderFactory {
                     secretAccessKey: reference(secretRef.secretAccessKeySecretRef), sessionToken: secretRef.sessionTokenSecretRef.map(reference)),
                 refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse,
                 label: "secretRef \(secretRef.accessKeyIDSecretRef.name)", logger: logger)
-            if let role = config.role, !role.isEmpty {
-                source = CachedCredentialSource(
-                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin,
-                    label: "AssumeRole \(role)", logger: logger)
-            }
+            source = chain(from: source, roles: config.roleChain[...])
         } else if let jwt = config.auth?.jwt {
             guard let issuer = context.serviceAccountTokens else {
                 throw ProviderError.invalidRequest(detail: "aws: auth.jwt needs service-account tokens, which this operator cannot issue")
             }
             let account = jwt.serviceAccountRef
             let audiences = account.audiences.flatMap { $0.isEmpty ? nil : $0 } ?? [AWSStoreConfig.defaultAudience]
+            // The web identity is exchanged for the chain's first role; the rest are assumed from there.
+            let roles = config.roleChain
+            let first = roles.first ?? ""
             source = CachedCredentialSource(
-                WebIdentityCredentialSource(roleARN: config.role ?? "", sessionName: session, sts: sts) {
+                WebIdentityCredentialSource(roleARN: first, sessionName: session, sts: sts) {
                     try await issuer.token(serviceAccount: account.name, namespace: account.namespace, audiences: audiences)
                 },
-                refreshMargin: options.credentialRefreshMargin, label: "AssumeRoleWithWebIdentity \(config.role ?? "")", logger: logger)
+                refreshMargin: options.credentialRefreshMargin, label: "AssumeRoleWithWebIdentity \(first)", logger: logger)
+            source = chain(from: source, roles: roles.dropFirst())
         } else {
             source = CachedCredentialSource(
-                EnvironmentCredentialSource(environment: environment, sts: sts, sessionName: session),
+                EnvironmentCredentialSource(
+                    environment: environment, sts: sts, sessionName: session, containerTransport: options.containerCredentialsTransport),
                 refreshMargin: options.credentialRefreshMargin, reuseFor: options.staticCredentialReuse, label: "environment", logger: logger)
-            if let role = config.role, !role.isEmpty {
-                source = CachedCredentialSource(
-                    AssumeRoleCredentialSource(roleARN: role, sessionName: session, sts: sts, base: source), refreshMargin: options.credentialRefreshMargin,
-                    label: "AssumeRole \(role)", logger: logger)
-            }
+            source = chain(from: source, roles: config.roleChain[...])
         }
         return Parts(serviceClient: client(serviceEndpoint, service: names.signing), credentials: source, logger: logger)
     }

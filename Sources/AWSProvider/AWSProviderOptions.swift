@@ -28,6 +28,9 @@ public struct AWSProviderOptions: Sendable {
     public var roleSessionName: String = "rotor"
     /// The HTTP transport; the shared async-http-client by default.
     public var transport: any AWSTransport = AsyncHTTPClientTransport()
+    /// The transport to the container credentials endpoint (EKS Pod Identity, ECS): by
+    /// default a client of its own that follows no redirect, with 5 s timeouts.
+    public var containerCredentialsTransport: any AWSTransport = ContainerCredentialSource.defaultTransport
     /// Called with the operation name before each request to AWS (counters, benchmarks).
     public var onRequest: (@Sendable (String) -> Void)?
 

@@ -146,6 +146,36 @@ struct StoreIdentityRuleTests {
         }
     }
 
+    @Test("EKS Pod Identity is the pod's own identity: a tenant's store, or a ClusterSecretStore without --allow-pod-cloud-identity, never reaches the agent")
+    func podIdentityNeedsAllowance() async throws {
+        try await RecordingListener.with { agent in
+            try await Self.withTokenFile("pod-identity-agent-token") { tokenFile in
+                // The agent's address as EKS sets it, here a loopback listener (allowed by the SDK rules).
+                let environment = [
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(agent.url)/v1/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
+                ]
+                let registry = ProviderRegistry([AWSProviderFactory(environment: { environment })])
+                let specs = [
+                    #"{"aws":{"region":"us-east-1"}}"#,
+                    #"{"aws":{"region":"us-east-1","role":"arn:aws:iam::123456789012:role/admin","additionalRoles":["arn:aws:iam::123456789012:role/hub"],"externalID":"tenant-42"}}"#,
+                ]
+                for json in specs {
+                    let spec = try Self.provider(json)
+                    for allowances in [AmbientIdentityAllowances.none, Self.everything] {
+                        let tenant = try await Self.ready(spec, Self.tenantStore, StoreProviders(registry: registry, allowances: allowances))
+                        #expect(tenant?.reason == SecretStoreConditions.Reason.forbidden)
+                        #expect(tenant?.message?.contains("spec.provider.aws.auth") == true)
+                        #expect(tenant?.message?.contains("EKS Pod Identity") == true)
+                    }
+                    let off = try await Self.ready(spec, Self.clusterStore, StoreProviders(registry: registry))
+                    #expect(off?.reason == SecretStoreConditions.Reason.forbidden)
+                    #expect(off?.message?.contains("--allow-pod-cloud-identity") == true)
+                }
+                #expect(agent.requests.isEmpty, "the agent received \(agent.requests.map(\.path))")
+            }
+        }
+    }
+
     // MARK: (c) ClusterSecretStores and the admin's allowances
 
     @Test("a ClusterSecretStore uses the operator's mounted token against Vault only when the admin allows it")

@@ -85,25 +85,28 @@ struct WebIdentityCredentialSource: AWSCredentialSource {
     func generation() -> String { tokenGeneration() }
 }
 
-/// STS `AssumeRole` with the credentials of `base` (the `role` of a store).
+/// STS `AssumeRole` with the credentials of `base`: one link of a store's chain
+/// (`additionalRoles`, then `role`, which alone carries `parameters`).
 struct AssumeRoleCredentialSource: AWSCredentialSource {
     var roleARN: String
     var sessionName: String
     var sts: STSClient
     var base: any AWSCredentialSource
+    var parameters = AssumeRoleParameters()
 
     func credentials() async throws -> AWSCredentials {
-        try await sts.assumeRole(roleARN: roleARN, sessionName: sessionName, credentials: base)
+        try await sts.assumeRole(roleARN: roleARN, sessionName: sessionName, credentials: base, parameters: parameters)
     }
 
     func invalidate() async { await base.invalidate() }
     func generation() -> String { base.generation() }
 }
 
-/// The operator pod's own credentials (no `auth`): `AWS_ACCESS_KEY_ID` /
-/// `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, or `AWS_ROLE_ARN` +
+/// The operator pod's own credentials (no `auth`), in the AWS SDKs' order: `AWS_ACCESS_KEY_ID` /
+/// `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`; else `AWS_ROLE_ARN` +
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` as EKS IRSA mounts them (the file is read afresh
-/// whenever it changed).
+/// whenever it changed); else the container credentials endpoint of EKS Pod Identity or ECS
+/// (``ContainerCredentialSource``).
 ///
 /// Holds the process environment, keys included: it prints and dumps as its variable
 /// names only.
@@ -111,6 +114,8 @@ struct EnvironmentCredentialSource: AWSCredentialSource, CustomStringConvertible
     var environment: [String: String]
     var sts: STSClient
     var sessionName: String
+    /// Reaches the container credentials endpoint.
+    var containerTransport: any AWSTransport = ContainerCredentialSource.defaultTransport
 
     var description: String {
         "EnvironmentCredentialSource(\(environment.keys.filter { $0.hasPrefix("AWS_") }.sorted().joined(separator: ", ")))"
@@ -128,8 +133,11 @@ struct EnvironmentCredentialSource: AWSCredentialSource, CustomStringConvertible
             let session = environment["AWS_ROLE_SESSION_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? sessionName
             return try await sts.assumeRoleWithWebIdentity(roleARN: role, sessionName: session, token: token)
         }
+        if let container = try ContainerCredentialSource.fromEnvironment(environment, transport: containerTransport) {
+            return try await container.credentials()
+        }
         throw ProviderError.invalidRequest(
-            detail: "no auth given and the operator's environment has no AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE)")
+            detail: "no auth given and the operator's environment has no AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE or AWS_CONTAINER_CREDENTIALS_FULL_URI)")
     }
 
     func generation() -> String {

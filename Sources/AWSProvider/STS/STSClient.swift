@@ -1,16 +1,42 @@
 import Foundation
 import SecretProviders
 
+/// What an `AssumeRole` carries besides the role: the external ID the role's trust policy
+/// may demand, and session tags (some transitive). Empty for the roles of a chain before the
+/// last.
+struct AssumeRoleParameters: Sendable, Hashable {
+    var externalID: String?
+    var sessionTags: [AWSSessionTag] = []
+    var transitiveTagKeys: [String] = []
+
+    /// The query parameters, in the order STS documents them (lists as `.member.N`, from 1).
+    var formPairs: [(String, String)] {
+        var pairs: [(String, String)] = []
+        for (index, tag) in sessionTags.enumerated() {
+            pairs.append(("Tags.member.\(index + 1).Key", tag.key))
+            pairs.append(("Tags.member.\(index + 1).Value", tag.value))
+        }
+        for (index, key) in transitiveTagKeys.enumerated() {
+            pairs.append(("TransitiveTagKeys.member.\(index + 1)", key))
+        }
+        if let externalID { pairs.append(("ExternalId", externalID)) }
+        return pairs
+    }
+}
+
 /// The two STS calls a store needs (query protocol, XML answers).
 struct STSClient: Sendable {
     var client: AWSServiceClient
 
-    /// `AssumeRole` signed with `credentials`.
-    func assumeRole(roleARN: String, sessionName: String, credentials: any AWSCredentialSource) async throws -> AWSCredentials {
-        let body = STSWire.form([
-            ("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleARN), ("RoleSessionName", sessionName),
-            ("DurationSeconds", "3600"),
-        ])
+    /// `AssumeRole` signed with `credentials`, with `parameters` (external ID, session tags).
+    func assumeRole(
+        roleARN: String, sessionName: String, credentials: any AWSCredentialSource, parameters: AssumeRoleParameters = AssumeRoleParameters()
+    ) async throws -> AWSCredentials {
+        let body = STSWire.form(
+            [
+                ("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleARN), ("RoleSessionName", sessionName),
+                ("DurationSeconds", "3600"),
+            ] + parameters.formPairs)
         let response = try await client.post(operation: "AssumeRole", headers: STSWire.headers, body: body, credentials: credentials)
         return try STSWire.parseCredentials(response.body, operation: "AssumeRole", role: roleARN)
     }

@@ -11,7 +11,7 @@ import VaultProvider
 public struct AmbientIdentityAllowances: Sendable, Hashable {
     /// The operator's mounted ServiceAccount token (Vault kubernetes auth without `serviceAccountRef`).
     public var operatorServiceAccountToken: Bool
-    /// The pod's AWS identity: environment keys, the IRSA web-identity token, roles assumed with them.
+    /// The pod's AWS identity: environment keys, the IRSA web-identity token, EKS Pod Identity, roles assumed with them.
     public var podCloudIdentity: Bool
 
     public init(operatorServiceAccountToken: Bool = false, podCloudIdentity: Bool = false) {
@@ -118,7 +118,7 @@ public enum StoreIdentityRule {
             try ownNamespace(jwt.serviceAccountRef.namespace, field: "\(base).auth.jwt.serviceAccountRef.namespace", store: store)
         } else {
             try ambient(
-                field: "\(base).auth", what: "the operator pod's own AWS identity (environment credentials, IRSA token, roles assumed with them)",
+                field: "\(base).auth", what: "the operator pod's own AWS identity (environment credentials, IRSA token, EKS Pod Identity, roles assumed with them)",
                 allowed: allowances.podCloudIdentity, flag: "--allow-pod-cloud-identity",
                 instead: "set \(base).auth.secretRef (keys in a Secret) or \(base).auth.jwt (a ServiceAccount's web identity)", store: store)
             for (field, value) in [("endpoint", aws.endpoint), ("stsEndpoint", aws.stsEndpoint)] where !(value ?? "").isEmpty {
