@@ -94,7 +94,7 @@ public final class MotoServer: Sendable {
     /// A call to moto's own API (`/moto-api/…`).
     @discardableResult
     public func moto(path: String, method: String = "POST", body: String = "") async throws -> Data {
-        let response = try await AsyncHTTPClientTransport(timeout: .seconds(10)).send(
+        let response = try await AsyncHTTPClientTransport(timeout: .seconds(60)).send(
             AWSHTTPRequest(method: method, url: endpoint + path, headers: [], body: Array(body.utf8)))
         guard response.status < 300 else { throw MotoError.failedToStart("moto-api \(path) answered \(response.status)") }
         return Data(response.body)
