@@ -40,11 +40,18 @@ extension VaultCore {
     static let databaseFieldLimit = 64 * 1024
 
     func database(_ context: inout RequestContext, mountKey: String, rest: String) async -> VaultResponse {
-        guard context.allows(context.plainCapability) else { return .permissionDenied }
         let ns = context.request.namespace
         let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let section = parts.first ?? ""
         let name = parts.count > 1 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "/")) : ""
+        // Config and role paths have an existence check in Vault: writing a new one needs `create`.
+        var capability = context.plainCapability
+        if capability == .update, let engine = engine(ns, mountKey),
+            (section == "config" && engine.configs[name] == nil) || (section == "roles" && engine.roles[name] == nil)
+        {
+            capability = .create
+        }
+        guard context.allows(capability) else { return .permissionDenied }
         switch section {
         case "config": return await databaseConfig(context.method, name: name, mountKey: mountKey, namespace: ns, body: context.body)
         case "roles": return databaseRole(context.method, name: name, mountKey: mountKey, namespace: ns, body: context.body)

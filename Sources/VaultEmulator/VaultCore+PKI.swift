@@ -53,9 +53,14 @@ extension VaultCore {
     static let pkiBackdate: TimeInterval = 30
 
     func pki(_ context: inout RequestContext, mountKey: String, rest: String) -> VaultResponse {
-        guard context.allows(context.plainCapability) else { return .permissionDenied }
         let ns = context.request.namespace
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Roles have an existence check in Vault: writing a new one needs `create`.
+        var capability = context.plainCapability
+        if capability == .update, parts.first == "roles", namespaces[ns]?.mounts[mountKey]?.pki.roles[parts.dropFirst().joined(separator: "/")] == nil {
+            capability = .create
+        }
+        guard context.allows(capability) else { return .permissionDenied }
         let method = context.method
         let body = context.body
         do throws(PKIRefusal) {
@@ -180,7 +185,8 @@ extension VaultCore {
         var warnings: [String] = []
         let ttl = try Self.certificateTTL(body, roleTTL: 0, maxTTL: mount.effectiveMaxTTL, mount: mount, warnings: &warnings)
         let (key, keyPEM, algorithm) = try Self.pkiKey(type: keyType, bits: keyBits)
-        let time = now()
+        // Whole seconds: X.509 times have no fractions, and `expiration` must match the certificate's.
+        let time = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         let notAfter = time.addingTimeInterval(TimeInterval(ttl))
         let certificate: Certificate
         do {
@@ -383,7 +389,8 @@ extension VaultCore {
         var warnings: [String] = []
         let maxTTL = role.maxTTL > 0 ? min(role.maxTTL, mount.effectiveMaxTTL) : mount.effectiveMaxTTL
         let ttl = try Self.certificateTTL(body, roleTTL: role.ttl, maxTTL: maxTTL, mount: mount, warnings: &warnings)
-        let time = now()
+        // Whole seconds: X.509 times have no fractions, and `expiration` must match the certificate's.
+        let time = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         let notAfter = time.addingTimeInterval(TimeInterval(ttl))
         guard notAfter <= issuer.certificate.notValidAfter else {
             throw PKIRefusal(

@@ -125,6 +125,22 @@ struct VaultDynamicSecretsTests {
         }
     }
 
+    @Test("disabling the database mount revokes its leases through the plugin; revoke-prefix needs sudo")
+    func unmountRevokes() async throws {
+        try await Self.withDatabase { f, plugin in
+            try await f.putPolicy("leases", #"path "sys/leases/*" { capabilities = ["update"] }"#)
+            let token = await f.vault.createToken(policies: ["leases"])
+            let prefix = try await f.call("PUT", "sys/leases/revoke-prefix/database/creds/readonly", token: token)
+            #expect(prefix.status == 403)
+            _ = try await Self.creds(f)
+            _ = try await Self.creds(f)
+            #expect(plugin.users.count == 2)
+            #expect(try await f.call("DELETE", "sys/mounts/database").status == 204)
+            #expect(plugin.users.isEmpty)
+            #expect(plugin.calls.filter { $0.operation == .revoke }.count == 2)
+        }
+    }
+
     @Test("revoking a token revokes the leases it created: revoke-self, revoke by another token, and the token's expiry")
     func tokenRevocationRevokesLeases() async throws {
         try await Self.withDatabase { f, plugin in
@@ -173,6 +189,13 @@ struct VaultDynamicSecretsTests {
             #expect(refused.json?["errors"] == ["1 error occurred:\n\t* \"admin\" is not an allowed role\n\n"])
             let unknown = try await f.call("GET", "database/creds/nope")
             #expect(unknown.json?["errors"] == ["unknown role: nope"])
+
+            // Roles have an existence check: `update` changes one, only `create` makes one.
+            try await f.putPolicy("roles-update", #"path "database/roles/*" { capabilities = ["update"] }"#)
+            let updater = await f.vault.createToken(policies: ["roles-update"])
+            let role: JSONValue = ["db_name": "app", "creation_statements": [.string(Self.creation)], "default_ttl": "5m"]
+            #expect(try await f.call("POST", "database/roles/new", role, token: updater).status == 403)
+            #expect(try await f.call("POST", "database/roles/readonly", role, token: updater).status == 204)
         }
     }
 
