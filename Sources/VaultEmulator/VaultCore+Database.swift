@@ -39,6 +39,7 @@ extension VaultCore {
     /// Longest list, name or statement text accepted: bounded work for hostile input.
     static let databaseFieldLimit = 64 * 1024
 
+    /// A request under a `database` mount (`rest` is the path after it), ACL-checked here.
     func database(_ context: inout RequestContext, mountKey: String, rest: String) async -> VaultResponse {
         let ns = context.request.namespace
         let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -229,7 +230,8 @@ extension VaultCore {
             path: mountKey + "creds/" + name, context: context, mountKey: mountKey, ttl: ttl, defaultTTL: role.defaultTTL,
             maxTTL: maxTTL, secret: .database(secret))
         return Self.leaseEnvelope(
-            id: lease.id, renewable: true, duration: ttl, data: ["username": .string(username), "password": .string(password)])
+            id: lease.id, renewable: true, duration: ttl, data: ["username": .string(username), "password": .string(password)],
+            mountType: "database")
     }
 
     /// The connection and statements to use for a lease now: the current config and role

@@ -112,10 +112,13 @@ extension VaultCore {
     }
 
     /// A response carrying a lease: `lease_id`, `renewable` and `lease_duration` at the top level.
-    static func leaseEnvelope(id: String, renewable: Bool, duration: Int, data: JSONValue?, warnings: [String]? = nil) -> VaultResponse {
+    static func leaseEnvelope(
+        id: String, renewable: Bool, duration: Int, data: JSONValue?, warnings: [String]? = nil, mountType: String = ""
+    ) -> VaultResponse {
         guard case .object(var body) = VaultResponse.envelope(data: data, warnings: warnings, leaseDuration: duration) else {
             return .ok(data: data)
         }
+        body["mount_type"] = .string(mountType)
         body["lease_id"] = .string(id)
         body["renewable"] = .bool(renewable)
         return VaultResponse(status: 200, body: .object(body))

@@ -52,6 +52,10 @@ extension VaultCore {
     /// Vault backdates certificates by 30 seconds (`not_before_duration`) for clock skew.
     static let pkiBackdate: TimeInterval = 30
 
+    /// A request under a `pki` mount (`rest` is the path after it), ACL-checked here.
+    ///
+    /// Keys are made on the emulator's actor: an RSA key (Vault's default type) holds other
+    /// requests for the tens of milliseconds it takes; tests that issue many use `ec`.
     func pki(_ context: inout RequestContext, mountKey: String, rest: String) -> VaultResponse {
         let ns = context.request.namespace
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

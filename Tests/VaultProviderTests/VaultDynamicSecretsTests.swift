@@ -54,6 +54,7 @@ struct VaultDynamicSecretsTests {
             #expect(leaseID.hasPrefix("database/creds/readonly/") && leaseID.count == "database/creds/readonly/".count + 24)
             #expect(json?["lease_duration"]?.intValue == 3600)
             #expect(json?["renewable"]?.boolValue == true)
+            #expect(json?["mount_type"]?.stringValue == "database")
             #expect(username.hasPrefix("v-root-readonly-") && username.count <= 63)
             #expect(username.hasSuffix("-\(Int(start.timeIntervalSince1970))"))
             #expect(password.count == 20 && password.contains("-"))
