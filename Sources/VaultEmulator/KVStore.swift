@@ -161,18 +161,26 @@ enum VaultTime {
 }
 
 /// Vault durations: `"1h"`, `"30m"`, `"90s"`, `"1h30m"`, or a number of seconds.
+///
+/// Anything that does not parse, or is longer than ``limit`` (about 31 million years), is
+/// nil: a hostile `1e300` or a thousand-digit string never traps a conversion to `Int`.
 enum VaultDuration {
+    /// The largest duration accepted, in seconds.
+    static let limit = 1_000_000_000_000_000
+
     static func seconds(_ value: JSONValue?) -> Int? {
         guard let value else { return nil }
-        if let int = value.intValue { return Int(int) }
-        if let double = value.doubleValue { return Int(double) }
+        if let int = value.intValue { return (-Int64(limit)...Int64(limit)).contains(int) ? Int(int) : nil }
+        if let double = value.doubleValue {
+            return double.isFinite && abs(double) <= Double(limit) ? Int(double) : nil
+        }
         guard let text = value.stringValue else { return nil }
         return seconds(text)
     }
 
     static func seconds(_ text: String) -> Int? {
-        if text.isEmpty { return nil }
-        if let int = Int(text) { return int }
+        if text.isEmpty || text.utf8.count > 64 { return nil }
+        if let int = Int(text) { return (-limit...limit).contains(int) ? int : nil }
         var total = 0.0
         var number = ""
         var chars = Array(text)[...]
@@ -195,6 +203,6 @@ enum VaultDuration {
             }
         }
         if !number.isEmpty { return nil }
-        return Int(total)
+        return total.isFinite && abs(total) <= Double(limit) ? Int(total) : nil
     }
 }

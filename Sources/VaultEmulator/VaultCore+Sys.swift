@@ -66,7 +66,11 @@ extension VaultCore {
         [
             "type": .string(mount.type), "description": .string(mount.description), "accessor": .string(mount.accessor),
             "options": mount.type == "kv" ? ["version": .string(String(mount.version))] : .null,
-            "config": ["default_lease_ttl": 0, "max_lease_ttl": 0, "force_no_cache": false], "local": false, "seal_wrap": false,
+            "config": [
+                "default_lease_ttl": .int(Int64(mount.defaultLeaseTTL)), "max_lease_ttl": .int(Int64(mount.maxLeaseTTL)),
+                "force_no_cache": false,
+            ],
+            "local": false, "seal_wrap": false,
             "external_entropy_access": false, "uuid": .string(mount.accessor), "plugin_version": "", "running_plugin_version": "",
         ]
     }
@@ -78,6 +82,9 @@ extension VaultCore {
             for (path, mount) in namespaces[ns]!.mounts { data[path] = mountJSON(mount) }
             data["sys/"] = ["type": "system", "description": "system endpoints used for control, policy and debugging", "options": nil]
             return listing(data)
+        }
+        if rest.hasSuffix("/tune") {
+            return tune(method, mountPath(String(rest.dropLast("/tune".count))), namespace: ns, body: body)
         }
         let path = mountPath(rest)
         switch method {
@@ -91,17 +98,58 @@ extension VaultCore {
             let type = body["type"]?.stringValue ?? ""
             let optionVersion = body["options"]?["version"]?.stringValue ?? body["options"]?["version"]?.intValue.map(String.init)
             let version: Int
+            var engine = "kv"
             switch type {
             case "kv": version = optionVersion == "2" ? 2 : 1
             case "kv-v2": version = 2
+            case "database", "pki":
+                version = 0
+                engine = type
             default: return .badRequest("plugin not found in the catalog: \(type)")
             }
-            namespaces[ns]!.mounts[path] = Mount(
-                type: "kv", version: version, accessor: "kv_" + Self.randomID().prefix(8),
+            var mount = Mount(
+                type: engine, version: version, accessor: engine + "_" + Self.randomID().prefix(8),
                 description: body["description"]?.stringValue ?? "")
+            if let refusal = Self.applyLeaseTTLs(body["config"]?.objectValue ?? [:], to: &mount) { return refusal }
+            namespaces[ns]!.mounts[path] = mount
             return .noContent
         case "DELETE":
             namespaces[ns]!.mounts[path] = nil
+            return .noContent
+        default:
+            return .unsupportedOperation
+        }
+    }
+
+    /// `default_lease_ttl` / `max_lease_ttl` from a mount's `config` or a tune: above the
+    /// system's 768h if asked (a PKI root for ten years), up to ``VaultCore/mountTTLLimit``.
+    private static func applyLeaseTTLs(_ fields: JSONObject, to mount: inout Mount) -> VaultResponse? {
+        let ttlFields: [(String, WritableKeyPath<Mount, Int>)] = [("default_lease_ttl", \.defaultLeaseTTL), ("max_lease_ttl", \.maxLeaseTTL)]
+        for (field, keyPath) in ttlFields {
+            guard let raw = fields[field] else { continue }
+            guard let seconds = VaultDuration.seconds(raw), seconds >= 0 else {
+                return .badRequest("error converting input for field \"\(field)\": invalid duration")
+            }
+            guard seconds <= mountTTLLimit else {
+                return .badRequest("invalid \(field): the emulator allows at most \(mountTTLLimit)s (100 years)")
+            }
+            mount[keyPath: keyPath] = seconds
+        }
+        return nil
+    }
+
+    /// `sys/mounts/<path>/tune`: read or change a mount's lease TTLs.
+    private func tune(_ method: String, _ path: String, namespace ns: String, body: JSONObject) -> VaultResponse {
+        guard var mount = namespaces[ns]!.mounts[path] else { return .badRequest("cannot fetch sysview for path \"\(path)\"") }
+        switch method {
+        case "GET":
+            return .ok(data: [
+                "default_lease_ttl": .int(Int64(mount.effectiveDefaultTTL)), "max_lease_ttl": .int(Int64(mount.effectiveMaxTTL)),
+                "force_no_cache": false, "description": .string(mount.description),
+            ])
+        case "POST", "PUT":
+            if let refusal = Self.applyLeaseTTLs(body, to: &mount) { return refusal }
+            namespaces[ns]!.mounts[path] = mount
             return .noContent
         default:
             return .unsupportedOperation

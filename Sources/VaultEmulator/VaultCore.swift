@@ -10,6 +10,18 @@ actor VaultCore {
         var accessor: String
         var description: String
         var kv = KVStore()
+        /// `config.default_lease_ttl` / `config.max_lease_ttl` of `sys/mounts` (0: the system's 768h).
+        var defaultLeaseTTL = 0
+        var maxLeaseTTL = 0
+        /// The state of a `database` mount.
+        var database = DatabaseEngine()
+        /// The state of a `pki` mount.
+        var pki = PKIEngine()
+
+        /// The longest lease (or certificate) this mount gives: its `max_lease_ttl`, else the system's.
+        var effectiveMaxTTL: Int { maxLeaseTTL > 0 ? maxLeaseTTL : VaultCore.systemMaxTTL }
+        /// The lease a secret gets when its role names none: `default_lease_ttl`, within the maximum.
+        var effectiveDefaultTTL: Int { min(defaultLeaseTTL > 0 ? defaultLeaseTTL : VaultCore.systemMaxTTL, effectiveMaxTTL) }
     }
 
     struct KubernetesRole: Sendable {
@@ -115,16 +127,26 @@ actor VaultCore {
 
     /// The longest any token lives (Vault's default `max_lease_ttl`: 768h).
     static let systemMaxTTL = 768 * 3600
+    /// The longest `max_lease_ttl` a mount may be given (100 years): dates stay within X.509's.
+    static let mountTTLLimit = 100 * 365 * 86400
 
     var namespaces: [String: Namespace] = [:]
     var tokens: [String: Token] = [:]
+    /// Leases of dynamic secrets, by lease id (Vault's expiration manager).
+    var leases: [String: Lease] = [:]
     let now: @Sendable () -> Date
     let reviewer: TokenReviewer
+    /// What `database/config` `plugin_name`s run, by name.
+    let databasePlugins: [String: any DatabaseCredentialPlugin]
     let clusterID = UUID().uuidString.lowercased()
 
-    init(rootToken: String, now: @escaping @Sendable () -> Date, reviewer: TokenReviewer) {
+    init(
+        rootToken: String, now: @escaping @Sendable () -> Date, reviewer: TokenReviewer,
+        databasePlugins: [String: any DatabaseCredentialPlugin] = [:]
+    ) {
         self.now = now
         self.reviewer = reviewer
+        self.databasePlugins = databasePlugins
         namespaces[""] = Self.newNamespace()
         let time = now()
         tokens[rootToken] = Token(
@@ -153,8 +175,12 @@ actor VaultCore {
             return .unsupportedPath(request.path)
         }
         let path = request.path
+        // Leases past their time, or whose token or mount is gone, are revoked before any
+        // request is served (the emulator has no timer: its clock may be a test's).
+        await expireLeases()
         // Unauthenticated endpoints.
         if path == "sys/health" || path == "sys/seal-status" { return health(path) }
+        if let answer = pkiUnauthenticated(request) { return answer }
         if path.hasPrefix("auth/"), path.hasSuffix("/login"), request.method == "POST" || request.method == "PUT" {
             return await login(request)
         }
@@ -165,6 +191,8 @@ actor VaultCore {
         var context = RequestContext(request: request, token: token, acl: acl, aclPath: aclPath)
         let response = await route(&context)
         consumeUse(of: token.id)
+        // A token this request revoked (or used up) takes its leases with it now.
+        await expireLeases()
         return response
     }
 
@@ -198,10 +226,28 @@ actor VaultCore {
 
     private func route(_ context: inout RequestContext) async -> VaultResponse {
         let path = context.path
+        if path.hasPrefix("sys/leases/") || path.hasPrefix("sys/renew") || path.hasPrefix("sys/revoke") {
+            return await leasesEndpoint(&context)
+        }
         if path.hasPrefix("sys/") { return sys(&context) }
         if path.hasPrefix("auth/token/") { return tokenEndpoint(&context) }
         if path.hasPrefix("auth/") { return authAdmin(&context) }
+        if let (mountKey, mount) = secretMount(path, namespace: context.request.namespace) {
+            let rest = String(path.dropFirst(min(path.count, mountKey.count)))
+            switch mount.type {
+            case "database": return await database(&context, mountKey: mountKey, rest: rest)
+            case "pki": return pki(&context, mountKey: mountKey, rest: rest)
+            default: break
+            }
+        }
         return kv(&context)
+    }
+
+    /// The secret engine mount `path` lies under, longest first.
+    func secretMount(_ path: String, namespace: String) -> (String, Mount)? {
+        guard let mounts = namespaces[namespace]?.mounts else { return nil }
+        guard let key = mounts.keys.filter({ (path + "/").hasPrefix($0) }).max(by: { $0.count < $1.count }) else { return nil }
+        return (key, mounts[key]!)
     }
 
     /// The path prefix that leads from namespace `base` to `namespace` (`""` when equal).

@@ -22,7 +22,10 @@ import JSONCore
 /// `jwt_validation_pubkeys` and `bound_issuer`, roles, login checking RS256/ES256
 /// signatures, times, audiences and bound claims); cert auth (roles with a CA, login with
 /// the TLS client certificate, which the server requests but does not require); ACL
-/// policies with `*` and `+`.
+/// policies with `*` and `+`; dynamic secrets: leases (`sys/leases/lookup`, `renew`,
+/// `revoke`, `revoke-prefix`; a revoked or expired token takes its leases with it), the
+/// database engine (`config`, `roles`, `creds`, with a ``DatabaseCredentialPlugin``) and
+/// the PKI engine (`root/generate`, `roles`, `issue`, `ca`, `ca/pem`, `cert/ca`).
 ///
 /// Like `vault server -dev` it starts unsealed with a KV v2 engine at `secret/` and a
 /// root token.
@@ -40,8 +43,15 @@ public final class VaultEmulator: Sendable {
         public var rootToken = "hvs.root-" + UUID().uuidString.lowercased().prefix(18)
         /// KV v2 mounted at `secret/` from the start, as in dev mode.
         public var mountDefaultKV = true
-        /// The clock token and secret-id TTLs are measured with; tests inject one.
+        /// The clock token, secret-id and lease TTLs and certificate validity are measured
+        /// with; tests inject one. Leases are checked against it at every request (there is
+        /// no timer), and by ``VaultEmulator/expireLeases()``.
         public var now: @Sendable () -> Date = { Date() }
+        /// The database plugins `database/config/<name>` may name in `plugin_name`. By
+        /// default `postgresql-database-plugin` records calls and touches no database.
+        public var databasePlugins: [String: any DatabaseCredentialPlugin] = [
+            "postgresql-database-plugin": RecordingDatabasePlugin()
+        ]
         public var logger = Logger(label: "rotor.vault-emulator")
 
         public init() {}
@@ -71,7 +81,8 @@ public final class VaultEmulator: Sendable {
     /// Starts an emulator and returns once it accepts connections.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> VaultEmulator {
         let reviewer = TokenReviewer()
-        let core = VaultCore(rootToken: configuration.rootToken, now: configuration.now, reviewer: reviewer)
+        let core = VaultCore(
+            rootToken: configuration.rootToken, now: configuration.now, reviewer: reviewer, databasePlugins: configuration.databasePlugins)
         if configuration.mountDefaultKV { await core.ensureMount(namespace: "", path: "secret", version: 2) }
         let faults = VaultFaults()
         let certificates = configuration.tls
@@ -111,6 +122,12 @@ public final class VaultEmulator: Sendable {
             namespace: namespace, policies: policies, ttl: Int(ttl.components.seconds), renewable: renewable,
             maxTTL: Int(maxTTL.components.seconds)
         ).id
+    }
+
+    /// Revokes the leases that are past their time on the emulator's clock, or whose token
+    /// is gone, now rather than at the next request.
+    public func expireLeases() async {
+        await core.expireLeases()
     }
 
     /// One API call without the network, as if sent to `/v1/PATH` (`LIST` as a method):
@@ -202,6 +219,11 @@ public final class VaultEmulator: Sendable {
     }
 
     private static func response(_ answer: VaultResponse) -> HTTPServerResponse {
+        if let raw = answer.raw {
+            return HTTPServerResponse(
+                status: HTTPResponseStatus(statusCode: answer.status),
+                headers: [("Cache-Control", "no-store"), ("Content-Type", raw.contentType)] + answer.headers, body: .bytes(raw.bytes))
+        }
         let bytes = answer.body.map { $0.serializedBytes() } ?? []
         var headers: [(String, String)] = [("Cache-Control", "no-store")]
         if answer.body != nil { headers.append(("Content-Type", "application/json")) }

@@ -21,6 +21,8 @@ struct VaultResponse: Sendable {
     var status: Int
     var body: JSONValue?
     var headers: [(String, String)] = []
+    /// A body that is not JSON (`pki/ca/pem`, `pki/ca`): bytes and their content type.
+    var raw: (bytes: [UInt8], contentType: String)? = nil
 
     static func ok(data: JSONValue?, warnings: [String]? = nil, leaseDuration: Int = 0, auth: JSONValue? = nil) -> VaultResponse {
         VaultResponse(status: 200, body: envelope(data: data, warnings: warnings, leaseDuration: leaseDuration, auth: auth))
@@ -51,6 +53,10 @@ struct VaultResponse: Sendable {
     static func badRequest(_ message: String) -> VaultResponse { error(400, [message]) }
     static func unsupportedPath(_ path: String) -> VaultResponse {
         error(404, ["no handler for route \"\(path)\". route entry not found."])
+    }
+    /// An internal error (HTTP 500) in Vault's multi-error wording.
+    static func internalError(_ message: String) -> VaultResponse {
+        error(500, ["1 error occurred:\n\t* \(message)\n\n"])
     }
     static let unsupportedOperation = error(405, ["1 error occurred:\n\t* unsupported operation\n\n"])
 }

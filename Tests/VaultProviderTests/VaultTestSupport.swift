@@ -126,6 +126,14 @@ struct VaultFixture: Sendable {
         return (Int(response.status.code), json)
     }
 
+    /// A GET without a token, the body as text: the raw (non-JSON) answers such as `pki/ca/pem`.
+    func rawGet(_ path: String) async throws -> (status: Int, contentType: String?, text: String) {
+        let request = HTTPClientRequest(url: vault.url + "/v1/" + path)
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type"), String(buffer: bytes))
+    }
+
     /// Puts an ACL policy (HCL) under `name`.
     func putPolicy(_ name: String, _ hcl: String, namespace: String? = nil) async throws {
         try await call("PUT", "sys/policies/acl/\(name)", ["policy": .string(hcl)], namespace: namespace)
