@@ -130,4 +130,21 @@ struct AuditLogTests {
         #expect(failed?["result"] == ProviderError.Class.notFound.rawValue)
         #expect(!captured.all.contains { $0.contains(Self.canary) }, "no audit line carries the value")
     }
+
+    @Test("a PushSecret's write to the provider is audited as provider.write with the PushSecret, the key and the version written, never the value")
+    func operatorAuditsAPush() async throws {
+        let captured = CapturedAuditLines()
+        try await RotationHarness.with { h in
+            _ = h.startOperator(audit: AuditLog(operator: "rotor-test", sink: captured.sink))
+            try await PushSecretTests.createSourceSecret(h, password: Self.canary)
+            try await PushSecretTests.createPushSecret(h, store: "fake", remoteKey: "app/pushed")
+            #expect(await EmulatedCluster.eventually { captured.all.contains { $0.contains("provider.write") } })
+        }
+        let lines = try captured.parsed()
+        let write = lines.first { $0["event"] == "provider.write" }
+        #expect(write?["result"] == "ok" && write?["pushSecret"] == "default/push" && write?["externalSecret"] == nil)
+        #expect(write?["path"] == "app/pushed" && write?["store"] == "SecretStore/default/fake" && write?["provider"] == "fake")
+        #expect(write?["version"] != nil)
+        #expect(!captured.all.contains { $0.contains(Self.canary) }, "no audit line carries the value")
+    }
 }
