@@ -85,7 +85,7 @@ struct AuditLogTests {
         #expect(logs.all.first?.hasPrefix("warning") == true)
     }
 
-    @Test("syncing an ExternalSecret audits the provider read and the Secret create, each a JSON line with the documented fields and never the value")
+    @Test("syncing an ExternalSecret audits the provider read and the Secret create, a failed read with its error class and the Secret's delete, each a JSON line with the documented fields and never the value")
     func operatorAuditsASync() async throws {
         let captured = CapturedAuditLines()
         try await EmulatedCluster.with { cluster in
@@ -110,6 +110,9 @@ struct AuditLogTests {
                 ExternalSecret.self, namespace: "default", name: "db",
                 patch: .json([["op": "replace", "path": "/spec/data/0/remoteRef/key", "value": "db/missing"]]))
             #expect(await EmulatedCluster.eventually { await ExternalSecretControllerTests.ready(client)?.reason == "SecretNotFound" })
+            // deletionPolicy Delete: a remote key gone takes the Secret with it.
+            _ = try await client.patch(ExternalSecret.self, namespace: "default", name: "db", patch: .merge(["spec": ["target": ["deletionPolicy": "Delete"]]]))
+            #expect(await EmulatedCluster.eventually { await ExternalSecretControllerTests.password(client) == nil })
             running.cancel()
             _ = try? await running.value
         }
@@ -128,6 +131,9 @@ struct AuditLogTests {
         #expect(create?["version"] != nil, "the resourceVersion written")
         let failed = lines.first { $0["event"] == "provider.read" && $0["path"] == "db/missing" }
         #expect(failed?["result"] == ProviderError.Class.notFound.rawValue)
+        let delete = lines.first { $0["event"] == "secret.delete" }
+        #expect(delete?["result"] == "ok" && delete?["secret"] == "default/db" && delete?["externalSecret"] == "default/db")
+        #expect(delete?["fingerprint"] == create?["fingerprint"], "the fingerprint of what was deleted")
         #expect(!captured.all.contains { $0.contains(Self.canary) }, "no audit line carries the value")
     }
 
