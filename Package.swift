@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AWSProvider", targets: ["AWSProvider"]),
         .library(name: "VaultEmulator", targets: ["VaultEmulator"]),
         .library(name: "RotorConsumer", targets: ["RotorConsumer"]),
+        .library(name: "SealedState", targets: ["SealedState"]),
         .executable(name: "rotor", targets: ["rotor"]),
         .executable(name: "kubectl-rotor", targets: ["kubectl-rotor"]),
     ],
@@ -131,6 +132,10 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // The operator's own state (Vault tokens, lease records) sealed with AES-256-GCM:
+        // key ring, record format, the state Secret's planner. Pure: no Kubernetes, no I/O
+        // but reading a key file.
+        .target(name: "SealedState", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // For applications: read mounted Secret files, reload on change, verify a
         // presented credential against the current and the previous value.
         .target(name: "RotorConsumer"),
@@ -149,6 +154,7 @@ let package = Package(
                 "VaultProvider",
                 "AWSProvider",
                 "HTTPServing",
+                "SealedState",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -336,6 +342,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RotorConsumerTests", dependencies: ["RotorConsumer"]),
+        .testTarget(name: "SealedStateTests", dependencies: ["SealedState"]),
         .testTarget(
             name: "RotorCLITests",
             dependencies: [
@@ -360,6 +367,7 @@ let package = Package(
                 "AWSProvider",
                 "HTTPServing",
                 "RotorOperator",
+                "SealedState",
                 "KubernetesEmulator",
                 "VaultEmulator",
                 "EmulatorTestSupport",

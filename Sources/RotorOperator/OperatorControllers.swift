@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// ClusterSecretStores may use of the operator's own identity (ignored when `providers`
 /// is given: it carries its own). `secretAges`: where the ages of ExternalSecrets' values
 /// are recorded, the table the process serves at `/metrics` (one served nowhere by
-/// default). A swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
+/// default). `audit`: where provider reads and writes and Secret writes are audited (nowhere
+/// by default; ignored for providers when `providers` is given). A swift-service-lifecycle `Service`, so it can run under a `LeaderElectedService`.
 public struct OperatorControllers: Service {
     public let externalSecrets: Controller<ExternalSecret>
     public let secretStores: Controller<SecretStore>
@@ -22,12 +23,13 @@ public struct OperatorControllers: Service {
     public init(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4, fingerprintKey: SymmetricKey,
         events: EventRecorder, logger: Logger = Logger(label: "rotor.operator"), metricsFactory: any MetricsFactory = MetricsSystem.factory,
-        providers: StoreProviders? = nil, allowances: AmbientIdentityAllowances = .none, secretAges: SecretAgeTable = SecretAgeTable()
+        providers: StoreProviders? = nil, allowances: AmbientIdentityAllowances = .none, secretAges: SecretAgeTable = SecretAgeTable(),
+        audit: AuditLog? = nil
     ) {
-        let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger, allowances: allowances)
+        let providers = providers ?? StoreProviders.kubernetes(client: client, logger: logger, allowances: allowances, audit: audit)
         externalSecrets = ExternalSecretController.make(
             client: client, scope: scope, workers: workers, fingerprintKey: fingerprintKey, events: events, providers: providers,
-            logger: logger, metricsFactory: metricsFactory, secretAges: secretAges)
+            logger: logger, metricsFactory: metricsFactory, secretAges: secretAges, audit: audit)
         (secretStores, clusterSecretStores) = SecretStoreController.make(
             client: client, scope: scope, providers: providers, logger: logger, metricsFactory: metricsFactory)
         clusterExternalSecrets = ClusterExternalSecretController.make(client: client, scope: scope, logger: logger, metricsFactory: metricsFactory)

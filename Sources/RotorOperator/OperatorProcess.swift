@@ -98,7 +98,8 @@ public enum OperatorProcess {
             client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: identity), logger: logger)
         let controllers = OperatorControllers(
             client: client, scope: configuration.scope, workers: configuration.workers, fingerprintKey: key, events: events,
-            logger: logger, allowances: configuration.allowances, secretAges: secretAges)
+            logger: logger, allowances: configuration.allowances, secretAges: secretAges,
+            audit: auditLog(configuration.auditLog, identity: identity, logger: logger))
         let service: any Service
         var elector: LeaderElector?
         if configuration.leaderElection {
@@ -122,13 +123,23 @@ public enum OperatorProcess {
                 "workers": "\(configuration.workers)", "leaderElection": "\(configuration.leaderElection)",
                 "allowOperatorServiceAccountToken": "\(configuration.allowOperatorServiceAccountToken)",
                 "allowPodCloudIdentity": "\(configuration.allowPodCloudIdentity)",
-                "identity": "\(identity)",
+                "identity": "\(identity)", "auditLog": "\(configuration.auditLog)",
+                "stateKeys": "\(configuration.stateKeys.map { "\($0)" } ?? "none")",
             ])
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("rotor stopped")
+    }
+
+    /// The audit log `destination` asks for, its lines naming `identity` as the operator.
+    static func auditLog(_ destination: OperatorConfiguration.AuditDestination, identity: String, logger: Logger) -> AuditLog? {
+        switch destination {
+        case .off: nil
+        case .standardOutput: AuditLog(operator: identity, sink: .standardOutput)
+        case .file(let path): AuditLog(operator: identity, sink: .file(path: path, logger: logger))
+        }
     }
 
     /// Reads or creates the fingerprint key. A refusal (RBAC that lacks the key's rules) is

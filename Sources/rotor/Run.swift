@@ -54,13 +54,23 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "MiB of cached secret values over all stores, least recently used evicted first (ROTOR_CACHE_MEMORY). Default: 64.")
     var cacheMemory: String?
 
+    @Option(help: "File holding the current key the operator's own state (Vault tokens, lease records) is sealed with, AES-256-GCM: exactly 32 bytes, raw or base64 (44 characters, a trailing newline allowed) (ROTOR_STATE_KEY_FILE). Default: none.")
+    var stateKeyFile: String?
+
+    @Option(help: "File holding the previous state key during a rotation: records sealed with it are still opened, then sealed again with the current key (ROTOR_STATE_PREVIOUS_KEY_FILE). Needs --state-key-file. Default: none.")
+    var statePreviousKeyFile: String?
+
+    @Option(help: "Audit log of provider reads and writes and Secret writes, one JSON line each, never a value: off, stdout (lines tagged \"logger\":\"audit\") or a file PATH appended to (ROTOR_AUDIT_LOG). Default: off.")
+    var auditLog: String?
+
     var given: [OperatorConfiguration.Setting: String] {
         let values: [(OperatorConfiguration.Setting, String?)] = [
             (.kubeconfig, kubeconfig), (.context, context), (.namespaces, namespaces), (.operatorNamespace, operatorNamespace),
             (.workers, workers), (.leaderElect, leaderElect), (.leaseName, leaseName), (.healthAddress, healthAddress),
             (.logLevel, logLevel), (.logFormat, logFormat), (.kubeQPS, kubeQps), (.kubeBurst, kubeBurst),
             (.allowOperatorServiceAccountToken, allowOperatorServiceAccountToken), (.allowPodCloudIdentity, allowPodCloudIdentity),
-            (.cacheMemory, cacheMemory),
+            (.cacheMemory, cacheMemory), (.stateKeyFile, stateKeyFile), (.statePreviousKeyFile, statePreviousKeyFile),
+            (.auditLog, auditLog),
         ]
         return Dictionary(uniqueKeysWithValues: values.compactMap { setting, value in value.map { (setting, $0) } })
     }
@@ -147,6 +157,8 @@ struct CheckConfig: ParsableCommand {
               leader election: \(configuration.leaderElection ? "on (Lease \(configuration.operatorNamespace)/\(configuration.leaseName))" : "off")
               health address: \(configuration.healthAddress.map(\.description) ?? "off")
               log: \(configuration.logLevel.rawValue), \(configuration.logFormat.rawValue)
+              audit log: \(configuration.auditLog)
+              state keys: \(configuration.stateKeys.map { "current \($0.current.idHex)" + ($0.previous.isEmpty ? "" : ", previous \($0.previous.map(\.idHex).joined(separator: ", "))") } ?? "none")
             """)
     }
 }

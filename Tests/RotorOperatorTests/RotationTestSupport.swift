@@ -103,17 +103,18 @@ final class RotationHarness: Sendable {
     }
 
     /// Starts an operator: fresh caches, queue and providers, as a new process would have.
-    func startOperator(hooks: RotationCheckpoints? = nil, logger: Logger = Logger(label: "rotor.operator")) -> Running {
+    /// - Parameter audit: where the operator audits provider calls and Secret writes; nil: nowhere.
+    func startOperator(hooks: RotationCheckpoints? = nil, logger: Logger = Logger(label: "rotor.operator"), audit: AuditLog? = nil) -> Running {
         // The stores' caches age reads by the test's clock too.
         let (clock, origin, start) = (self.clock, ContinuousClock.now, self.clock.now())
         let cacheClock: @Sendable () -> ContinuousClock.Instant = { origin + .seconds(clock.now().timeIntervalSince(start)) }
         let providers = clusterCredentials
-            ? StoreProviders.kubernetes(client: client, registry: registry, cacheClock: cacheClock, logger: Logger(label: "rotor.test"))
-            : StoreProviders(registry: registry, cacheClock: cacheClock)
+            ? StoreProviders.kubernetes(client: client, registry: registry, cacheClock: cacheClock, logger: Logger(label: "rotor.test"), audit: audit)
+            : StoreProviders(registry: registry, cacheClock: cacheClock, audit: audit)
         let events = EventRecorder(client: client, configuration: .init(reportingComponent: "rotor", reportingInstance: "test"), logger: logger)
         var externalSecrets = ExternalSecretController.make(
             client: client, fingerprintKey: SymmetricKey(data: keyBytes), events: events, providers: providers, clock: clock,
-            logger: logger, metricsFactory: metrics, secretAges: secretAges, rotationCheckpoints: hooks)
+            logger: logger, metricsFactory: metrics, secretAges: secretAges, rotationCheckpoints: hooks, audit: audit)
         // A crashed reconcile (a hook that never returns) is cut off quickly on stop.
         externalSecrets.shutdownGracePeriod = .milliseconds(200)
         let controller = externalSecrets

@@ -1,5 +1,6 @@
 import Foundation
 import KubeRuntime
+import SealedState
 
 /// How `rotor run` is configured: from flags, else `ROTOR_*` environment variables,
 /// else defaults. Resolved and validated before anything touches the cluster, with
@@ -44,6 +45,28 @@ public struct OperatorConfiguration: Sendable, Equatable {
     }
     /// MiB of cached secret values over every store (the process-wide `CacheBudget`).
     public var cacheMemoryMiB: Int = 64
+    /// The keys the operator's own state (Vault tokens, lease records) is sealed with, from
+    /// `--state-key-file` and `--state-previous-key-file`; nil: none given. Printed as key
+    /// ids only (``SealedState/StateKeyRing``).
+    public var stateKeys: StateKeyRing?
+    /// Where audit events go (``AuditLog``): off by default.
+    public var auditLog: AuditDestination = .off
+
+    /// `--audit-log`: `off`, `stdout`, or the path of a file appended to.
+    public enum AuditDestination: Sendable, Equatable, CustomStringConvertible {
+        case off
+        /// Standard output, each line tagged `"logger":"audit"`.
+        case standardOutput
+        case file(String)
+
+        public var description: String {
+            switch self {
+            case .off: "off"
+            case .standardOutput: "stdout"
+            case .file(let path): "appended to \(path)"
+            }
+        }
+    }
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
@@ -73,6 +96,9 @@ public struct OperatorConfiguration: Sendable, Equatable {
         case allowOperatorServiceAccountToken = "allow-operator-service-account-token"
         case allowPodCloudIdentity = "allow-pod-cloud-identity"
         case cacheMemory = "cache-memory"
+        case stateKeyFile = "state-key-file"
+        case statePreviousKeyFile = "state-previous-key-file"
+        case auditLog = "audit-log"
 
         /// `ROTOR_OPERATOR_NAMESPACE` for `operator-namespace`.
         public var environmentVariable: String {
@@ -229,6 +255,43 @@ public struct OperatorConfiguration: Sendable, Equatable {
         // A quarter of the chart's 256 MiB memory limit by default; raise it with the limit.
         let cacheMemoryMiB = integer(.cacheMemory, default: 64, range: 1...65_536)
 
+        // A key file is 32 raw bytes or their base64 (``SealedState/StateKeyFile``); problems
+        // say the length found, never the content.
+        func stateKey(_ setting: Setting) -> StateKey? {
+            guard let path = nonEmpty(setting), let source = raw(setting)?.source else { return nil }
+            switch StateKeyFile.load(path: path) {
+            case .success(let key): return key
+            case .failure(let refusal):
+                problem(setting, source, "the key file \(path) \(refusal)")
+                return nil
+            }
+        }
+        let currentStateKey = stateKey(.stateKeyFile)
+        let previousStateKey = stateKey(.statePreviousKeyFile)
+        if raw(.stateKeyFile) == nil, let source = raw(.statePreviousKeyFile)?.source {
+            problem(.statePreviousKeyFile, source, "a previous state key needs the current one too (\(Setting.stateKeyFile.flag))")
+        }
+        let stateKeys = currentStateKey.map { StateKeyRing(current: $0, previous: previousStateKey.map { [$0] } ?? []) }
+
+        var auditLog = AuditDestination.off
+        if let (text, source) = raw(.auditLog) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            switch trimmed.lowercased() {
+            case "off", "false", "none", "": auditLog = .off
+            case "stdout", "-": auditLog = .standardOutput
+            default:
+                var isDirectory: ObjCBool = false
+                let directory = (trimmed as NSString).deletingLastPathComponent
+                if FileManager.default.fileExists(atPath: trimmed, isDirectory: &isDirectory), isDirectory.boolValue {
+                    problem(.auditLog, source, "\(trimmed) is a directory, not a file to append to")
+                } else if !FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) {
+                    problem(.auditLog, source, "cannot create or append to \(trimmed): its directory is missing or not writable")
+                } else {
+                    auditLog = .file(trimmed)
+                }
+            }
+        }
+
         guard problems.isEmpty else { return .failure(Problems(messages: problems)) }
         var configuration = OperatorConfiguration(
             kubeconfig: kubeconfig, context: context, namespaces: namespaces, operatorNamespace: operatorNamespace,
@@ -236,6 +299,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
             logLevel: logLevel, logFormat: logFormat, kubeQPS: kubeQPS, kubeBurst: kubeBurst,
             allowOperatorServiceAccountToken: allowOperatorServiceAccountToken, allowPodCloudIdentity: allowPodCloudIdentity)
         configuration.cacheMemoryMiB = cacheMemoryMiB
+        configuration.stateKeys = stateKeys
+        configuration.auditLog = auditLog
         return .success(configuration)
     }
 

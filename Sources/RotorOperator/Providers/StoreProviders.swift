@@ -43,6 +43,8 @@ public actor StoreProviders {
     private let credentials: @Sendable (StoreIdentity) -> any CredentialResolver
     private let serviceAccountTokens: @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)?
     private let logger: Logger
+    /// Where every call reaching a provider is audited (``AuditedProvider``); nil: not audited.
+    private let audit: AuditLog?
     /// What the cluster admin let ClusterSecretStores use of the operator's own identity.
     public nonisolated let allowances: AmbientIdentityAllowances
 
@@ -55,6 +57,7 @@ public actor StoreProviders {
     ///     (``StoreIdentityRule``); nothing by default.
     ///   - cacheClock: the time the stores' caches expire and age reads by (tests pass one
     ///     that follows their manual clock).
+    ///   - audit: where provider reads and writes are audited; nil (the default): nowhere.
     public init(
         registry: ProviderRegistry = .rotorDefault,
         coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
@@ -62,9 +65,10 @@ public actor StoreProviders {
         logger: Logger = Logger(label: "rotor.providers"),
         credentials: @escaping @Sendable (StoreIdentity) -> any CredentialResolver = { _ in NoCredentials() },
         serviceAccountTokens: @escaping @Sendable (StoreIdentity) -> (any ServiceAccountTokenIssuer)? = { _ in nil },
-        allowances: AmbientIdentityAllowances = .none
+        allowances: AmbientIdentityAllowances = .none, audit: AuditLog? = nil
     ) {
         self.allowances = allowances
+        self.audit = audit
         self.registry = registry
         self.coalescing = coalescing
         self.cacheClock = cacheClock
@@ -100,7 +104,8 @@ public actor StoreProviders {
         } catch {
             throw ProviderError.invalidRequest(store: store.description, detail: "cannot build the \(kind) provider: \(type(of: error))")
         }
-        let reader = CoalescingReader(MeteredProvider(base, kind: kind), configuration: coalescing, now: cacheClock)
+        let audited = audit.map { AuditedProvider(base, audit: $0, store: store.description, kind: kind) as any SecretReader } ?? base
+        let reader = CoalescingReader(MeteredProvider(audited, kind: kind), configuration: coalescing, now: cacheClock)
         entries[store] = Entry(provider: provider, reader: reader, base: base)
         return reader
     }
@@ -111,14 +116,14 @@ public actor StoreProviders {
         client: any KubernetesClient, registry: ProviderRegistry = .rotorDefault,
         coalescing: CoalescingReader.Configuration = CoalescingReader.Configuration(),
         cacheClock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, logger: Logger,
-        allowances: AmbientIdentityAllowances = .none
+        allowances: AmbientIdentityAllowances = .none, audit: AuditLog? = nil
     ) -> StoreProviders {
         let apiAudiences = APIServerAudiences(client: client)
         return StoreProviders(
             registry: registry, coalescing: coalescing, cacheClock: cacheClock, logger: logger,
             credentials: { KubernetesCredentials(client: client, store: $0) },
             serviceAccountTokens: { KubernetesServiceAccountTokens(client: client, store: $0, apiAudiences: apiAudiences) },
-            allowances: allowances)
+            allowances: allowances, audit: audit)
     }
 
     /// Drops a store's provider (the store was deleted), retiring it.

@@ -17,12 +17,13 @@ public enum ExternalSecretController {
     ///   (``RotationCheckpoints``); nil: a debug log line each, on `logger`.
     /// - Parameter secretAges: where the ages of ExternalSecrets' values are recorded (the
     ///   table the process serves at `/metrics`).
+    /// - Parameter audit: where the Secrets written and deleted are audited; nil: nowhere.
     public static func make(
         client: any KubernetesClient, scope: NamespaceScope = .all, workers: Int = 4,
         fingerprintKey: SymmetricKey, events: EventRecorder, providers: StoreProviders = StoreProviders(),
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "rotor.operator"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory, secretAges: SecretAgeTable,
-        rotationCheckpoints: RotationCheckpoints? = nil
+        rotationCheckpoints: RotationCheckpoints? = nil, audit: AuditLog? = nil
     ) -> Controller<ExternalSecret> {
         // Indexed by store from the start: a store change looks its ExternalSecrets up here.
         let externalSecrets = Informer<ExternalSecret>(
@@ -59,7 +60,8 @@ public enum ExternalSecretController {
                 externalSecrets: externalSecrets.store, refreshMarks: refreshMarks, upcoming: { await queue.upcoming($0) }, logger: logger),
             refreshMarks: refreshMarks, ownWrites: ownWrites, verifiedTargets: VerifiedTargets(), cachedTargetVersion: { await managedSecretCache.get($0)?.resourceVersion },
             namespaceLabels: namespaces.map { .cache($0.store) } ?? .get(client), events: events, fingerprintKey: fingerprintKey, now: { clock.now() }, logger: logger,
-            rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationCheckpoints: rotationCheckpoints)
+            rotationMetrics: RotationMetrics(factory: metricsFactory, secretAges: secretAges), rotationCheckpoints: rotationCheckpoints,
+            audit: audit)
         var controller = Controller(
             name: "externalsecret", primary: externalSecrets, queue: queue, workers: workers, logger: logger,
             metricsFactory: metricsFactory, metricPrefix: OperatorMetrics.prefix, urgent: { ForceSync.isRequested(old: $0, new: $1) || RotateRequest.isRequested(old: $0, new: $1) },

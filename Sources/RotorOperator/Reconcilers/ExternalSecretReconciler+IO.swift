@@ -75,9 +75,12 @@ extension ExternalSecretReconciler {
     func deleteTarget(_ secret: Secret?, of es: ExternalSecret) async throws -> SyncFailure? {
         guard let secret, ExternalSecretSyncPlanner.mayDelete(secret, of: es) else { return nil }
         do {
-            _ = try await client.delete(
-                Secret.self, namespace: secret.metadata.namespace, name: secret.metadata.name ?? "",
-                options: DeleteOptions(preconditions: .init(uid: secret.metadata.uid)))
+            _ = try await audited(.secretDelete, secret) {
+                _ = try await client.delete(
+                    Secret.self, namespace: secret.metadata.namespace, name: secret.metadata.name ?? "",
+                    options: DeleteOptions(preconditions: .init(uid: secret.metadata.uid)))
+                return (nil, false)
+            }
         } catch let error as KubeAPIError {
             if let failure = SyncErrorPolicy.afterDeleteError(error, object: "Secret \(es.metadata.namespace ?? "")/\(es.targetSecretName)") {
                 return failure

@@ -61,9 +61,12 @@ public struct ExternalSecretReconciler: Sendable {
     let rotationMetrics: RotationMetrics
     /// Where each durable step of a scheduled rotation is reported (``RotationCheckpoints``).
     let rotationCheckpoints: RotationCheckpoints
+    /// Where the Secrets written and deleted here are audited; nil: nowhere.
+    let audit: AuditLog?
 
     /// - Parameter rotationCheckpoints: where scheduled rotations report their durable
     ///   steps; by default a debug log line each, on `logger`.
+    /// - Parameter audit: where Secret writes and deletes are audited (``AuditLog``); nil: nowhere.
     public init(
         client: any KubernetesClient, providers: StoreProviders, secretStores: Store<SecretStore>,
         clusterSecretStores: Store<ClusterSecretStore>, readAhead: StoreReadAhead? = nil, refreshMarks: RefreshMarks = RefreshMarks(),
@@ -72,7 +75,7 @@ public struct ExternalSecretReconciler: Sendable {
         namespaceLabels: NamespaceLabelSource? = nil, events: EventRecorder, fingerprintKey: SymmetricKey,
         now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         logger: Logger = Logger(label: "rotor.externalsecret"), rotationMetrics: RotationMetrics = RotationMetrics(),
-        rotationCheckpoints: RotationCheckpoints? = nil
+        rotationCheckpoints: RotationCheckpoints? = nil, audit: AuditLog? = nil
     ) {
         self.client = client
         self.providers = providers
@@ -91,6 +94,7 @@ public struct ExternalSecretReconciler: Sendable {
         self.logger = logger
         self.rotationMetrics = rotationMetrics
         self.rotationCheckpoints = rotationCheckpoints ?? .logging(logger)
+        self.audit = audit
     }
 
     /// How often held previous values look at the rollouts they wait for.
@@ -101,7 +105,9 @@ public struct ExternalSecretReconciler: Sendable {
 
     public func reconcile(_ key: ObjectKey, _ object: ExternalSecret?) async throws -> ReconcileAction {
         try await Self.$started.withValue(ContinuousClock.now) {
-            try await converge(key, object)
+            try await AuditSubject.$current.withValue(.externalSecret(key.description)) {
+                try await converge(key, object)
+            }
         }
     }
 
@@ -223,9 +229,13 @@ public struct ExternalSecretReconciler: Sendable {
         do {
             switch steps.write {
             case .create(let secret):
-                (secretVersion, changedMeanwhile) = try await tracked(ObjectKey(of: secret)) { try await client.createReturningReceipt(secret) }
+                (secretVersion, changedMeanwhile) = try await audited(.secretCreate, secret) {
+                    try await tracked(ObjectKey(of: secret)) { try await client.createReturningReceipt(secret) }
+                }
             case .update(let secret):
-                (secretVersion, changedMeanwhile) = try await tracked(ObjectKey(of: secret)) { try await client.updateReturningReceipt(secret) }
+                (secretVersion, changedMeanwhile) = try await audited(.secretUpdate, secret) {
+                    try await tracked(ObjectKey(of: secret)) { try await client.updateReturningReceipt(secret) }
+                }
             case .none:
                 break
             }
@@ -269,6 +279,34 @@ public struct ExternalSecretReconciler: Sendable {
             return (receipt.resourceVersion, changed)
         } catch {
             _ = await ownWrites?.endWrite(target, resourceVersion: nil)
+            throw error
+        }
+    }
+
+    /// Carries out a write of `secret` and audits it: the Secret's name, its fingerprint
+    /// annotation and the resourceVersion written, or the class of the API's refusal.
+    func audited(
+        _ event: AuditEvent.Kind, _ secret: Secret, _ write: () async throws -> (resourceVersion: String?, changedMeanwhile: Bool)
+    ) async throws -> (resourceVersion: String?, changedMeanwhile: Bool) {
+        guard let audit else { return try await write() }
+        func record(_ result: String, version: String?) {
+            audit.record(event, result: result) {
+                $0.secret = ObjectKey(of: secret).description
+                $0.fingerprint = secret.metadata.annotations?[ManagedSecretMetadata.fingerprintAnnotation]
+                $0.version = version
+            }
+        }
+        do {
+            let written = try await write()
+            record("ok", version: written.resourceVersion)
+            return written
+        } catch let error as KubeAPIError {
+            record(error.kind.rawValue, version: nil)
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            record("error", version: nil)
             throw error
         }
     }

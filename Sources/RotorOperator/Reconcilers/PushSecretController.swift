@@ -56,7 +56,14 @@ struct PushSecretReconciler: Sendable {
     /// Conditional writes tried per document before the conflict is reported.
     static let attempts = 4
 
+    /// Converges `found`, its provider reads and writes audited as this PushSecret's.
     func reconcile(_ key: ObjectKey, _ found: PushSecret?) async throws -> ReconcileAction {
+        try await AuditSubject.$current.withValue(.pushSecret(key.description)) {
+            try await converge(key, found)
+        }
+    }
+
+    private func converge(_ key: ObjectKey, _ found: PushSecret?) async throws -> ReconcileAction {
         guard var ps = found else { return .done }
         let finalizers = ps.metadata.finalizers ?? []
         if ps.metadata.deletionTimestamp != nil {
