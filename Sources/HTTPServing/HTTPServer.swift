@@ -67,8 +67,7 @@ public final class HTTPServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(ListMethodRewriter())
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
+                    return try Self.connectionChannel(channel)
                 }.flatMapErrorThrowing { error -> NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart> in
                     // This one never reaches the accept loop.
                     settingUp.withLockedValue { $0 -= 1 }
@@ -110,6 +109,18 @@ public final class HTTPServer: Sendable {
                 }
             }
         }
+    }
+
+    /// The async wrapper of an accepted connection, closed (not trapped on) if it is ever
+    /// dropped unconsumed. NIO's recommended `init(wrappingChannelSynchronously:)` traps
+    /// when a wrapper is released without `executeThenClose`, and the server's accept
+    /// stream drops what it buffered when it closes (apple/swift-nio#2813): a connection
+    /// accepted while a server shuts down crashed the whole test process in CI, even
+    /// after the drain in ``shutdown()``. The deprecated initializer is the one that
+    /// closes on deinit instead; every connection that reaches the accept loop is still
+    /// closed explicitly by `executeThenClose`.
+    private static func connectionChannel(_ channel: any Channel) throws -> NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart> {
+        try NIOAsyncChannel(synchronouslyWrapping: channel)
     }
 
     /// Stops accepting connections and closes open ones, then waits for every

@@ -64,7 +64,9 @@ final class TestAPIServer: Sendable {
                         try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                    // Closed, not trapped on, if dropped unconsumed when the server closes
+                    // (apple/swift-nio#2813; see HTTPServer.connectionChannel).
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(synchronouslyWrapping: child)
                 }
             }
         port = channel.channel.localAddress?.port ?? 0
