@@ -60,7 +60,9 @@ struct RotorDevFanOutPushKubectlTests {
         }
     }
 
-    static func withWorld(_ body: (World) async throws -> Void) async throws {
+    /// Runs `body` against a fresh `rotor dev`; afterwards none of `canaries` (values the
+    /// test wrote) may be in the operator's output.
+    static func withWorld(canaries: [String], _ body: (World) async throws -> Void) async throws {
         let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
         let kubectl = try Kubectl.required()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-fanout-\(UUID().uuidString)").path
@@ -75,30 +77,7 @@ struct RotorDevFanOutPushKubectlTests {
         let ca = try String(contentsOfFile: environment["VAULT_CACERT"] ?? "", encoding: .utf8)
         let world = World(sandbox: sandbox, vaultEnvironment: environment, caBundle: Data(ca.utf8).base64EncodedString())
         try await body(world)
-        #expect(!output.text.contains("fan-out-v") && !output.text.contains("pushed-v"), "no value in the operator's log")
-    }
-
-    /// The Vault store as a ClusterSecretStore: kubernetes auth as `rotor dev`'s role
-    /// expects (ServiceAccount `rotor-vault` of `default`).
-    static func clusterStore(_ world: World) -> String {
-        """
-        apiVersion: rotor.dev/v1alpha1
-        kind: ClusterSecretStore
-        metadata: {name: vault}
-        spec:
-          provider:
-            vault:
-              server: \(world.vaultEnvironment["VAULT_ADDR"] ?? "")
-              path: secret
-              version: v2
-              caBundle: \(world.caBundle)
-              auth:
-                kubernetes:
-                  mountPath: kubernetes
-                  role: rotor
-                  serviceAccountRef: {name: rotor-vault, namespace: default, audiences: [vault]}
-
-        """
+        for canary in canaries { #expect(!output.text.contains(canary), "no value in the operator's log") }
     }
 
     static let fanOutNamespaces = (1...50).map { String(format: "team-%02d", $0) }
@@ -141,10 +120,10 @@ struct RotorDevFanOutPushKubectlTests {
 
     @Test("a ClusterExternalSecret over 50 namespaces: 50 Secrets, Vault read at most once per refresh for all of them; a namespace labelled later gets its Secret at once; an unlabelled one loses it")
     func clusterExternalSecretFanOut() async throws {
-        try await Self.withWorld { world in
+        try await Self.withWorld(canaries: ["fan-out-v"]) { world in
             #expect(try await world.vault("POST", "secret/data/shared/db", body: #"{"data":{"password":"fan-out-v1"}}"#).status == 200)
             try await world.kubectl("apply", "-f", "-", stdin: Self.namespaces)
-            try await world.kubectl("apply", "-f", "-", stdin: Self.clusterStore(world))
+            try await world.kubectl("apply", "-f", "-", stdin: RotorDevVaultKubectlTests.store(server: world.vaultEnvironment["VAULT_ADDR"] ?? "", caBundle: world.caBundle, cluster: true))
             try await world.kubectl("apply", "-f", "-", stdin: Self.clusterExternalSecret)
 
             let all = Set(Self.fanOutNamespaces)
@@ -212,21 +191,8 @@ struct RotorDevFanOutPushKubectlTests {
     @Test("PushSecrets driven with kubectl: to Vault and to AWS (moto); another writer's property is kept; IfNotExists leaves an existing document as found")
     func pushSecrets() async throws {
         try await withMoto { moto in
-            try await Self.withWorld { world in
-                let store = """
-                    apiVersion: rotor.dev/v1alpha1
-                    kind: SecretStore
-                    metadata: {name: vault, namespace: default}
-                    spec:
-                      provider:
-                        vault:
-                          server: \(world.vaultEnvironment["VAULT_ADDR"] ?? "")
-                          path: secret
-                          version: v2
-                          caBundle: \(world.caBundle)
-                          auth:
-                            kubernetes: {mountPath: kubernetes, role: rotor, serviceAccountRef: {name: rotor-vault, audiences: [vault]}}
-                    ---
+            try await Self.withWorld(canaries: ["pushed-v"]) { world in
+                let awsStore = """
                     apiVersion: rotor.dev/v1alpha1
                     kind: SecretStore
                     metadata: {name: aws, namespace: default}
@@ -244,7 +210,8 @@ struct RotorDevFanOutPushKubectlTests {
 
                     """
                 try await world.kubectl("create", "secret", "generic", "aws", "--from-literal=access-key-id=AKIDEXAMPLE", "--from-literal=secret-access-key=example")
-                try await world.kubectl("apply", "-f", "-", stdin: store)
+                try await world.kubectl("apply", "-f", "-", stdin: RotorDevVaultKubectlTests.store(server: world.vaultEnvironment["VAULT_ADDR"] ?? "", caBundle: world.caBundle))
+                try await world.kubectl("apply", "-f", "-", stdin: awsStore)
                 try await world.kubectl("create", "secret", "generic", "app-creds", "--from-literal=password=pushed-v1")
                 try await world.kubectl("create", "secret", "generic", "other-creds", "--from-literal=password=pushed-v9")
 

@@ -19,21 +19,14 @@ struct RotorDevVaultKubectlTests {
         return values
     }
 
-    /// `curl` against the Vault emulator with the root token; returns the HTTP status.
-    static func curl(_ env: [String: String], _ method: String, _ path: String, body: String? = nil) async throws -> String {
-        var arguments = [ "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", env["VAULT_CACERT"] ?? "", "-X", method,
-            "-H", "X-Vault-Token: \(env["VAULT_TOKEN"] ?? "")",
-        ]
-        if let body { arguments += ["-d", body] }
-        let process = try Subprocess.spawn("curl", arguments + ["\(env["VAULT_ADDR"] ?? "")/v1/\(path)"], stdin: .null, stderr: .null)
-        return String(decoding: await process.collect().stdout, as: UTF8.self)
-    }
-
-    static func store(server: String, caBundle: String) -> String {
+    /// The Vault store `vault` with kubernetes auth as `rotor dev`'s role expects
+    /// (ServiceAccount `rotor-vault` of `default`): a SecretStore of `default`, or with
+    /// `cluster` a ClusterSecretStore naming that namespace.
+    static func store(server: String, caBundle: String, cluster: Bool = false) -> String {
         """
         apiVersion: rotor.dev/v1alpha1
-        kind: SecretStore
-        metadata: {name: vault, namespace: default}
+        kind: \(cluster ? "ClusterSecretStore" : "SecretStore")
+        metadata: {name: vault\(cluster ? "" : ", namespace: default")}
         spec:
           provider:
             vault:
@@ -45,7 +38,7 @@ struct RotorDevVaultKubectlTests {
                 kubernetes:
                   mountPath: kubernetes
                   role: rotor
-                  serviceAccountRef: {name: rotor-vault, audiences: [vault]}
+                  serviceAccountRef: {name: rotor-vault\(cluster ? ", namespace: default" : ""), audiences: [vault]}
 
         """
     }
@@ -67,49 +60,33 @@ struct RotorDevVaultKubectlTests {
 
     @Test("a Vault-backed ExternalSecret syncs; a new version is picked up on refresh; a revoked policy is Forbidden and the Secret stays")
     func vaultJourney() async throws {
-        let executable = try #require(RotorDevCommandTests.rotorExecutable, "the rotor executable is built with the tests")
-        let kubectl = try Kubectl.required()
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-vault-journey-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let kubeconfig = "\(home)/kc"
-        let (process, output) = try RotorDevCommandTests.launch(executable, ["dev", "--no-demo", "--kubeconfig", kubeconfig])
-        let sandbox = RotorDevKubectlTests.Sandbox(process: process, kubectl: kubectl, kubeconfig: kubeconfig, home: home)
-        defer { sandbox.stop() }
-        let started = BackgroundKubectl(process: process, output: output)
-        #expect(await started.waitForOutput { $0.contains("operator running") && $0.contains("VAULT_ADDR=") })
-        let env = try Self.vaultEnvironment(home)
-        let ca = try String(contentsOfFile: env["VAULT_CACERT"] ?? "", encoding: .utf8)
+        try await RotorDevFanOutPushKubectlTests.withWorld(canaries: ["vault-demo-password-1"]) { world in
+            try await world.kubectl("apply", "-f", "-", stdin: Self.store(server: world.vaultEnvironment["VAULT_ADDR"] ?? "", caBundle: world.caBundle))
+            try await world.kubectl("apply", "-f", "-", stdin: Self.externalSecret)
+            #expect(await EmulatedCluster.eventually {
+                tableRows(await world.jsonpath("get", "es", "shop-db")).dropFirst().first?.prefix(5) == ["shop-db", "vault", "5s", "Synced", "True"]
+            })
+            #expect(await world.jsonpath("get", "secretstore", "vault", "-o", "jsonpath={.status.conditions[0].status}") == "True")
+            let first = await world.jsonpath("get", "secret", "shop-db", "-o", "jsonpath={.data.password}")
+            #expect(RotorDevKubectlTests.decoded(first) == "vault-demo-password-1")
 
-        _ = try await sandbox.run("apply", "-f", "-", stdin: Self.store(server: env["VAULT_ADDR"] ?? "", caBundle: Data(ca.utf8).base64EncodedString()))
-        _ = try await sandbox.run("apply", "-f", "-", stdin: Self.externalSecret)
-        #expect(await EmulatedCluster.eventually {
-            let rows = tableRows((try? await sandbox.run("get", "es", "shop-db"))?.stdout ?? "")
-            return rows.dropFirst().first?.prefix(5) == ["shop-db", "vault", "5s", "Synced", "True"]
-        })
-        let storeReady = try await sandbox.run("get", "secretstore", "vault", "-o", "jsonpath={.status.conditions[0].status}").stdout
-        #expect(storeReady == "True")
-        let first = try await sandbox.run("get", "secret", "shop-db", "-o", "jsonpath={.data.password}").stdout
-        #expect(RotorDevKubectlTests.decoded(first) == "vault-demo-password-1")
+            // A new version, written as a user would with curl; picked up at the next refresh.
+            let written = try await world.vault("POST", "secret/data/shop/db", body: #"{"data":{"user":"app","password":"vault-demo-password-2"}}"#)
+            #expect(written.status == 200)
+            #expect(await EmulatedCluster.eventually(timeout: .seconds(75)) {
+                RotorDevKubectlTests.decoded(await world.jsonpath("get", "secret", "shop-db", "-o", "jsonpath={.data.password}")) == "vault-demo-password-2"
+            })
 
-        // A new version, written as a user would with curl; picked up on refresh (the
-        // provider cache lives 30 s).
-        let written = try await Self.curl(env, "POST", "secret/data/shop/db", body: #"{"data":{"user":"app","password":"vault-demo-password-2"}}"#)
-        #expect(written == "200")
-        #expect(await EmulatedCluster.eventually(timeout: .seconds(75)) {
-            RotorDevKubectlTests.decoded((try? await sandbox.run("get", "secret", "shop-db", "-o", "jsonpath={.data.password}"))?.stdout ?? "")
-                == "vault-demo-password-2"
-        })
-
-        // Revoking the store's policy: Ready=False, reason Forbidden; the Secret keeps its value.
-        let revoked = try await Self.curl(env, "DELETE", "sys/policies/acl/rotor-demo")
-        #expect(revoked == "204")
-        #expect(await EmulatedCluster.eventually(timeout: .seconds(75)) {
-            (try? await sandbox.run("get", "es", "shop-db", "-o", "jsonpath={.status.conditions[0].status} {.status.conditions[0].reason}"))?.stdout
-                == "False Forbidden"
-        })
-        let kept = try await sandbox.run("get", "secret", "shop-db", "-o", "jsonpath={.data.password}").stdout
-        #expect(RotorDevKubectlTests.decoded(kept) == "vault-demo-password-2")
-        let message = try await sandbox.run("get", "es", "shop-db", "-o", "jsonpath={.status.conditions[0].message}").stdout
-        #expect(message.contains("permission denied") && !message.contains("vault-demo-password"))
+            // Revoking the store's policy: Ready=False, reason Forbidden; the Secret keeps its value.
+            #expect(try await world.vault("DELETE", "sys/policies/acl/rotor-demo").status == 204)
+            #expect(await EmulatedCluster.eventually(timeout: .seconds(75)) {
+                await world.jsonpath("get", "es", "shop-db", "-o", "jsonpath={.status.conditions[0].status} {.status.conditions[0].reason}")
+                    == "False Forbidden"
+            })
+            let kept = await world.jsonpath("get", "secret", "shop-db", "-o", "jsonpath={.data.password}")
+            #expect(RotorDevKubectlTests.decoded(kept) == "vault-demo-password-2")
+            let message = await world.jsonpath("get", "es", "shop-db", "-o", "jsonpath={.status.conditions[0].message}")
+            #expect(message.contains("permission denied") && !message.contains("vault-demo-password"))
+        }
     }
 }

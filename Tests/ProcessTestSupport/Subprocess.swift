@@ -83,40 +83,38 @@ public final class Subprocess: @unchecked Sendable {
             return SpawnError(executable: executable, step: step, code: code)
         }
 
+        /// A pipe whose child end becomes the child's `target` descriptor; returns our end.
+        func pipe(to target: Int32, childReads: Bool) throws -> Int32 {
+            let ends: (read: Int32, write: Int32)
+            do { ends = try makePipe(executable) } catch {
+                parentEnds.forEach { _ = close($0) }
+                throw error
+            }
+            let (child, parent) = childReads ? (ends.read, ends.write) : (ends.write, ends.read)
+            childEnds.append(child)
+            parentEnds.append(parent)
+            posix_spawn_file_actions_adddup2(&actions, child, target)
+            return parent
+        }
+        func devNull(_ target: Int32, _ flags: Int32) {
+            posix_spawn_file_actions_addopen(&actions, target, "/dev/null", flags, 0)
+        }
+
         var stdinWriter: Int32?
         switch stdin {
-        case .pipe:
-            let (read, write) = try makePipe(executable)
-            childEnds.append(read)
-            parentEnds.append(write)
-            stdinWriter = write
-            posix_spawn_file_actions_adddup2(&actions, read, STDIN_FILENO)
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        case .pipe: stdinWriter = try pipe(to: STDIN_FILENO, childReads: true)
+        case .null: devNull(STDIN_FILENO, O_RDONLY)
         }
         var stdoutReader: Int32?
         switch stdout {
-        case .pipe:
-            let (read, write) = try makePipe(executable)
-            childEnds.append(write)
-            parentEnds.append(read)
-            stdoutReader = read
-            posix_spawn_file_actions_adddup2(&actions, write, STDOUT_FILENO)
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        case .pipe: stdoutReader = try pipe(to: STDOUT_FILENO, childReads: false)
+        case .null: devNull(STDOUT_FILENO, O_WRONLY)
         }
         var stderrReader: Int32?
         switch stderr {
-        case .pipe:
-            let (read, write) = try makePipe(executable)
-            childEnds.append(write)
-            parentEnds.append(read)
-            stderrReader = read
-            posix_spawn_file_actions_adddup2(&actions, write, STDERR_FILENO)
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
-        case .standardOutput:
-            posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
+        case .pipe: stderrReader = try pipe(to: STDERR_FILENO, childReads: false)
+        case .null: devNull(STDERR_FILENO, O_WRONLY)
+        case .standardOutput: posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
         }
         if let directory {
             guard let chdir = GlibcSpawnExtensions.addChdir else { throw fail(ENOSYS, "posix_spawn_file_actions_addchdir_np") }
