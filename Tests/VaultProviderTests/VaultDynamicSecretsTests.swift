@@ -310,12 +310,11 @@ struct VaultDynamicSecretsTests {
                 ("sys/mounts/pki2", ["type": "pki", "config": ["max_lease_ttl": "99999999999999h"]]),
                 ("sys/leases/renew", ["lease_id": "database/creds/x/y", "increment": "99999999999999999999999h"]),
             ]
-            let clock = ContinuousClock()
+            // Bounded work is shown by the answer itself (a 400 before any key, certificate or
+            // duration is made from the input), never by timing it: tests assert no speed.
             for (path, body) in cases {
-                let started = clock.now
                 let answer = try await f.call("POST", path, body)
                 #expect(answer.status == 400, "\(path) \(String(decoding: body.serializedBytes().prefix(80), as: UTF8.self))")
-                #expect(clock.now - started < .seconds(2), "bounded work for \(path)")
                 let message = String(decoding: answer.json?.serializedBytes() ?? [], as: UTF8.self)
                 #expect(message.count < 2000, "errors do not echo hostile input in full")
             }
