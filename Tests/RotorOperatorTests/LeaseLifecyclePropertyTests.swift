@@ -28,6 +28,8 @@ struct LeaseWorld {
     var revokeResends: [String: Int] = [:]
     /// Revocations whose success was folded into the state.
     var revokedRecorded: Set<String> = []
+    /// Leases that became the state's current one.
+    var installed: Set<String> = []
     var leaseCounter = 0
 
     init(faults: Bool) { self.faults = faults }
@@ -109,16 +111,23 @@ struct LeaseLifecyclePropertyTests {
         let seed = FuzzRandom.runSeed(default: 0x1EA5E_17)
         let cases = FuzzRandom.caseCount(300)
         var failures: [String] = []
+        var seen: [String: Int] = [:]
+        let paths = [
+            "renew(", "recoverIssue(", "restartTargets(", "revoke(", "attempt: 2", "previousLeaseID: Optional",
+        ] + LeaseIssueReason.allCases.filter { $0 != .expired }.map { ".\($0)" }
         for index in 0..<cases {
             let caseSeed = FuzzRandom.caseSeed(run: seed, index: index)
             do {
-                try Self.run(seed: caseSeed, steps: 400)
+                let trail = try Self.run(seed: caseSeed, steps: 400)
+                for path in paths { seen[path, default: 0] += trail.filter { $0.contains(path) }.count }
             } catch {
                 failures.append("case \(index) (seed \(caseSeed)): \(error)")
                 if failures.count >= 5 { break }
             }
         }
         #expect(failures.isEmpty, "run seed \(seed):\n\(failures.joined(separator: "\n"))")
+        // The generator reaches every decision (a property that never meets a revocation proves nothing about it).
+        for path in paths { #expect(seen[path, default: 0] > 0, "no generated run reached \(path)") }
     }
 
     @Test("one generated run replays exactly from its seed")
@@ -175,6 +184,7 @@ struct LeaseLifecyclePropertyTests {
             }
             if case .revoke(let id, _) = action, outcome == .revoked { world.revokedRecorded.insert(id) }
             state = LeasePlanner.apply(outcome, of: action, to: state, settings: settings, now: now)
+            if let current = state.current { world.installed.insert(current.id) }
         }
         return trail
     }
@@ -210,6 +220,9 @@ struct LeaseLifecyclePropertyTests {
             guard id == state.current?.id else { throw fail("renewing \(id), which is not the current lease") }
         case .issueNew(let issueID, _):
             guard world.issuesPerID[issueID] == nil else { throw fail("issue ID \(issueID) reused") }
+            for (earlier, grant) in world.kept where !world.installed.contains(grant.id) {
+                throw fail("issuing again while issue \(earlier)'s answer (\(grant.id)) is kept but was never taken into use")
+            }
         case .revoke(let id, _):
             guard let previous = state.previous, previous.lease.id == id else { throw fail("revoking \(id), which is not the previous lease") }
             guard !world.revokedRecorded.contains(id) else { throw fail("second revocation of \(id) after its success was recorded") }
