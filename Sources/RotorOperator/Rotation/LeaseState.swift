@@ -174,6 +174,8 @@ public struct LeaseSettings: Sendable, Hashable {
     public var renewalPercent: Double
     /// Replace the lease this long before it expires (or reaches its maximum expiry); never
     /// more than half its lifetime, so a short lease is not replaced the moment it is issued.
+    /// The replaced lease is not renewed, so its credentials outlive the replacement by about
+    /// this long: at least `gracePeriod` keeps them valid through the whole overlap.
     public var rotateBefore: TimeInterval
     /// How long the replaced lease's credentials stay in the Secret (and unrevoked).
     public var gracePeriod: TimeInterval
