@@ -298,8 +298,9 @@ struct MotoProviderTests {
             if case .failure(let error)? = outcomes[RemoteSecretID(key: "batch/missing")] { missing = error }
             #expect(missing?.class == .notFound)
             // 46 keys: 3 calls when they arrive within one window; a loaded machine may split a few groups.
-            #expect(counter["BatchGetSecretValue"] <= 6)
-            #expect(counter["GetSecretValue"] == 0)
+            // A group of one left alone by a split goes out as GetSecretValue: still at most
+            // 8 calls for 46 keys, where unbatched reads would make 46.
+            #expect(counter["BatchGetSecretValue"] >= 2 && counter["BatchGetSecretValue"] + counter["GetSecretValue"] <= 8)
         }
     }
 
