@@ -137,8 +137,15 @@ final class RotationHarness: Sendable {
 
     /// Waits until the operator has nothing to do but wait for the clock: nothing queued
     /// or in progress, and a requeue scheduled.
+    /// The operator's cache must also hold the ExternalSecret as the API server does: a
+    /// status it wrote but has not yet seen come back would make its next decision on the
+    /// previous status (seen once in CI: an edit repaired at once, as if never synced).
     func settled(_ running: Running) async -> Bool {
         await EmulatedCluster.eventually {
+            if let stored = await externalSecret() {
+                let cached = await running.externalSecrets.primary.store.get(ObjectKey(namespace: Self.namespace, name: stored.metadata.name ?? ""))
+                guard cached?.metadata.resourceVersion == stored.metadata.resourceVersion else { return false }
+            }
             for _ in 0..<3 {
                 let queue = running.externalSecrets.queue
                 let depth = await queue.depth
